@@ -1,0 +1,33 @@
+/* mail-outgoing.h — one message to submit: the envelope and the message as a stream. */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+typedef enum /*< flags >*/
+{
+  MAIL_OUTGOING_NONE = 0,
+  MAIL_OUTGOING_8BIT_BODY = 1 << 0,     /* the message has octets above 127: needs 8BITMIME */
+  MAIL_OUTGOING_UTF8_HEADERS = 1 << 1,  /* RFC 6532 UTF-8 in headers: needs SMTPUTF8 */
+} MailOutgoingFlags;
+
+#define MAIL_TYPE_OUTGOING (mail_outgoing_get_type ())
+G_DECLARE_FINAL_TYPE (MailOutgoing, mail_outgoing, MAIL, OUTGOING, GObject)
+
+/* @sender: the envelope sender (MAIL FROM); @recipients: RCPT TO addresses, at least one;
+ * @content: the RFC 5322 message, LF or CRLF line ends (the transport normalises and
+ * dot-stuffs it while streaming); @size: its length in octets, or -1 if unknown. */
+MailOutgoing *mail_outgoing_new (const char *sender,
+                                 const char *const *recipients,
+                                 GInputStream *content,
+                                 goffset size,
+                                 MailOutgoingFlags flags);
+
+const char *mail_outgoing_get_sender (MailOutgoing *self);
+const char *const *mail_outgoing_get_recipients (MailOutgoing *self);
+GInputStream *mail_outgoing_get_content (MailOutgoing *self);
+goffset mail_outgoing_get_size (MailOutgoing *self);
+MailOutgoingFlags mail_outgoing_get_flags (MailOutgoing *self);
+
+G_END_DECLS

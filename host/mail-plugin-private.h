@@ -1,0 +1,15 @@
+/* mail-plugin-private.h — for the loader only. */
+#pragma once
+
+#include "mail-plugin.h"
+
+G_BEGIN_DECLS
+
+/* Opens the module at @path with local, immediate binding, checks its ABI data symbol and
+ * entry points, then queries its metadata. Runs no load code: the plug-in is inactive. */
+MailPlugin *mail_plugin_open (const char *path, GError **error);
+
+/* Closes a plug-in that was opened but never activated (nothing of it can be in use). */
+void mail_plugin_discard (MailPlugin *plugin);
+
+G_END_DECLS

@@ -1,0 +1,164 @@
+/* mail-submission.c — the outcome of one message's submission. */
+#include "config.h"
+
+#include "mail-submission.h"
+#include "mail-transport-error.h"
+
+typedef struct
+{
+  char *recipient;
+  MailReply *reply;
+} RecipientReply;
+
+struct _MailSubmission
+{
+  GObject parent_instance;
+
+  MailOutgoing *outgoing;
+  MailSubmissionStatus status;
+  GError *error;
+  MailReply *final_reply;
+  GArray *recipients; /* of RecipientReply */
+};
+
+G_DEFINE_FINAL_TYPE (MailSubmission, mail_submission, G_TYPE_OBJECT)
+
+static void
+recipient_reply_clear (gpointer data)
+{
+  RecipientReply *entry = data;
+
+  g_free (entry->recipient);
+  g_clear_pointer (&entry->reply, mail_reply_unref);
+}
+
+static void
+mail_submission_finalize (GObject *object)
+{
+  MailSubmission *self = MAIL_SUBMISSION (object);
+
+  g_clear_object (&self->outgoing);
+  g_clear_error (&self->error);
+  g_clear_pointer (&self->final_reply, mail_reply_unref);
+  g_array_unref (self->recipients);
+
+  G_OBJECT_CLASS (mail_submission_parent_class)->finalize (object);
+}
+
+static void
+mail_submission_class_init (MailSubmissionClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = mail_submission_finalize;
+}
+
+static void
+mail_submission_init (MailSubmission *self)
+{
+  self->status = MAIL_SUBMISSION_NOT_ATTEMPTED;
+  self->recipients = g_array_new (FALSE, TRUE, sizeof (RecipientReply));
+  g_array_set_clear_func (self->recipients, recipient_reply_clear);
+}
+
+MailSubmission *
+mail_submission_new (MailOutgoing *outgoing)
+{
+  MailSubmission *self;
+
+  g_return_val_if_fail (MAIL_IS_OUTGOING (outgoing), NULL);
+
+  self = g_object_new (MAIL_TYPE_SUBMISSION, NULL);
+  self->outgoing = g_object_ref (outgoing);
+  return self;
+}
+
+void
+mail_submission_add_recipient_reply (MailSubmission *self, const char *recipient, MailReply *reply)
+{
+  RecipientReply entry;
+
+  g_return_if_fail (MAIL_IS_SUBMISSION (self));
+  g_return_if_fail (recipient != NULL && reply != NULL);
+
+  entry.recipient = g_strdup (recipient);
+  entry.reply = mail_reply_ref (reply);
+  g_array_append_val (self->recipients, entry);
+}
+
+void
+mail_submission_set_sent (MailSubmission *self, MailReply *final_reply)
+{
+  g_return_if_fail (MAIL_IS_SUBMISSION (self));
+  g_return_if_fail (final_reply != NULL && mail_reply_is_positive (final_reply));
+
+  self->status = MAIL_SUBMISSION_SENT;
+  g_clear_error (&self->error);
+  g_clear_pointer (&self->final_reply, mail_reply_unref);
+  self->final_reply = mail_reply_ref (final_reply);
+}
+
+void
+mail_submission_set_failed (MailSubmission *self, GError *error, MailReply *reply)
+{
+  g_return_if_fail (MAIL_IS_SUBMISSION (self));
+  g_return_if_fail (error != NULL);
+
+  self->status = mail_transport_error_classify (error) == MAIL_FAILURE_STATUS_UNKNOWN
+                   ? MAIL_SUBMISSION_STATUS_UNKNOWN
+                   : MAIL_SUBMISSION_FAILED;
+  g_clear_error (&self->error);
+  self->error = error;
+  g_clear_pointer (&self->final_reply, mail_reply_unref);
+  if (reply != NULL)
+    self->final_reply = mail_reply_ref (reply);
+}
+
+MailOutgoing *
+mail_submission_get_outgoing (MailSubmission *self)
+{
+  g_return_val_if_fail (MAIL_IS_SUBMISSION (self), NULL);
+  return self->outgoing;
+}
+
+MailSubmissionStatus
+mail_submission_get_status (MailSubmission *self)
+{
+  g_return_val_if_fail (MAIL_IS_SUBMISSION (self), MAIL_SUBMISSION_NOT_ATTEMPTED);
+  return self->status;
+}
+
+const GError *
+mail_submission_get_error (MailSubmission *self)
+{
+  g_return_val_if_fail (MAIL_IS_SUBMISSION (self), NULL);
+  return self->error;
+}
+
+MailReply *
+mail_submission_get_final_reply (MailSubmission *self)
+{
+  g_return_val_if_fail (MAIL_IS_SUBMISSION (self), NULL);
+  return self->final_reply;
+}
+
+guint
+mail_submission_get_n_recipients (MailSubmission *self)
+{
+  g_return_val_if_fail (MAIL_IS_SUBMISSION (self), 0);
+  return self->recipients->len;
+}
+
+const char *
+mail_submission_get_recipient (MailSubmission *self, guint index)
+{
+  g_return_val_if_fail (MAIL_IS_SUBMISSION (self), NULL);
+  g_return_val_if_fail (index < self->recipients->len, NULL);
+  return g_array_index (self->recipients, RecipientReply, index).recipient;
+}
+
+MailReply *
+mail_submission_get_recipient_reply (MailSubmission *self, guint index)
+{
+  g_return_val_if_fail (MAIL_IS_SUBMISSION (self), NULL);
+  g_return_val_if_fail (index < self->recipients->len, NULL);
+  return g_array_index (self->recipients, RecipientReply, index).reply;
+}

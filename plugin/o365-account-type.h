@@ -1,0 +1,13 @@
+/* o365-account-type.h — the "office365" account type (implements MailAccountType). */
+#pragma once
+
+#include "mail-account-type.h"
+
+G_BEGIN_DECLS
+
+#define O365_TYPE_ACCOUNT_TYPE (o365_account_type_get_type ())
+G_DECLARE_FINAL_TYPE (O365AccountType, o365_account_type, O365, ACCOUNT_TYPE, GObject)
+
+O365AccountType *o365_account_type_new (void);
+
+G_END_DECLS

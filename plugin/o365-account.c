@@ -1,0 +1,308 @@
+/* o365-account.c — an Office 365 account's settings as GObject properties.
+ *
+ * Every property is bound to its key in a delayed-apply GSettings, so edits (from a dialog or a
+ * command) accumulate and only a successful o365_account_save() writes them: nothing invalid
+ * ever reaches the settings store.
+ */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "mail-account-registry.h"
+#include "o365-account.h"
+#include "o365-endpoints.h"
+#include "o365-validate.h"
+
+struct _O365Account
+{
+  GObject parent_instance;
+
+  char *id;
+  GSettings *settings;
+
+  char *address;
+  char *display_name;
+  char *username;
+  char *endpoint;
+  char *server;
+  guint port;
+  char *security;
+  char *auth_method;
+  char *oauth2_tenant;
+  char *oauth2_client_id;
+  char *ca_file;
+  guint timeout;
+};
+
+static void o365_account_mail_account_init (MailAccountInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (O365Account, o365_account, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (MAIL_TYPE_ACCOUNT,
+                                                      o365_account_mail_account_init))
+
+enum
+{
+  PROP_0,
+  PROP_ID,
+  PROP_ADDRESS,
+  PROP_DISPLAY_NAME,
+  PROP_USERNAME,
+  PROP_ENDPOINT,
+  PROP_SERVER,
+  PROP_PORT,
+  PROP_SECURITY,
+  PROP_AUTH_METHOD,
+  PROP_OAUTH2_TENANT,
+  PROP_OAUTH2_CLIENT_ID,
+  PROP_CA_FILE,
+  PROP_TIMEOUT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* Property ↔ key; every property but "id" is a settings key of the same name. */
+static const char *const bound_keys[] = {
+  "address", "display-name", "username", "endpoint", "server", "port", "security",
+  "auth-method", "oauth2-tenant", "oauth2-client-id", "ca-file", "timeout",
+};
+
+static char **
+string_field (O365Account *self, guint prop_id)
+{
+  switch (prop_id)
+    {
+    case PROP_ADDRESS: return &self->address;
+    case PROP_DISPLAY_NAME: return &self->display_name;
+    case PROP_USERNAME: return &self->username;
+    case PROP_ENDPOINT: return &self->endpoint;
+    case PROP_SERVER: return &self->server;
+    case PROP_SECURITY: return &self->security;
+    case PROP_AUTH_METHOD: return &self->auth_method;
+    case PROP_OAUTH2_TENANT: return &self->oauth2_tenant;
+    case PROP_OAUTH2_CLIENT_ID: return &self->oauth2_client_id;
+    case PROP_CA_FILE: return &self->ca_file;
+    default: return NULL;
+    }
+}
+
+static guint *
+uint_field (O365Account *self, guint prop_id)
+{
+  switch (prop_id)
+    {
+    case PROP_PORT: return &self->port;
+    case PROP_TIMEOUT: return &self->timeout;
+    default: return NULL;
+    }
+}
+
+static void
+o365_account_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  O365Account *self = O365_ACCOUNT (object);
+  char **string;
+  guint *number;
+
+  if (prop_id == PROP_ID)
+    g_value_set_string (value, self->id);
+  else if ((string = string_field (self, prop_id)) != NULL)
+    g_value_set_string (value, *string);
+  else if ((number = uint_field (self, prop_id)) != NULL)
+    g_value_set_uint (value, *number);
+  else
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+}
+
+static void
+o365_account_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  O365Account *self = O365_ACCOUNT (object);
+  char **string;
+  guint *number;
+
+  if (prop_id == PROP_ID)
+    self->id = g_value_dup_string (value);
+  else if ((string = string_field (self, prop_id)) != NULL)
+    {
+      const char *text = g_value_get_string (value);
+
+      if (text == NULL)
+        text = "";
+      if (!g_str_equal (*string, text))
+        {
+          g_free (*string);
+          *string = g_strdup (text);
+          g_object_notify_by_pspec (object, pspec);
+        }
+    }
+  else if ((number = uint_field (self, prop_id)) != NULL)
+    {
+      if (*number != g_value_get_uint (value))
+        {
+          *number = g_value_get_uint (value);
+          g_object_notify_by_pspec (object, pspec);
+        }
+    }
+  else
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+}
+
+static void
+o365_account_constructed (GObject *object)
+{
+  O365Account *self = O365_ACCOUNT (object);
+  g_autofree char *path = NULL;
+
+  G_OBJECT_CLASS (o365_account_parent_class)->constructed (object);
+
+  path = mail_account_registry_dup_settings_path (self->id);
+  self->settings = g_settings_new_with_path (O365_ACCOUNT_SCHEMA, path);
+  g_settings_delay (self->settings);
+  for (gsize i = 0; i < G_N_ELEMENTS (bound_keys); i++)
+    g_settings_bind (self->settings, bound_keys[i], self, bound_keys[i], G_SETTINGS_BIND_DEFAULT);
+}
+
+static void
+o365_account_finalize (GObject *object)
+{
+  O365Account *self = O365_ACCOUNT (object);
+
+  g_clear_object (&self->settings);
+  g_free (self->id);
+  for (guint prop_id = PROP_ID + 1; prop_id < N_PROPS; prop_id++)
+    {
+      char **string = string_field (self, prop_id);
+
+      if (string != NULL)
+        g_free (*string);
+    }
+
+  G_OBJECT_CLASS (o365_account_parent_class)->finalize (object);
+}
+
+static GParamSpec *
+string_property (const char *name)
+{
+  return g_param_spec_string (name, NULL, NULL, "",
+                              G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+}
+
+static void
+o365_account_class_init (O365AccountClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->get_property = o365_account_get_property;
+  object_class->set_property = o365_account_set_property;
+  object_class->constructed = o365_account_constructed;
+  object_class->finalize = o365_account_finalize;
+
+  g_object_class_override_property (object_class, PROP_ID, "id");
+  g_object_class_override_property (object_class, PROP_ADDRESS, "address");
+  g_object_class_override_property (object_class, PROP_DISPLAY_NAME, "display-name");
+  properties[PROP_USERNAME] = string_property ("username");
+  properties[PROP_ENDPOINT] = string_property ("endpoint");
+  properties[PROP_SERVER] = string_property ("server");
+  properties[PROP_SECURITY] = string_property ("security");
+  properties[PROP_AUTH_METHOD] = string_property ("auth-method");
+  properties[PROP_OAUTH2_TENANT] = string_property ("oauth2-tenant");
+  properties[PROP_OAUTH2_CLIENT_ID] = string_property ("oauth2-client-id");
+  properties[PROP_CA_FILE] = string_property ("ca-file");
+  /* Ranges are checked by o365_account_validate(), so a dialog can hold a bad value while the
+   * person is still typing and show why it is wrong. */
+  properties[PROP_PORT] =
+    g_param_spec_uint ("port", NULL, NULL, 0, G_MAXUINT, 587,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_TIMEOUT] =
+    g_param_spec_uint ("timeout", NULL, NULL, 0, G_MAXUINT, 300,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  for (guint prop_id = PROP_USERNAME; prop_id < N_PROPS; prop_id++)
+    g_object_class_install_property (object_class, prop_id, properties[prop_id]);
+}
+
+static void
+o365_account_init (O365Account *self)
+{
+  for (guint prop_id = PROP_ID + 1; prop_id < N_PROPS; prop_id++)
+    {
+      char **string = string_field (self, prop_id);
+
+      if (string != NULL)
+        *string = g_strdup ("");
+    }
+}
+
+static void
+o365_account_mail_account_init (MailAccountInterface *iface)
+{
+}
+
+O365Account *
+o365_account_new (const char *account_id)
+{
+  g_return_val_if_fail (account_id != NULL && *account_id != '\0', NULL);
+  g_return_val_if_fail (strchr (account_id, '/') == NULL, NULL);
+
+  return g_object_new (O365_TYPE_ACCOUNT, "id", account_id, NULL);
+}
+
+const char *
+o365_account_get_id (O365Account *self)
+{
+  g_return_val_if_fail (O365_IS_ACCOUNT (self), NULL);
+  return self->id;
+}
+
+char *
+o365_account_dup_username (O365Account *self)
+{
+  g_return_val_if_fail (O365_IS_ACCOUNT (self), NULL);
+  return g_strdup (*self->username != '\0' ? self->username : self->address);
+}
+
+gboolean
+o365_account_validate (O365Account *self, GError **error)
+{
+  g_return_val_if_fail (O365_IS_ACCOUNT (self), FALSE);
+
+  if (!o365_validate_address (self->address, error) ||
+      !o365_validate_username (self->username, error) ||
+      !o365_validate_server (self->server, error) ||
+      !o365_validate_port (self->port, error) ||
+      !o365_validate_timeout (self->timeout, error))
+    return FALSE;
+  if (o365_endpoints_find (self->endpoint) == NULL)
+    {
+      g_set_error (error, O365_SETTINGS_ERROR, O365_SETTINGS_ERROR_INVALID_VALUE,
+                   _("Unknown endpoint “%s”"), self->endpoint);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+o365_account_save (O365Account *self, GError **error)
+{
+  g_return_val_if_fail (O365_IS_ACCOUNT (self), FALSE);
+
+  if (!o365_account_validate (self, error))
+    return FALSE;
+  g_settings_apply (self->settings);
+  mail_account_registry_add (O365_ACCOUNT_TYPE_ID, self->id);
+  return TRUE;
+}
+
+void
+o365_account_revert (O365Account *self)
+{
+  g_return_if_fail (O365_IS_ACCOUNT (self));
+  g_settings_revert (self->settings);
+}
+
+gboolean
+o365_account_has_unsaved_changes (O365Account *self)
+{
+  g_return_val_if_fail (O365_IS_ACCOUNT (self), FALSE);
+  return g_settings_get_has_unapplied (self->settings);
+}

@@ -1,0 +1,23 @@
+/* o365-endpoints.h — the Microsoft 365 submission endpoints (O365.md "Endpoint and TLS") and
+ * the identity platform that issues tokens for each. */
+#pragma once
+
+#include "mail-account-type.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  MailEndpoint endpoint;        /* what hosts see; first member so it can be cast */
+  const char *oauth2_authority; /* token issuer, e.g. https://login.microsoftonline.com */
+  const char *oauth2_scope;     /* space-separated scopes for SMTP submission */
+} O365Endpoint;
+
+#define O365_DEFAULT_ENDPOINT_ID "worldwide"
+
+/* Returns: (transfer none) the endpoints, worldwide first, names translated. */
+const MailEndpoint *const *o365_endpoints_get_all (guint *n_endpoints);
+/* Returns: (nullable) */
+const O365Endpoint *o365_endpoints_find (const char *id);
+
+G_END_DECLS

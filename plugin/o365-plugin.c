@@ -1,0 +1,52 @@
+/* o365-plugin.c — the module's entry points, and nothing else is exported (see plugin.map).
+ *
+ * The plug-in's GTypes are ordinary static types: the host makes the module resident before
+ * its load code first runs, so they stay valid through unload → load cycles.
+ */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "mail-plugin.h"
+#include "o365-account-type.h"
+
+MAIL_PLUGIN_DECLARE_ABI;
+
+static const char *const provides[] = { "account-type:office365", NULL };
+
+const MailPluginInfo *
+mail_plugin_query (void)
+{
+  static MailPluginInfo info;
+  static gsize initialized = 0;
+
+  if (g_once_init_enter (&initialized))
+    {
+      bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+      bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+      info.abi = mail_plugin_abi;
+      info.id = "office365";
+      info.name = _("Office 365");
+      info.description = _("Send mail through a Microsoft 365 / Office 365 mailbox");
+      info.version = PACKAGE_VERSION;
+      info.license = "LGPL-2.1-or-later";
+      info.provides = provides;
+      g_once_init_leave (&initialized, 1);
+    }
+  return &info;
+}
+
+gboolean
+mail_plugin_load (MailPlugin *plugin, GError **error)
+{
+  g_autoptr (O365AccountType) account_type = o365_account_type_new ();
+
+  mail_plugin_add_account_type (plugin, MAIL_ACCOUNT_TYPE (account_type));
+  return TRUE;
+}
+
+void
+mail_plugin_unload (MailPlugin *plugin)
+{
+  /* The host has already dropped the account type it was given; nothing else is held. */
+}

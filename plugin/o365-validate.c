@@ -1,0 +1,187 @@
+/* o365-validate.c — settings checks. Addresses are parsed with GMime, not by hand. */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <gmime/gmime.h>
+
+#include "o365-validate.h"
+
+G_DEFINE_QUARK (o365-settings-error-quark, o365_settings_error)
+
+static void
+ensure_gmime (void)
+{
+  static gsize initialized = 0;
+
+  if (g_once_init_enter (&initialized))
+    {
+      g_mime_init ();
+      g_once_init_leave (&initialized, 1);
+    }
+}
+
+static gboolean
+has_control_characters (const char *text)
+{
+  for (const char *p = text; *p != '\0'; p++)
+    if ((guchar) *p < 0x20 || *p == 0x7f)
+      return TRUE;
+  return FALSE;
+}
+
+/* RFC 1123 host name: dot-separated labels of letters, digits and inner hyphens. Non-ASCII
+ * (IDN) names are checked in their ASCII (punycode) form. */
+static gboolean
+is_dns_name (const char *name)
+{
+  g_autofree char *ascii = g_hostname_to_ascii (name);
+  g_auto (GStrv) labels = NULL;
+
+  if (ascii == NULL || *ascii == '\0' || strlen (ascii) > 253)
+    return FALSE;
+  labels = g_strsplit (ascii, ".", -1);
+  for (guint i = 0; labels[i] != NULL; i++)
+    {
+      const char *label = labels[i];
+      gsize length = strlen (label);
+
+      /* A single trailing dot (absolute name) leaves one empty last label. */
+      if (length == 0 && labels[i + 1] == NULL && i > 0)
+        break;
+      if (length == 0 || length > 63 || label[0] == '-' || label[length - 1] == '-')
+        return FALSE;
+      for (gsize j = 0; j < length; j++)
+        if (!g_ascii_isalnum (label[j]) && label[j] != '-')
+          return FALSE;
+    }
+  return TRUE;
+}
+
+/* The addr-spec GMime finds in @text when @text is exactly one mailbox, else NULL. */
+static char *
+parse_single_mailbox (const char *text)
+{
+  GMimeParserOptions *options;
+  InternetAddressList *list;
+  char *addr = NULL;
+
+  ensure_gmime ();
+  options = g_mime_parser_options_new ();
+  g_mime_parser_options_set_address_compliance_mode (options, GMIME_RFC_COMPLIANCE_STRICT);
+  list = internet_address_list_parse (options, text);
+  if (list != NULL && internet_address_list_length (list) == 1)
+    {
+      InternetAddress *parsed = internet_address_list_get_address (list, 0);
+
+      if (INTERNET_ADDRESS_IS_MAILBOX (parsed))
+        addr = g_strdup (internet_address_mailbox_get_addr (INTERNET_ADDRESS_MAILBOX (parsed)));
+    }
+  g_clear_object (&list);
+  g_mime_parser_options_free (options);
+  return addr;
+}
+
+gboolean
+o365_validate_address (const char *address, GError **error)
+{
+  g_autofree char *parsed = NULL;
+  const char *at;
+
+  if (address == NULL || *address == '\0')
+    {
+      g_set_error_literal (error, O365_SETTINGS_ERROR, O365_SETTINGS_ERROR_INVALID_ADDRESS,
+                           _("Enter your e-mail address, such as someone@example.com"));
+      return FALSE;
+    }
+  if (!g_utf8_validate (address, -1, NULL) || has_control_characters (address))
+    {
+      g_set_error_literal (error, O365_SETTINGS_ERROR, O365_SETTINGS_ERROR_INVALID_ADDRESS,
+                           _("The e-mail address contains characters that are not allowed"));
+      return FALSE;
+    }
+
+  parsed = parse_single_mailbox (address);
+  if (parsed == NULL)
+    {
+      g_set_error_literal (error, O365_SETTINGS_ERROR, O365_SETTINGS_ERROR_INVALID_ADDRESS,
+                           _("Enter one e-mail address, such as someone@example.com"));
+      return FALSE;
+    }
+
+  if (!g_str_equal (parsed, address))
+    {
+      g_set_error_literal (error, O365_SETTINGS_ERROR, O365_SETTINGS_ERROR_INVALID_ADDRESS,
+                           _("Enter only the address, without a name, spaces or angle brackets"));
+      return FALSE;
+    }
+
+  at = strrchr (address, '@');
+  if (at == NULL || at == address || !is_dns_name (at + 1))
+    {
+      g_set_error_literal (error, O365_SETTINGS_ERROR, O365_SETTINGS_ERROR_INVALID_ADDRESS,
+                           _("An e-mail address needs a name, “@” and a domain, such as someone@example.com"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+o365_validate_server (const char *server, GError **error)
+{
+  if (server == NULL || *server == '\0')
+    {
+      g_set_error_literal (error, O365_SETTINGS_ERROR, O365_SETTINGS_ERROR_INVALID_SERVER,
+                           _("Enter the server’s name, such as smtp.office365.com"));
+      return FALSE;
+    }
+  if (g_hostname_is_ip_address (server))
+    {
+      g_set_error_literal (error, O365_SETTINGS_ERROR, O365_SETTINGS_ERROR_INVALID_SERVER,
+                           _("Enter the server’s name, not its IP address: the server’s certificate is checked against its name"));
+      return FALSE;
+    }
+  if (!g_utf8_validate (server, -1, NULL) || !is_dns_name (server))
+    {
+      g_set_error_literal (error, O365_SETTINGS_ERROR, O365_SETTINGS_ERROR_INVALID_SERVER,
+                           _("The server name may contain only letters, digits, hyphens and dots"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+o365_validate_port (guint port, GError **error)
+{
+  if (port < 1 || port > 65535)
+    {
+      g_set_error (error, O365_SETTINGS_ERROR, O365_SETTINGS_ERROR_INVALID_PORT,
+                   _("The port must be a number from 1 to 65535 (Microsoft 365 uses 587)"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+o365_validate_timeout (guint seconds, GError **error)
+{
+  if (seconds < O365_TIMEOUT_MIN_SECONDS || seconds > O365_TIMEOUT_MAX_SECONDS)
+    {
+      g_set_error (error, O365_SETTINGS_ERROR, O365_SETTINGS_ERROR_INVALID_TIMEOUT,
+                   _("The timeout must be from %u to %u seconds"),
+                   O365_TIMEOUT_MIN_SECONDS, O365_TIMEOUT_MAX_SECONDS);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+o365_validate_username (const char *username, GError **error)
+{
+  if (username != NULL && (!g_utf8_validate (username, -1, NULL) || has_control_characters (username)))
+    {
+      g_set_error_literal (error, O365_SETTINGS_ERROR, O365_SETTINGS_ERROR_INVALID_USERNAME,
+                           _("The user name contains characters that are not allowed"));
+      return FALSE;
+    }
+  return TRUE;
+}
