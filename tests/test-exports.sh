@@ -1,0 +1,17 @@
+#!/bin/sh
+# The plug-in must export exactly its entry points (hidden visibility + version script).
+# TAP output.
+set -u
+module=${1:?usage: test-exports.sh MODULE}
+expected="mail_plugin_abi
+mail_plugin_load
+mail_plugin_query
+mail_plugin_unload"
+actual=$(nm -D --defined-only "$module" | awk '{print $3}' | sort)
+echo "1..1"
+if [ "$actual" = "$expected" ]; then
+  echo "ok 1 - $module exports only the entry points"
+else
+  echo "not ok 1 - $module exports something else"
+  echo "$actual" | sed 's/^/# exported: /'
+fi
