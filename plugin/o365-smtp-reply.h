@@ -16,7 +16,8 @@ G_BEGIN_DECLS
 
 /* Longest reply line accepted, CRLF excluded. RFC 5321 says 512; real servers exceed it. */
 #define O365_SMTP_REPLY_MAX_LINE 2048
-/* Most lines accepted in one reply (an EHLO reply has about a dozen). */
+/* Most lines accepted in one reply (an EHLO reply has about a dozen); a continuation on the
+ * last allowed line is already refused. */
 #define O365_SMTP_REPLY_MAX_LINES 64
 
 typedef enum
@@ -42,8 +43,9 @@ O365SmtpReplyStatus o365_smtp_reply_parser_feed_line (O365SmtpReplyParser *parse
  * line); resets the parser for the next reply. */
 MailReply *o365_smtp_reply_parser_take_reply (O365SmtpReplyParser *parser);
 
-/* Replaces control bytes and invalid UTF-8 in @text (length @length) by U+FFFD or '?'; the
- * result is safe for logs and UI. Shared with the transcript. */
+/* Replaces control characters (C0 incl. NUL and ESC, DEL, C1, line/paragraph separators) and
+ * each byte of invalid UTF-8 in @text (length @length) by U+FFFD; the result is valid UTF-8,
+ * safe for logs and UI. Shared with the transcript. */
 char *o365_smtp_sanitize_text (const char *text, gsize length);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (O365SmtpReplyParser, o365_smtp_reply_parser_free)

@@ -1,0 +1,731 @@
+/* o365-smtp-session.c — the session state machine: connect, STARTTLS, AUTH, transactions. */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include "mail-transport-error.h"
+#include "o365-deadline.h"
+#include "o365-explain.h"
+#include "o365-smtp-auth.h"
+#include "o365-smtp-channel.h"
+#include "o365-smtp-envelope.h"
+#include "o365-smtp-session.h"
+#include "o365-tls-identity.h"
+#include "o365-validate.h"
+
+/* QUIT is a courtesy; never wait long for its answer. */
+#define QUIT_TIMEOUT_MS 5000
+
+struct _O365SmtpSession
+{
+  GObject parent_instance;
+
+  O365SmtpConfig *config;
+  O365Transcript *transcript;
+  O365SmtpProgressFunc progress;
+  gpointer progress_data;
+
+  GTlsDatabase *extra_ca;          /* from config->ca_file */
+  GSocketConnection *connection;   /* the TCP connection */
+  GIOStream *tls;                  /* the TLS connection on it, once STARTTLS is done */
+  O365SmtpChannel *channel;        /* on the TLS stream once it exists */
+  O365SmtpCapabilities *capabilities;
+  char *ehlo_name;
+  const char *tls_version;
+  const char *auth_mechanism;
+  gboolean open;
+  gboolean needs_reset;
+};
+
+G_DEFINE_FINAL_TYPE (O365SmtpSession, o365_smtp_session, G_TYPE_OBJECT)
+
+static void
+o365_smtp_session_finalize (GObject *object)
+{
+  O365SmtpSession *self = O365_SMTP_SESSION (object);
+
+  o365_smtp_config_free (self->config);
+  g_clear_pointer (&self->transcript, o365_transcript_unref);
+  g_clear_object (&self->extra_ca);
+  g_clear_object (&self->channel);
+  g_clear_object (&self->tls);
+  g_clear_object (&self->connection);
+  g_clear_pointer (&self->capabilities, o365_smtp_capabilities_free);
+  g_free (self->ehlo_name);
+
+  G_OBJECT_CLASS (o365_smtp_session_parent_class)->finalize (object);
+}
+
+static void
+o365_smtp_session_class_init (O365SmtpSessionClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = o365_smtp_session_finalize;
+}
+
+static void
+o365_smtp_session_init (O365SmtpSession *self)
+{
+}
+
+O365SmtpSession *
+o365_smtp_session_new (const O365SmtpConfig *config, O365Transcript *transcript)
+{
+  O365SmtpSession *self;
+
+  g_return_val_if_fail (config != NULL && config->host != NULL, NULL);
+
+  self = g_object_new (O365_TYPE_SMTP_SESSION, NULL);
+  self->config = o365_smtp_config_copy (config);
+  self->transcript = transcript != NULL ? o365_transcript_ref (transcript) : NULL;
+  return self;
+}
+
+void
+o365_smtp_session_set_progress_func (O365SmtpSession *self, O365SmtpProgressFunc func, gpointer user_data)
+{
+  g_return_if_fail (O365_IS_SMTP_SESSION (self));
+  self->progress = func;
+  self->progress_data = user_data;
+}
+
+const char *
+o365_smtp_session_get_tls_version (O365SmtpSession *self)
+{
+  g_return_val_if_fail (O365_IS_SMTP_SESSION (self), NULL);
+  return self->tls_version;
+}
+
+const char *
+o365_smtp_session_get_auth_mechanism (O365SmtpSession *self)
+{
+  g_return_val_if_fail (O365_IS_SMTP_SESSION (self), NULL);
+  return self->auth_mechanism;
+}
+
+const O365SmtpCapabilities *
+o365_smtp_session_get_capabilities (O365SmtpSession *self)
+{
+  g_return_val_if_fail (O365_IS_SMTP_SESSION (self), NULL);
+  return self->capabilities;
+}
+
+gboolean
+o365_smtp_session_is_open (O365SmtpSession *self)
+{
+  g_return_val_if_fail (O365_IS_SMTP_SESSION (self), FALSE);
+  return self->open;
+}
+
+/* Drops the connection after a failure: nothing more can be said on it. */
+static void
+drop_connection (O365SmtpSession *self)
+{
+  self->open = FALSE;
+  g_clear_object (&self->channel);
+  if (self->tls != NULL)
+    g_io_stream_close_async (self->tls, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+  else if (self->connection != NULL)
+    g_io_stream_close_async (G_IO_STREAM (self->connection), G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+  g_clear_object (&self->tls);
+  g_clear_object (&self->connection);
+}
+
+static void
+fail_open (GTask *task, GError *error)
+{
+  O365SmtpSession *self = g_task_get_source_object (task);
+
+  o365_transcript_note (self->transcript, "%s", error->message);
+  drop_connection (self);
+  g_task_return_error (task, error);
+  g_object_unref (task);
+}
+
+/* --- open: the steps in order --------------------------------------------------------------- */
+
+typedef enum
+{
+  STEP_GREETING,
+  STEP_EHLO,
+  STEP_STARTTLS,
+  STEP_EHLO_AFTER_TLS,
+} OpenStep;
+
+static void load_extra_ca (GTask *task);
+static void connect_to_server (GTask *task);
+static void command_step (GTask *task, OpenStep step);
+static void start_tls (GTask *task);
+static void authenticate (GTask *task);
+
+static void
+load_extra_ca_in_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  const char *path = task_data;
+  GError *error = NULL;
+  GTlsDatabase *database = g_tls_file_database_new (path, &error);
+
+  if (database == NULL)
+    g_task_return_new_error (task, MAIL_TRANSPORT_ERROR, MAIL_TRANSPORT_ERROR_TLS,
+                             _("Could not read the extra CA file %s: %s"), path, error->message);
+  else
+    g_task_return_pointer (task, database, g_object_unref);
+  g_clear_error (&error);
+}
+
+static void
+on_extra_ca_loaded (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  O365SmtpSession *self = g_task_get_source_object (task);
+  GError *error = NULL;
+
+  self->extra_ca = g_task_propagate_pointer (G_TASK (result), &error);
+  if (self->extra_ca == NULL)
+    {
+      fail_open (task, error);
+      return;
+    }
+  connect_to_server (task);
+}
+
+/* Reading a CA file is disk I/O: done in a worker thread so a GUI never waits for it. */
+static void
+load_extra_ca (GTask *task)
+{
+  O365SmtpSession *self = g_task_get_source_object (task);
+  g_autoptr (GTask) load = g_task_new (self, g_task_get_cancellable (task), on_extra_ca_loaded, task);
+
+  g_task_set_task_data (load, g_strdup (self->config->ca_file), g_free);
+  g_task_run_in_thread (load, load_extra_ca_in_thread);
+}
+
+/* RFC 5321 §4.1.4: without a meaningful host name, the client's address literal. */
+static char *
+address_literal (GSocketConnection *connection)
+{
+  g_autoptr (GSocketAddress) local = g_socket_connection_get_local_address (connection, NULL);
+  g_autofree char *address = NULL;
+  GInetAddress *inet;
+
+  if (!G_IS_INET_SOCKET_ADDRESS (local))
+    return g_strdup ("localhost");
+  inet = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (local));
+  address = g_inet_address_to_string (inet);
+  if (g_inet_address_get_family (inet) == G_SOCKET_FAMILY_IPV6)
+    return g_strdup_printf ("[IPv6:%s]", address);
+  return g_strdup_printf ("[%s]", address);
+}
+
+typedef struct
+{
+  O365Deadline *deadline;
+} ConnectData;
+
+static void
+on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  O365SmtpSession *self = g_task_get_source_object (task);
+  O365Deadline *deadline = g_object_get_data (G_OBJECT (source), "o365-deadline");
+  GError *error = NULL;
+  GSocket *socket;
+
+  self->connection = g_socket_client_connect_to_host_finish (G_SOCKET_CLIENT (source), result, &error);
+  if (self->connection == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && !o365_deadline_expired (deadline))
+        fail_open (task, error);
+      else
+        {
+          fail_open (task, g_error_new (MAIL_TRANSPORT_ERROR, MAIL_TRANSPORT_ERROR_CONNECT,
+                                        _("Could not connect to %s port %u: %s"),
+                                        self->config->host, self->config->port,
+                                        o365_deadline_expired (deadline) ? _("no answer in time")
+                                                                         : error->message));
+          g_clear_error (&error);
+        }
+      return;
+    }
+
+  /* Every flight is one write; Nagle would hold the next one back for a delayed ACK. */
+  socket = g_socket_connection_get_socket (self->connection);
+  g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+
+  if (self->config->ehlo_name != NULL)
+    self->ehlo_name = g_strdup (self->config->ehlo_name);
+  else
+    self->ehlo_name = address_literal (self->connection);
+
+  o365_transcript_note (self->transcript, "connected to %s port %u", self->config->host, self->config->port);
+  self->channel = o365_smtp_channel_new (G_IO_STREAM (self->connection), self->transcript);
+  o365_smtp_channel_set_timeout (self->channel, self->config->timeout_ms);
+  command_step (task, STEP_GREETING);
+}
+
+static void
+connect_to_server (GTask *task)
+{
+  O365SmtpSession *self = g_task_get_source_object (task);
+  g_autoptr (GSocketClient) client = g_socket_client_new ();
+  O365Deadline *deadline = o365_deadline_new (self->config->timeout_ms, g_task_get_cancellable (task));
+
+  g_object_set_data_full (G_OBJECT (client), "o365-deadline", deadline, (GDestroyNotify) o365_deadline_free);
+  g_socket_client_connect_to_host_async (client, self->config->host, self->config->port,
+                                         o365_deadline_get_cancellable (deadline), on_connected, task);
+}
+
+static void on_step_reply (GObject *source, GAsyncResult *result, gpointer user_data);
+
+static void
+on_step_written (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  GError *error = NULL;
+
+  if (!o365_smtp_channel_write_finish (O365_SMTP_CHANNEL (source), result, &error))
+    {
+      fail_open (task, error);
+      return;
+    }
+  o365_smtp_channel_read_reply_async (O365_SMTP_CHANNEL (source), g_task_get_cancellable (task),
+                                      on_step_reply, task);
+}
+
+static void
+command_step (GTask *task, OpenStep step)
+{
+  O365SmtpSession *self = g_task_get_source_object (task);
+  g_autofree char *command = NULL;
+
+  g_task_set_task_data (task, GUINT_TO_POINTER (step), NULL);
+  if (step == STEP_GREETING)
+    {
+      o365_smtp_channel_read_reply_async (self->channel, g_task_get_cancellable (task), on_step_reply, task);
+      return;
+    }
+  command = step == STEP_STARTTLS ? g_strdup ("STARTTLS\r\n") : g_strdup_printf ("EHLO %s\r\n", self->ehlo_name);
+  o365_transcript_client_commands (self->transcript, command);
+  o365_smtp_channel_write_async (self->channel, g_bytes_new_take (command, strlen (command)),
+                                 g_task_get_cancellable (task), on_step_written, task);
+  g_steal_pointer (&command);
+}
+
+static void
+on_step_reply (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  O365SmtpSession *self = g_task_get_source_object (task);
+  OpenStep step = GPOINTER_TO_UINT (g_task_get_task_data (task));
+  g_autoptr (MailReply) reply = NULL;
+  GError *error = NULL;
+  static const O365SmtpStage stages[] = {
+    [STEP_GREETING] = O365_SMTP_STAGE_GREETING,
+    [STEP_EHLO] = O365_SMTP_STAGE_EHLO,
+    [STEP_STARTTLS] = O365_SMTP_STAGE_STARTTLS,
+    [STEP_EHLO_AFTER_TLS] = O365_SMTP_STAGE_EHLO,
+  };
+  static const guint expected[] = {
+    [STEP_GREETING] = 220,
+    [STEP_EHLO] = 250,
+    [STEP_STARTTLS] = 220,
+    [STEP_EHLO_AFTER_TLS] = 250,
+  };
+
+  reply = o365_smtp_channel_read_reply_finish (O365_SMTP_CHANNEL (source), result, &error);
+  if (reply == NULL)
+    {
+      fail_open (task, error);
+      return;
+    }
+  if (mail_reply_get_code (reply) != expected[step])
+    {
+      error = o365_explain_reply (stages[step], reply);
+      /* A refused STARTTLS is a TLS failure whatever the code: there is no unencrypted way on. */
+      if (step == STEP_STARTTLS && error->code != MAIL_TRANSPORT_ERROR_TEMPORARY)
+        error->code = MAIL_TRANSPORT_ERROR_TLS;
+      fail_open (task, error);
+      return;
+    }
+
+  switch (step)
+    {
+    case STEP_GREETING:
+      command_step (task, STEP_EHLO);
+      break;
+    case STEP_EHLO:
+      /* Capabilities before TLS are only used to see STARTTLS; they are then forgotten. */
+      {
+        g_autoptr (O365SmtpCapabilities) plain = o365_smtp_capabilities_parse (reply);
+
+        if (!plain->starttls)
+          {
+            fail_open (task, g_error_new (MAIL_TRANSPORT_ERROR, MAIL_TRANSPORT_ERROR_TLS,
+                                          _("%s does not offer STARTTLS; refusing to sign in or send "
+                                            "without encryption"), self->config->host));
+            return;
+          }
+      }
+      command_step (task, STEP_STARTTLS);
+      break;
+    case STEP_STARTTLS:
+      if (o365_smtp_channel_has_buffered_input (self->channel))
+        {
+          fail_open (task, g_error_new_literal (MAIL_TRANSPORT_ERROR, MAIL_TRANSPORT_ERROR_PROTOCOL,
+                                                _("The server sent more data right after agreeing "
+                                                  "to STARTTLS, before encryption began. That is a "
+                                                  "response injection attack or a broken server; "
+                                                  "the connection was closed.")));
+          return;
+        }
+      start_tls (task);
+      break;
+    case STEP_EHLO_AFTER_TLS:
+      self->capabilities = o365_smtp_capabilities_parse (reply);
+      authenticate (task);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static gboolean
+on_accept_certificate (GTlsConnection *connection,
+                       GTlsCertificate *peer,
+                       GTlsCertificateFlags errors,
+                       gpointer user_data)
+{
+  O365SmtpSession *self = user_data;
+  g_autoptr (GSocketConnectable) identity = NULL;
+  GTlsCertificateFlags extra_errors;
+
+  /* The extra CA may only stand in for a missing trust anchor; expiry, a wrong name or any
+   * other fault stays fatal. The system's trust store was consulted first. */
+  if (self->extra_ca == NULL || errors != G_TLS_CERTIFICATE_UNKNOWN_CA)
+    return FALSE;
+  identity = g_network_address_new (self->config->host, self->config->port);
+  extra_errors = g_tls_database_verify_chain (self->extra_ca, peer,
+                                              G_TLS_DATABASE_PURPOSE_AUTHENTICATE_SERVER,
+                                              identity, NULL, G_TLS_DATABASE_VERIFY_NONE,
+                                              NULL, NULL);
+  return extra_errors == 0;
+}
+
+static const char *
+tls_version_name (GTlsProtocolVersion version)
+{
+  switch (version)
+    {
+    case G_TLS_PROTOCOL_VERSION_TLS_1_2: return "TLS 1.2";
+    case G_TLS_PROTOCOL_VERSION_TLS_1_3: return "TLS 1.3";
+    case G_TLS_PROTOCOL_VERSION_SSL_3_0: return "SSL 3.0";
+    case G_TLS_PROTOCOL_VERSION_TLS_1_0: return "TLS 1.0";
+    case G_TLS_PROTOCOL_VERSION_TLS_1_1: return "TLS 1.1";
+    case G_TLS_PROTOCOL_VERSION_DTLS_1_0:
+    case G_TLS_PROTOCOL_VERSION_DTLS_1_2:
+    case G_TLS_PROTOCOL_VERSION_UNKNOWN:
+    default: return NULL;
+    }
+}
+
+static void
+on_handshake (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  O365SmtpSession *self = g_task_get_source_object (task);
+  GTlsConnection *tls = G_TLS_CONNECTION (source);
+  O365Deadline *deadline = g_object_get_data (source, "o365-deadline");
+  GTlsProtocolVersion version;
+  GError *error = NULL;
+
+  if (!g_tls_connection_handshake_finish (tls, result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || o365_deadline_expired (deadline))
+        {
+          GError *tls_error = g_error_new (MAIL_TRANSPORT_ERROR,
+                                           o365_deadline_expired (deadline) ? MAIL_TRANSPORT_ERROR_TIMEOUT
+                                                                            : MAIL_TRANSPORT_ERROR_TLS,
+                                           _("Could not establish a secure connection to %s: %s"),
+                                           self->config->host,
+                                           o365_deadline_expired (deadline) ? _("no answer in time")
+                                                                            : error->message);
+          g_clear_error (&error);
+          error = tls_error;
+        }
+      fail_open (task, error);
+      return;
+    }
+  g_object_set_data (source, "o365-deadline", NULL);
+
+  version = g_tls_connection_get_protocol_version (tls);
+  self->tls_version = tls_version_name (version);
+  if (version != G_TLS_PROTOCOL_VERSION_TLS_1_2 && version != G_TLS_PROTOCOL_VERSION_TLS_1_3)
+    {
+      fail_open (task, g_error_new (MAIL_TRANSPORT_ERROR, MAIL_TRANSPORT_ERROR_TLS,
+                                    _("%s negotiated %s; TLS 1.2 or newer is required"),
+                                    self->config->host,
+                                    self->tls_version != NULL ? self->tls_version : _("an unknown protocol")));
+      return;
+    }
+  if (!o365_tls_identity_check (g_tls_connection_get_peer_certificate (tls), self->config->host, &error))
+    {
+      fail_open (task, error);
+      return;
+    }
+
+  {
+    g_autofree char *cipher = g_tls_connection_get_ciphersuite_name (tls);
+
+    o365_transcript_note (self->transcript, "%s established (%s), certificate valid for %s",
+                          self->tls_version, cipher != NULL ? cipher : "?", self->config->host);
+  }
+
+  /* A fresh channel: nothing buffered or learned before TLS carries over. */
+  g_clear_object (&self->channel);
+  self->channel = o365_smtp_channel_new (self->tls, self->transcript);
+  o365_smtp_channel_set_timeout (self->channel, self->config->timeout_ms);
+  command_step (task, STEP_EHLO_AFTER_TLS);
+}
+
+static void
+start_tls (GTask *task)
+{
+  O365SmtpSession *self = g_task_get_source_object (task);
+  g_autoptr (GSocketConnectable) identity = g_network_address_new (self->config->host, self->config->port);
+  GError *error = NULL;
+  O365Deadline *deadline;
+
+  self->tls = g_tls_client_connection_new (G_IO_STREAM (self->connection), identity, &error);
+  if (self->tls == NULL)
+    {
+      g_prefix_error (&error, _("TLS is not available: "));
+      error->domain = MAIL_TRANSPORT_ERROR;
+      error->code = MAIL_TRANSPORT_ERROR_TLS;
+      fail_open (task, error);
+      return;
+    }
+  g_signal_connect_object (self->tls, "accept-certificate", G_CALLBACK (on_accept_certificate), self, 0);
+
+  deadline = o365_deadline_new (self->config->timeout_ms, g_task_get_cancellable (task));
+  g_object_set_data_full (G_OBJECT (self->tls), "o365-deadline", deadline, (GDestroyNotify) o365_deadline_free);
+  g_tls_connection_handshake_async (G_TLS_CONNECTION (self->tls), G_PRIORITY_DEFAULT,
+                                    o365_deadline_get_cancellable (deadline), on_handshake, task);
+}
+
+static void
+on_authenticated (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  O365SmtpSession *self = g_task_get_source_object (task);
+  GError *error = NULL;
+
+  self->auth_mechanism = o365_smtp_auth_finish (result, &error);
+  if (self->auth_mechanism == NULL)
+    {
+      fail_open (task, error);
+      return;
+    }
+  self->open = TRUE;
+  g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
+}
+
+static void
+authenticate (GTask *task)
+{
+  O365SmtpSession *self = g_task_get_source_object (task);
+
+  o365_smtp_auth_async (self->channel, self->capabilities, self->config, self->transcript,
+                        g_task_get_cancellable (task), on_authenticated, task);
+}
+
+void
+o365_smtp_session_open_async (O365SmtpSession *self,
+                              GCancellable *cancellable,
+                              GAsyncReadyCallback callback,
+                              gpointer user_data)
+{
+  GTask *task;
+  GError *error = NULL;
+
+  g_return_if_fail (O365_IS_SMTP_SESSION (self));
+  g_return_if_fail (self->connection == NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, o365_smtp_session_open_async);
+
+  /* Everything that could smuggle a command is refused before a byte is sent. */
+  if ((self->config->ehlo_name != NULL &&
+       !o365_smtp_envelope_check_ehlo_name (self->config->ehlo_name, &error)) ||
+      !o365_validate_username (self->config->username, &error))
+    {
+      if (error->domain != MAIL_TRANSPORT_ERROR)
+        {
+          error->domain = MAIL_TRANSPORT_ERROR;
+          error->code = MAIL_TRANSPORT_ERROR_INVALID_MESSAGE;
+        }
+      fail_open (task, error);
+      return;
+    }
+
+  if (self->config->ca_file != NULL && *self->config->ca_file != '\0')
+    load_extra_ca (task);
+  else
+    connect_to_server (task);
+}
+
+gboolean
+o365_smtp_session_open_finish (O365SmtpSession *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == o365_smtp_session_open_async, FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* --- sending -------------------------------------------------------------------------------- */
+
+typedef struct
+{
+  O365SmtpTransactionContext context;
+} SendData;
+
+static void
+on_transaction_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  O365SmtpSession *self = g_task_get_source_object (task);
+  GError *error = NULL;
+
+  if (!o365_smtp_transaction_run_finish (result, &self->needs_reset, &error))
+    {
+      drop_connection (self);
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+o365_smtp_session_send_async (O365SmtpSession *self,
+                              MailOutgoing *message,
+                              MailSubmission *submission,
+                              GCancellable *cancellable,
+                              GAsyncReadyCallback callback,
+                              gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  SendData *data;
+
+  g_return_if_fail (O365_IS_SMTP_SESSION (self));
+  g_return_if_fail (MAIL_IS_OUTGOING (message) && MAIL_IS_SUBMISSION (submission));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, o365_smtp_session_send_async);
+  if (!self->open)
+    {
+      GError *error = g_error_new_literal (MAIL_TRANSPORT_ERROR, MAIL_TRANSPORT_ERROR_TEMPORARY,
+                                           _("The connection to the server is closed"));
+
+      mail_submission_set_failed (submission, g_error_copy (error), NULL);
+      g_task_return_error (task, error);
+      return;
+    }
+
+  data = g_new0 (SendData, 1);
+  data->context.channel = self->channel;
+  data->context.capabilities = self->capabilities;
+  data->context.transcript = self->transcript;
+  data->context.reset_first = self->needs_reset;
+  data->context.timeout_ms = self->config->timeout_ms;
+  data->context.data_end_timeout_ms = self->config->data_end_timeout_ms;
+  data->context.progress = self->progress;
+  data->context.progress_data = self->progress_data;
+  g_task_set_task_data (task, data, g_free);
+  o365_smtp_transaction_run_async (&data->context, message, submission, cancellable,
+                                   on_transaction_done, g_steal_pointer (&task));
+}
+
+gboolean
+o365_smtp_session_send_finish (O365SmtpSession *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == o365_smtp_session_send_async, FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* --- closing -------------------------------------------------------------------------------- */
+
+static void
+on_closed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+
+  g_io_stream_close_finish (G_IO_STREAM (source), result, NULL);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+close_streams (GTask *task)
+{
+  O365SmtpSession *self = g_task_get_source_object (task);
+  GIOStream *stream = self->tls != NULL ? self->tls : G_IO_STREAM (self->connection);
+
+  self->open = FALSE;
+  g_clear_object (&self->channel);
+  g_io_stream_close_async (stream, G_PRIORITY_DEFAULT, NULL, on_closed, task);
+}
+
+static void
+on_quit_reply (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (MailReply) reply = o365_smtp_channel_read_reply_finish (O365_SMTP_CHANNEL (source), result, NULL);
+
+  close_streams (user_data);
+}
+
+static void
+on_quit_written (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+
+  if (!o365_smtp_channel_write_finish (O365_SMTP_CHANNEL (source), result, NULL))
+    {
+      close_streams (task);
+      return;
+    }
+  o365_smtp_channel_read_reply_async (O365_SMTP_CHANNEL (source), g_task_get_cancellable (task),
+                                      on_quit_reply, task);
+}
+
+void
+o365_smtp_session_close_async (O365SmtpSession *self,
+                               GCancellable *cancellable,
+                               GAsyncReadyCallback callback,
+                               gpointer user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (O365_IS_SMTP_SESSION (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, o365_smtp_session_close_async);
+  if (!self->open)
+    {
+      drop_connection (self);
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      return;
+    }
+  o365_transcript_client_commands (self->transcript, "QUIT\r\n");
+  o365_smtp_channel_set_timeout (self->channel, MIN (self->config->timeout_ms, QUIT_TIMEOUT_MS));
+  o365_smtp_channel_write_async (self->channel, g_bytes_new_static ("QUIT\r\n", 6), cancellable,
+                                 on_quit_written, task);
+}
+
+void
+o365_smtp_session_close_finish (O365SmtpSession *self, GAsyncResult *result)
+{
+  g_return_if_fail (g_task_is_valid (result, self));
+  g_task_propagate_boolean (G_TASK (result), NULL);
+}
