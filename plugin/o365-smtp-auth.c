@@ -228,7 +228,7 @@ o365_smtp_auth_async (O365SmtpChannel *channel,
 
   if (g_str_equal (data->mechanism, "LOGIN"))
     {
-      char *user = o365_sasl_login_encode (config->username, &error);
+      char *user = o365_sasl_login_encode_username (config->username, &error);
       char *password = user != NULL ? o365_sasl_login_encode (config->secret, &error) : NULL;
 
       if (password == NULL)

@@ -367,6 +367,15 @@ on_step_reply (GObject *source, GAsyncResult *result, gpointer user_data)
             return;
           }
       }
+      /* A reply that came before its command (here: an early "220" to a STARTTLS not yet
+       * sent) would be taken as that command's answer. */
+      if (o365_smtp_channel_has_buffered_input (self->channel))
+        {
+          fail_open (task, g_error_new_literal (MAIL_TRANSPORT_ERROR, MAIL_TRANSPORT_ERROR_PROTOCOL,
+                                                _("The server sent replies to commands that were "
+                                                  "never sent; the connection was closed.")));
+          return;
+        }
       command_step (task, STEP_STARTTLS);
       break;
     case STEP_STARTTLS:

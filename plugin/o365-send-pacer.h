@@ -1,0 +1,23 @@
+/* o365-send-pacer.h — keeps each account under Office 365's rate limit (30 messages a minute
+ * per mailbox, O365.md): a sliding window of send times; a send that would exceed it waits.
+ * Main-context only. */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+#define O365_SEND_PACER_DEFAULT_MESSAGES 30
+#define O365_SEND_PACER_DEFAULT_WINDOW_MS (60 * 1000)
+
+/* Changes the limit for every account (tests and other providers); 0 messages: no limit. */
+void o365_send_pacer_set_limit (guint max_messages, guint window_ms);
+
+/* Completes when one more message may be sent for @key now, and counts it as sent. */
+void o365_send_pacer_wait_async (const char *key,
+                                 GCancellable *cancellable,
+                                 GAsyncReadyCallback callback,
+                                 gpointer user_data);
+gboolean o365_send_pacer_wait_finish (GAsyncResult *result, GError **error);
+
+G_END_DECLS

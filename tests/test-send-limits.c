@@ -1,0 +1,134 @@
+/* test-send-limits.c — one connection per account at a time, and the per-account pacing. */
+#include "config.h"
+
+#include "o365-connection-gate.h"
+#include "o365-send-pacer.h"
+#include "test-utils.h"
+
+typedef struct
+{
+  GPtrArray *order;
+  const char *name;
+} Waiter;
+
+static void
+on_acquired (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Waiter *waiter = user_data;
+  GError *error = NULL;
+
+  if (o365_connection_gate_acquire_finish (result, &error))
+    g_ptr_array_add (waiter->order, (gpointer) waiter->name);
+  else
+    {
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      g_ptr_array_add (waiter->order, (gpointer) "cancelled");
+      g_error_free (error);
+    }
+}
+
+static void
+drain (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+static void
+test_gate_one_at_a_time (void)
+{
+  g_autoptr (GPtrArray) order = g_ptr_array_new ();
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  Waiter first = { order, "first" }, second = { order, "second" }, third = { order, "third" };
+  Waiter other = { order, "other-account" };
+
+  o365_connection_gate_acquire_async ("ann", NULL, on_acquired, &first);
+  o365_connection_gate_acquire_async ("ann", cancellable, on_acquired, &second);
+  o365_connection_gate_acquire_async ("ann", NULL, on_acquired, &third);
+  o365_connection_gate_acquire_async ("bob", NULL, on_acquired, &other);
+  drain ();
+  /* Another account is not held up; the same account waits. */
+  g_assert_cmpuint (order->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (order, 0), ==, "first");
+  g_assert_cmpstr (g_ptr_array_index (order, 1), ==, "other-account");
+
+  /* A waiter cancelled meanwhile is skipped; the next one gets the gate, in arrival order. */
+  g_cancellable_cancel (cancellable);
+  o365_connection_gate_release ("ann");
+  drain ();
+  g_assert_cmpuint (order->len, ==, 4);
+  g_assert_cmpstr (g_ptr_array_index (order, 2), ==, "cancelled");
+  g_assert_cmpstr (g_ptr_array_index (order, 3), ==, "third");
+
+  o365_connection_gate_release ("ann");
+  o365_connection_gate_release ("bob");
+}
+
+static void
+on_paced (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GArray *times = user_data;
+  gint64 now = g_get_monotonic_time ();
+
+  g_assert_true (o365_send_pacer_wait_finish (result, NULL));
+  g_array_append_val (times, now);
+}
+
+static void
+test_pacer_window (void)
+{
+  g_autoptr (GArray) times = g_array_new (FALSE, FALSE, sizeof (gint64));
+  gint64 start = g_get_monotonic_time ();
+
+  /* 2 messages per 300 ms: the third waits until the first leaves the window. */
+  o365_send_pacer_set_limit (2, 300);
+  for (int i = 0; i < 3; i++)
+    o365_send_pacer_wait_async ("ann", NULL, on_paced, times);
+  while (times->len < 3)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_assert_cmpint (g_array_index (times, gint64, 1) - start, <, 100 * 1000);
+  g_assert_cmpint (g_array_index (times, gint64, 2) - start, >=, 300 * 1000);
+  o365_send_pacer_set_limit (O365_SEND_PACER_DEFAULT_MESSAGES, O365_SEND_PACER_DEFAULT_WINDOW_MS);
+}
+
+static void
+on_pacing_cancelled (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GError *error = NULL;
+
+  g_assert_false (o365_send_pacer_wait_finish (result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_error_free (error);
+  *(gint64 *) user_data = g_get_monotonic_time ();
+}
+
+static void
+test_pacer_cancel_is_prompt (void)
+{
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr (GArray) first = g_array_new (FALSE, FALSE, sizeof (gint64));
+  gint64 start, done = 0;
+
+  o365_send_pacer_set_limit (1, 60 * 1000);
+  o365_send_pacer_wait_async ("carol", NULL, on_paced, first);
+  drain ();
+  o365_send_pacer_wait_async ("carol", cancellable, on_pacing_cancelled, &done);
+  drain ();
+  start = g_get_monotonic_time ();
+  g_cancellable_cancel (cancellable);
+  while (done == 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (done - start, <, 500 * 1000);
+  o365_send_pacer_set_limit (O365_SEND_PACER_DEFAULT_MESSAGES, O365_SEND_PACER_DEFAULT_WINDOW_MS);
+}
+
+int
+main (int argc, char **argv)
+{
+  test_init (&argc, &argv);
+  g_test_add_func ("/limits/gate-one-at-a-time", test_gate_one_at_a_time);
+  g_test_add_func ("/limits/pacer-window", test_pacer_window);
+  g_test_add_func ("/limits/pacer-cancel-is-prompt", test_pacer_cancel_is_prompt);
+  return g_test_run ();
+}
