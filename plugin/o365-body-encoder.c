@@ -210,7 +210,7 @@ o365_body_encoder_convert (GConverter *converter,
           self->lines++;
         }
       else
-        emit (self, TERMINATOR + 2, strlen (TERMINATOR) - 2, &out, out_end);
+        emit (self, &TERMINATOR[2], strlen (TERMINATOR) - 2, &out, out_end);
       self->terminated = TRUE;
     }
 
