@@ -24,7 +24,8 @@ typedef struct
 static const ExplainCase o365_cases[] = {
   { "smtp-auth-disabled-tenant", O365_SMTP_STAGE_AUTH, 535, "5.7.139",
     "Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit "
-    "https://aka.ms/smtp_auth_disabled for more information. [BN9PR03CA0123.namprd03.prod.outlook.com]",
+    "https://aka.ms/smtp_auth_disabled for more information. "
+    "[BN9PR03CA0123.namprd03.prod.outlook.com]",
     MAIL_TRANSPORT_ERROR_AUTH_DISABLED, MAIL_FAILURE_PERMANENT,
     "SMTP AUTH is disabled for your organisation" },
   { "smtp-auth-disabled-mailbox", O365_SMTP_STAGE_AUTH, 535, "5.7.139",
@@ -59,7 +60,8 @@ static const ExplainCase o365_cases[] = {
     MAIL_TRANSPORT_ERROR_SENDER_NOT_PERMITTED, MAIL_FAILURE_PERMANENT,
     "You may not send as this address" },
   { "sender-thread-limit", O365_SMTP_STAGE_DATA_END, 432, "4.3.2",
-    "STOREDRV.ClientSubmit; sender thread limit exceeded [Hostname=AM6PR10MB2345.EURPRD10.PROD.OUTLOOK.COM]",
+    "STOREDRV.ClientSubmit; sender thread limit exceeded "
+    "[Hostname=AM6PR10MB2345.EURPRD10.PROD.OUTLOOK.COM]",
     MAIL_TRANSPORT_ERROR_RATE_LIMITED, MAIL_FAILURE_TEMPORARY,
     "Too many messages are being sent from this mailbox at the same time" },
   { "submission-quota", O365_SMTP_STAGE_DATA_END, 554, "5.2.0",
@@ -72,7 +74,8 @@ static const ExplainCase o365_cases[] = {
     MAIL_TRANSPORT_ERROR_RATE_LIMITED, MAIL_FAILURE_TEMPORARY,
     "Your organisation has reached its daily limit" },
   { "mailbox-full", O365_SMTP_STAGE_DATA_END, 554, "5.2.2",
-    "mailbox full; STOREDRV.Submission.Exception:QuotaExceededException.MapiExceptionQuotaExceeded; "
+    "mailbox full; "
+    "STOREDRV.Submission.Exception:QuotaExceededException.MapiExceptionQuotaExceeded; "
     "Failed to process message due to a permanent exception",
     MAIL_TRANSPORT_ERROR_PERMANENT, MAIL_FAILURE_PERMANENT, "Your mailbox is full" },
   { "max-submission", O365_SMTP_STAGE_DATA_END, 554, "5.2.0",
@@ -103,7 +106,8 @@ static const ExplainCase o365_cases[] = {
     "Service not active", MAIL_TRANSPORT_ERROR_TEMPORARY, MAIL_FAILURE_TEMPORARY,
     "Office 365 has a temporary problem" },
   { "temporary-server-error", O365_SMTP_STAGE_DATA_END, 451, "4.7.0",
-    "Temporary server error. Please try again later. PRX4 [AM0PR02MB5555.eurprd02.prod.outlook.com]",
+    "Temporary server error. Please try again later. PRX4 "
+    "[AM0PR02MB5555.eurprd02.prod.outlook.com]",
     MAIL_TRANSPORT_ERROR_TEMPORARY, MAIL_FAILURE_TEMPORARY, "Office 365 has a temporary problem" },
   { "transient-4.3.111", O365_SMTP_STAGE_DATA_END, 451, "4.3.111",
     "Transient failure, please try again later",
@@ -118,7 +122,8 @@ static const ExplainCase generic_cases[] = {
     MAIL_TRANSPORT_ERROR_TEMPORARY, MAIL_FAILURE_TEMPORARY, "closed the session" },
   { "421-at-data-end", O365_SMTP_STAGE_DATA_END, 421, "4.3.0", "Error: too many errors",
     MAIL_TRANSPORT_ERROR_TEMPORARY, MAIL_FAILURE_TEMPORARY, "closed the session" },
-  { "starttls-454", O365_SMTP_STAGE_STARTTLS, 454, "4.7.0", "TLS not available due to local problem",
+  { "starttls-454", O365_SMTP_STAGE_STARTTLS, 454, "4.7.0",
+    "TLS not available due to local problem",
     MAIL_TRANSPORT_ERROR_TLS, MAIL_FAILURE_PERMANENT, "refused to encrypt the connection" },
   { "starttls-502", O365_SMTP_STAGE_STARTTLS, 502, "5.5.1", "Error: command not implemented",
     MAIL_TRANSPORT_ERROR_TLS, MAIL_FAILURE_PERMANENT, "refused to encrypt the connection" },
@@ -179,7 +184,8 @@ static const ExplainCase generic_cases[] = {
   { "data-end-554-5.3.4", O365_SMTP_STAGE_DATA_END, 554, "5.3.4", "Message too big for system",
     MAIL_TRANSPORT_ERROR_TOO_LARGE, MAIL_FAILURE_PERMANENT, "larger than the server accepts" },
   { "data-end-spam", O365_SMTP_STAGE_DATA_END, 550, "5.7.1", "Message rejected as spam",
-    MAIL_TRANSPORT_ERROR_PERMANENT, MAIL_FAILURE_PERMANENT, "rejected the message after receiving it" },
+    MAIL_TRANSPORT_ERROR_PERMANENT, MAIL_FAILURE_PERMANENT,
+    "rejected the message after receiving it" },
   { "data-end-452", O365_SMTP_STAGE_DATA_END, 452, "4.3.1", "Insufficient system storage",
     MAIL_TRANSPORT_ERROR_TEMPORARY, MAIL_FAILURE_TEMPORARY, "temporary problem" },
   { "greeting-554", O365_SMTP_STAGE_GREETING, 554, NULL, "mx.example.com No SMTP service here",

@@ -86,7 +86,8 @@ test_xoauth2_vector (void)
 static void
 test_xoauth2_long_token (void)
 {
-  static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/";
+  static const char alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/";
   g_autoptr (GError) error = NULL;
   g_autofree char *token = g_malloc (6001);
   g_autofree char *expected = NULL;
@@ -221,20 +222,20 @@ static void
 test_decode_challenge_strict (void)
 {
   const char *bad[] = {
-    "VXNlcm5hbWU",     /* not a whole quantum */
+    "VXNlcm5hbWU",      /* not a whole quantum */
     "VXNlcm5hbWU6====", /* padding after a whole quantum */
-    "VXNl cm5hbWU6",   /* whitespace */
+    "VXNl cm5hbWU6",    /* whitespace */
     "VXNlcm5hbWU6\r\n",
-    "VX=lcm5hbWU6",    /* padding in the middle */
-    "QQ==QUJD",        /* data after padding */
-    "Q===",            /* three padding characters */
+    "VX=lcm5hbWU6",     /* padding in the middle */
+    "QQ==QUJD",         /* data after padding */
+    "Q===",             /* three padding characters */
     "====",
-    "QR==",            /* non-zero bits under the padding */
+    "QR==",             /* non-zero bits under the padding */
     "QUJ=",
-    "VX-lcm5hbWU6",    /* base64url is another alphabet */
+    "VX-lcm5hbWU6",     /* base64url is another alphabet */
     "VX_lcm5hbWU6",
     "VXNlcm5hbWU6\001",
-    "*",               /* a client's cancel, not a challenge */
+    "*",                /* a client's cancel, not a challenge */
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
@@ -369,7 +370,7 @@ static void
 test_xoauth2_error_bad_base64 (void)
 {
   const char *bad[] = {
-    "eyJzdGF0dXMiOiI0MDEifQ",   /* padding missing */
+    "eyJzdGF0dXMiOiI0MDEifQ", /* padding missing */
     "eyJzdGF0dXMiOiI0MDEifQ==\r\n",
     "eyJzdGF0 dXMiOiI0MDEifQ==",
   };
