@@ -93,8 +93,11 @@ on_written (GObject *source, GAsyncResult *result, gpointer user_data)
       g_task_return_error (task, error);
       return;
     }
-  o365_smtp_channel_read_reply_async (data->channel, g_task_get_cancellable (task), on_reply,
-                                      g_steal_pointer (&task));
+  {
+    GTask *owned = g_steal_pointer (&task);
+
+    o365_smtp_channel_read_reply_async (data->channel, g_task_get_cancellable (owned), on_reply, owned);
+  }
 }
 
 static void

@@ -274,8 +274,12 @@ on_abort_written (GObject *source, GAsyncResult *result, gpointer user_data)
       finish_dead (g_steal_pointer (&task), error, NULL, NULL);
       return;
     }
-  o365_smtp_channel_read_reply_async (O365_SMTP_CHANNEL (source), g_task_get_cancellable (task),
-                                      on_abort_reply, g_steal_pointer (&task));
+  {
+    GTask *owned = g_steal_pointer (&task);
+
+    o365_smtp_channel_read_reply_async (O365_SMTP_CHANNEL (source), g_task_get_cancellable (owned),
+                                        on_abort_reply, owned);
+  }
 }
 
 /* RFC 2920 §3.1: after a 354 the client must end the data; an empty message is sent and its
@@ -394,9 +398,11 @@ on_body_written (GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (data->terminator_sent)
     {
+      GTask *owned = g_steal_pointer (&task);
+
       o365_smtp_channel_set_timeout (data->context.channel, data->context.data_end_timeout_ms);
-      o365_smtp_channel_read_reply_async (data->context.channel, g_task_get_cancellable (task),
-                                          on_final_reply, g_steal_pointer (&task));
+      o365_smtp_channel_read_reply_async (data->context.channel, g_task_get_cancellable (owned),
+                                          on_final_reply, owned);
     }
   else
     read_body_chunk (g_steal_pointer (&task));
