@@ -69,3 +69,55 @@ mail_account_create_transport (MailAccount *self, GError **error)
     }
   return iface->create_transport (self, error);
 }
+
+gboolean
+mail_account_validate (MailAccount *self, GError **error)
+{
+  g_return_val_if_fail (MAIL_IS_ACCOUNT (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  return MAIL_ACCOUNT_GET_IFACE (self)->validate (self, error);
+}
+
+gboolean
+mail_account_save (MailAccount *self, GError **error)
+{
+  g_return_val_if_fail (MAIL_IS_ACCOUNT (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  return MAIL_ACCOUNT_GET_IFACE (self)->save (self, error);
+}
+
+void
+mail_account_store_secret_async (MailAccount *self,
+                                 const char *secret,
+                                 GCancellable *cancellable,
+                                 GAsyncReadyCallback callback,
+                                 gpointer user_data)
+{
+  g_return_if_fail (MAIL_IS_ACCOUNT (self));
+  g_return_if_fail (secret != NULL);
+  MAIL_ACCOUNT_GET_IFACE (self)->store_secret_async (self, secret, cancellable, callback, user_data);
+}
+
+gboolean
+mail_account_store_secret_finish (MailAccount *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (MAIL_IS_ACCOUNT (self), FALSE);
+  return MAIL_ACCOUNT_GET_IFACE (self)->store_secret_finish (self, result, error);
+}
+
+void
+mail_account_remove_async (MailAccount *self,
+                           GCancellable *cancellable,
+                           GAsyncReadyCallback callback,
+                           gpointer user_data)
+{
+  g_return_if_fail (MAIL_IS_ACCOUNT (self));
+  MAIL_ACCOUNT_GET_IFACE (self)->remove_async (self, cancellable, callback, user_data);
+}
+
+gboolean
+mail_account_remove_finish (MailAccount *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (MAIL_IS_ACCOUNT (self), FALSE);
+  return MAIL_ACCOUNT_GET_IFACE (self)->remove_finish (self, result, error);
+}

@@ -15,15 +15,51 @@ struct _MailAccountInterface
 {
   GTypeInterface g_iface;
 
-  /* Properties every implementation provides: "id", "address", "display-name" (strings). */
+  /* Properties every implementation provides: "id", "address", "display-name" (strings).
+   * Conventional ones a reference host may set when present: "server" (string), "port" (uint),
+   * "auth-method" (string), "ca-file" (string). */
 
   /* A transport that submits mail for this account (not yet connected). */
   MailTransport *(*create_transport) (MailAccount *self, GError **error);
+
+  /* Checks every setting; the error names the first faulty one. */
+  gboolean (*validate) (MailAccount *self, GError **error);
+  /* Validates, then writes pending property changes and lists the account. */
+  gboolean (*save) (MailAccount *self, GError **error);
+
+  /* Stores @secret in the system keyring as the credential of the account's current sign-in
+   * method (password or app password). */
+  void (*store_secret_async) (MailAccount *self,
+                              const char *secret,
+                              GCancellable *cancellable,
+                              GAsyncReadyCallback callback,
+                              gpointer user_data);
+  gboolean (*store_secret_finish) (MailAccount *self, GAsyncResult *result, GError **error);
+
+  /* Deletes the account: its settings, its place in the account list and its keyring items. */
+  void (*remove_async) (MailAccount *self,
+                        GCancellable *cancellable,
+                        GAsyncReadyCallback callback,
+                        gpointer user_data);
+  gboolean (*remove_finish) (MailAccount *self, GAsyncResult *result, GError **error);
 };
 
 char *mail_account_dup_id (MailAccount *self);
 char *mail_account_dup_address (MailAccount *self);
 char *mail_account_dup_display_name (MailAccount *self);
 MailTransport *mail_account_create_transport (MailAccount *self, GError **error);
+gboolean mail_account_validate (MailAccount *self, GError **error);
+gboolean mail_account_save (MailAccount *self, GError **error);
+void mail_account_store_secret_async (MailAccount *self,
+                                      const char *secret,
+                                      GCancellable *cancellable,
+                                      GAsyncReadyCallback callback,
+                                      gpointer user_data);
+gboolean mail_account_store_secret_finish (MailAccount *self, GAsyncResult *result, GError **error);
+void mail_account_remove_async (MailAccount *self,
+                                GCancellable *cancellable,
+                                GAsyncReadyCallback callback,
+                                gpointer user_data);
+gboolean mail_account_remove_finish (MailAccount *self, GAsyncResult *result, GError **error);
 
 G_END_DECLS

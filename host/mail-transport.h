@@ -9,6 +9,8 @@
  * Signals:
  *   "progress" (MailOutgoing *message, guint64 bytes_sent, gint64 total_bytes): while a body
  *   streams; @total_bytes is -1 when the message's size is unknown.
+ *   "transcript" (const char *line): the session as a debug transcript, one line at a time,
+ *   with every credential redacted; emitted only while someone is connected.
  */
 #pragma once
 
@@ -33,6 +35,13 @@ struct _MailTransportInterface
                         GAsyncReadyCallback callback,
                         gpointer user_data);
   GPtrArray *(*submit_finish) (MailTransport *self, GAsyncResult *result, GError **error);
+
+  /* Connects, secures and signs in, then says goodbye: "is this account usable?". */
+  void (*check_async) (MailTransport *self,
+                       GCancellable *cancellable,
+                       GAsyncReadyCallback callback,
+                       gpointer user_data);
+  GVariant *(*check_finish) (MailTransport *self, GAsyncResult *result, GError **error);
 };
 
 /* @messages: MailOutgoing objects, at least one. */
@@ -46,10 +55,21 @@ GPtrArray *mail_transport_submit_finish (MailTransport *self,
                                          GAsyncResult *result,
                                          GError **error);
 
+/* Returns: (transfer full) facts about the server as an a{sv} dictionary, with at least
+ * "server" (s), "tls-version" (s), "auth-mechanisms" (as, offered after TLS) and
+ * "auth-mechanism" (s, the one used). */
+void mail_transport_check_async (MailTransport *self,
+                                 GCancellable *cancellable,
+                                 GAsyncReadyCallback callback,
+                                 gpointer user_data);
+GVariant *mail_transport_check_finish (MailTransport *self, GAsyncResult *result, GError **error);
+
 /* For implementations. */
 void mail_transport_emit_progress (MailTransport *self,
                                    MailOutgoing *message,
                                    guint64 bytes_sent,
                                    gint64 total_bytes);
+gboolean mail_transport_wants_transcript (MailTransport *self);
+void mail_transport_emit_transcript (MailTransport *self, const char *line);
 
 G_END_DECLS

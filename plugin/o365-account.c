@@ -10,7 +10,9 @@
 
 #include "mail-account-registry.h"
 #include "o365-account.h"
+#include "o365-credentials.h"
 #include "o365-endpoints.h"
+#include "o365-transport.h"
 #include "o365-validate.h"
 
 struct _O365Account
@@ -233,9 +235,139 @@ o365_account_init (O365Account *self)
     }
 }
 
+/* --- MailAccount ---------------------------------------------------------------------------- */
+
+static gboolean
+o365_account_mail_validate (MailAccount *account, GError **error)
+{
+  return o365_account_validate (O365_ACCOUNT (account), error);
+}
+
+static gboolean
+o365_account_mail_save (MailAccount *account, GError **error)
+{
+  return o365_account_save (O365_ACCOUNT (account), error);
+}
+
+static MailTransport *
+o365_account_create_transport (MailAccount *account, GError **error)
+{
+  O365Account *self = O365_ACCOUNT (account);
+  g_autoptr (O365SmtpConfig) config = o365_account_build_smtp_config (self, error);
+  O365SecretKind kind;
+  O365Transport *transport;
+
+  if (config == NULL)
+    return NULL;
+  if (!o365_secret_kind_from_auth_method (self->auth_method, &kind) || kind == O365_SECRET_OAUTH2_REFRESH_TOKEN)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   _("Sign-in method “%s” cannot send yet; use a password or an app password"),
+                   self->auth_method);
+      return NULL;
+    }
+  transport = o365_transport_new (self->id, config);
+  o365_transport_use_keyring (transport, self->id, kind);
+  return MAIL_TRANSPORT (transport);
+}
+
+static void
+on_secret_stored (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!o365_credentials_store_finish (result, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+o365_account_store_secret_async (MailAccount *account,
+                                 const char *secret,
+                                 GCancellable *cancellable,
+                                 GAsyncReadyCallback callback,
+                                 gpointer user_data)
+{
+  O365Account *self = O365_ACCOUNT (account);
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  O365SecretKind kind;
+
+  g_task_set_source_tag (task, o365_account_store_secret_async);
+  if (!o365_secret_kind_from_auth_method (self->auth_method, &kind) || kind == O365_SECRET_OAUTH2_REFRESH_TOKEN)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                               _("Sign-in method “%s” does not use a password"), self->auth_method);
+      g_object_unref (task);
+      return;
+    }
+  o365_credentials_store_async (self->id, self->address, kind, secret, cancellable, on_secret_stored, task);
+}
+
+static gboolean
+o365_account_store_secret_finish (MailAccount *account, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, account), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+on_secrets_cleared (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  O365Account *self = g_task_get_source_object (task);
+  GError *error = NULL;
+  g_autoptr (GSettingsSchema) schema = NULL;
+  g_auto (GStrv) keys = NULL;
+
+  /* The keyring first: an account whose secrets could not be removed stays listed, so the
+   * person can retry instead of being left with an orphaned password. */
+  if (!o365_credentials_clear_finish (result, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_settings_revert (self->settings);
+  g_object_get (self->settings, "settings-schema", &schema, NULL);
+  keys = g_settings_schema_list_keys (schema);
+  for (guint i = 0; keys[i] != NULL; i++)
+    g_settings_reset (self->settings, keys[i]);
+  g_settings_apply (self->settings);
+  mail_account_registry_remove (self->id);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+o365_account_remove_async (MailAccount *account,
+                           GCancellable *cancellable,
+                           GAsyncReadyCallback callback,
+                           gpointer user_data)
+{
+  O365Account *self = O365_ACCOUNT (account);
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, o365_account_remove_async);
+  o365_credentials_clear_async (self->id, cancellable, on_secrets_cleared, task);
+}
+
+static gboolean
+o365_account_remove_finish (MailAccount *account, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, account), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 static void
 o365_account_mail_account_init (MailAccountInterface *iface)
 {
+  iface->create_transport = o365_account_create_transport;
+  iface->validate = o365_account_mail_validate;
+  iface->save = o365_account_mail_save;
+  iface->store_secret_async = o365_account_store_secret_async;
+  iface->store_secret_finish = o365_account_store_secret_finish;
+  iface->remove_async = o365_account_remove_async;
+  iface->remove_finish = o365_account_remove_finish;
 }
 
 O365Account *
@@ -305,4 +437,26 @@ o365_account_has_unsaved_changes (O365Account *self)
 {
   g_return_val_if_fail (O365_IS_ACCOUNT (self), FALSE);
   return g_settings_get_has_unapplied (self->settings);
+}
+
+O365SmtpConfig *
+o365_account_build_smtp_config (O365Account *self, GError **error)
+{
+  O365SmtpConfig *config;
+
+  g_return_val_if_fail (O365_IS_ACCOUNT (self), NULL);
+
+  if (!o365_account_validate (self, error))
+    return NULL;
+  config = o365_smtp_config_new ();
+  config->host = g_strdup (self->server);
+  config->port = (guint16) self->port;
+  config->ca_file = *self->ca_file != '\0' ? g_strdup (self->ca_file) : NULL;
+  config->timeout_ms = self->timeout * 1000;
+  /* RFC 5321 §4.5.3.2: the server may take 10 minutes over the final dot. */
+  config->data_end_timeout_ms = MAX (self->timeout * 1000, O365_SMTP_DEFAULT_DATA_END_TIMEOUT_MS);
+  config->username = o365_account_dup_username (self);
+  config->auth_kind = g_str_equal (self->auth_method, "oauth2") ? O365_SMTP_AUTH_OAUTH2
+                                                                 : O365_SMTP_AUTH_PASSWORD;
+  return config;
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "mail-account.h"
+#include "o365-smtp-config.h"
 
 G_BEGIN_DECLS
 
@@ -24,6 +25,10 @@ char *o365_account_dup_username (O365Account *self);
 gboolean o365_account_validate (O365Account *self, GError **error);
 /* Validates, writes the pending changes and lists the account in the registry. */
 gboolean o365_account_save (O365Account *self, GError **error);
+/* The session parameters for this account, credential excluded (the transport reads it from
+ * the keyring). Fails when a setting is invalid. */
+O365SmtpConfig *o365_account_build_smtp_config (O365Account *self, GError **error);
+
 /* Drops pending changes. */
 void o365_account_revert (O365Account *self);
 gboolean o365_account_has_unsaved_changes (O365Account *self);

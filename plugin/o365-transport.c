@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <libsecret/secret.h>
 
 #include "o365-connection-gate.h"
 #include "o365-send-pacer.h"
@@ -14,7 +15,8 @@ struct _O365Transport
 
   char *account_key;
   O365SmtpConfig *config;
-  O365Transcript *transcript;
+  char *keyring_account_id; /* NULL: the config carries the secret */
+  O365SecretKind keyring_kind;
 };
 
 static void o365_transport_mail_transport_init (MailTransportInterface *iface);
@@ -30,7 +32,7 @@ o365_transport_finalize (GObject *object)
 
   g_free (self->account_key);
   o365_smtp_config_free (self->config);
-  g_clear_pointer (&self->transcript, o365_transcript_unref);
+  g_free (self->keyring_account_id);
 
   G_OBJECT_CLASS (o365_transport_parent_class)->finalize (object);
 }
@@ -47,7 +49,7 @@ o365_transport_init (O365Transport *self)
 }
 
 O365Transport *
-o365_transport_new (const char *account_key, const O365SmtpConfig *config, O365Transcript *transcript)
+o365_transport_new (const char *account_key, const O365SmtpConfig *config)
 {
   O365Transport *self;
 
@@ -56,30 +58,47 @@ o365_transport_new (const char *account_key, const O365SmtpConfig *config, O365T
   self = g_object_new (O365_TYPE_TRANSPORT, NULL);
   self->account_key = g_strdup (account_key);
   self->config = o365_smtp_config_copy (config);
-  self->transcript = transcript != NULL ? o365_transcript_ref (transcript) : NULL;
   return self;
 }
 
-/* --- one batch ------------------------------------------------------------------------------ */
+void
+o365_transport_use_keyring (O365Transport *self, const char *account_id, O365SecretKind kind)
+{
+  g_return_if_fail (O365_IS_TRANSPORT (self));
+  g_return_if_fail (account_id != NULL);
+
+  g_free (self->keyring_account_id);
+  self->keyring_account_id = g_strdup (account_id);
+  self->keyring_kind = kind;
+}
+
+/* --- what every operation does first: its turn, the credential, the session ----------------- */
+
+typedef void (*SessionReadyFunc) (GTask *task);
 
 typedef struct
 {
-  GPtrArray *messages;    /* MailOutgoing */
-  GPtrArray *submissions; /* MailSubmission, same order */
+  GPtrArray *messages;    /* MailOutgoing (submit only) */
+  GPtrArray *submissions; /* MailSubmission, same order (submit only) */
   O365SmtpSession *session;
+  SessionReadyFunc on_ready;
   guint next;
-  GError *session_error;  /* why the session ended part-way, if it did */
   gboolean gate_held;
-} SubmitData;
+} OperationData;
 
 static void
-submit_data_free (SubmitData *data)
+operation_data_free (OperationData *data)
 {
-  g_ptr_array_unref (data->messages);
-  g_ptr_array_unref (data->submissions);
+  g_clear_pointer (&data->messages, g_ptr_array_unref);
+  g_clear_pointer (&data->submissions, g_ptr_array_unref);
   g_clear_object (&data->session);
-  g_clear_error (&data->session_error);
   g_free (data);
+}
+
+static void
+on_transcript_line (const char *line, gpointer user_data)
+{
+  mail_transport_emit_transcript (MAIL_TRANSPORT (user_data), line);
 }
 
 static void
@@ -88,12 +107,12 @@ on_progress (MailOutgoing *message, guint64 bytes_sent, gint64 total_bytes, gpoi
   mail_transport_emit_progress (MAIL_TRANSPORT (user_data), message, bytes_sent, total_bytes);
 }
 
-/* Releases the gate and completes the task (taking it). */
+/* Releases the gate and completes the task with @error or @result (taking the task). */
 static void
-complete (GTask *task, GError *error)
+complete (GTask *task, GError *error, gpointer result, GDestroyNotify result_free)
 {
   O365Transport *self = g_task_get_source_object (task);
-  SubmitData *data = g_task_get_task_data (task);
+  OperationData *data = g_task_get_task_data (task);
 
   if (data->gate_held)
     {
@@ -103,15 +122,106 @@ complete (GTask *task, GError *error)
   if (error != NULL)
     g_task_return_error (task, error);
   else
-    g_task_return_pointer (task, g_ptr_array_ref (data->submissions), (GDestroyNotify) g_ptr_array_unref);
+    g_task_return_pointer (task, result, result_free);
   g_object_unref (task);
 }
 
 static void
-on_session_closed (GObject *source, GAsyncResult *result, gpointer user_data)
+on_session_open (GObject *source, GAsyncResult *result, gpointer user_data)
 {
+  GTask *task = user_data;
+  OperationData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!o365_smtp_session_open_finish (data->session, result, &error))
+    {
+      complete (task, error, NULL, NULL);
+      return;
+    }
+  data->on_ready (task);
+}
+
+static void
+open_session (GTask *task, const O365SmtpConfig *config)
+{
+  O365Transport *self = g_task_get_source_object (task);
+  OperationData *data = g_task_get_task_data (task);
+  g_autoptr (O365Transcript) transcript = NULL;
+
+  if (mail_transport_wants_transcript (MAIL_TRANSPORT (self)))
+    transcript = o365_transcript_new (on_transcript_line, g_object_ref (self), g_object_unref);
+  data->session = o365_smtp_session_new (config, transcript);
+  o365_smtp_session_set_progress_func (data->session, on_progress, self);
+  o365_smtp_session_open_async (data->session, g_task_get_cancellable (task), on_session_open, task);
+}
+
+static void
+on_secret (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  O365Transport *self = g_task_get_source_object (task);
+  g_autoptr (O365SmtpConfig) config = NULL;
+  GError *error = NULL;
+  char *secret = o365_credentials_lookup_finish (result, &error);
+
+  if (secret == NULL)
+    {
+      complete (task, error, NULL, NULL);
+      return;
+    }
+  /* The session keeps its own copy, wiped with it; this one is wiped now. */
+  config = o365_smtp_config_copy (self->config);
+  o365_smtp_config_set_secret (config, secret);
+  secret_password_free (secret);
+  open_session (task, config);
+}
+
+static void
+on_gate_acquired (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  O365Transport *self = g_task_get_source_object (task);
+  OperationData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!o365_connection_gate_acquire_finish (result, &error))
+    {
+      complete (task, error, NULL, NULL);
+      return;
+    }
+  data->gate_held = TRUE;
+  if (self->keyring_account_id != NULL)
+    o365_credentials_lookup_async (self->keyring_account_id, self->keyring_kind,
+                                   g_task_get_cancellable (task), on_secret, task);
+  else
+    open_session (task, self->config);
+}
+
+static void
+start_operation (O365Transport *self,
+                 gpointer source_tag,
+                 OperationData *data,
+                 GCancellable *cancellable,
+                 GAsyncReadyCallback callback,
+                 gpointer user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, data, (GDestroyNotify) operation_data_free);
+  o365_connection_gate_acquire_async (self->account_key, cancellable, on_gate_acquired, task);
+}
+
+/* --- submit --------------------------------------------------------------------------------- */
+
+static void
+on_batch_closed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  OperationData *data = g_task_get_task_data (task);
+
   o365_smtp_session_close_finish (O365_SMTP_SESSION (source), result);
-  complete (user_data, NULL);
+  complete (task, NULL, g_ptr_array_ref (data->submissions), (GDestroyNotify) g_ptr_array_unref);
 }
 
 static void send_next (GTask *task);
@@ -120,21 +230,19 @@ static void
 on_sent (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   GTask *task = user_data;
-  SubmitData *data = g_task_get_task_data (task);
+  OperationData *data = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
 
-  if (!o365_smtp_session_send_finish (data->session, result, &data->session_error))
+  if (!o365_smtp_session_send_finish (data->session, result, &error))
     {
       /* The rest of the batch was not sent at all: safe to retry as it is. */
       for (guint i = data->next; i < data->messages->len; i++)
-        {
-          GError *not_sent = g_error_new (MAIL_TRANSPORT_ERROR, MAIL_TRANSPORT_ERROR_TEMPORARY,
-                                          _("Not sent: the connection ended before this message (%s)"),
-                                          data->session_error->message);
-
-          mail_submission_set_failed (g_ptr_array_index (data->submissions, i), not_sent, NULL);
-        }
-      complete (task, NULL);
-      return;
+        mail_submission_set_failed (g_ptr_array_index (data->submissions, i),
+                                    g_error_new (MAIL_TRANSPORT_ERROR, MAIL_TRANSPORT_ERROR_TEMPORARY,
+                                                 _("Not sent: the connection ended before this "
+                                                   "message (%s)"), error->message),
+                                    NULL);
+      data->next = data->messages->len;
     }
   send_next (task);
 }
@@ -143,16 +251,16 @@ static void
 on_paced (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   GTask *task = user_data;
-  SubmitData *data = g_task_get_task_data (task);
-  GError *error = NULL;
+  OperationData *data = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
   guint index = data->next++;
 
   if (!o365_send_pacer_wait_finish (result, &error))
     {
       for (guint i = index; i < data->messages->len; i++)
         mail_submission_set_failed (g_ptr_array_index (data->submissions, i), g_error_copy (error), NULL);
-      g_error_free (error);
-      o365_smtp_session_close_async (data->session, NULL, on_session_closed, task);
+      data->next = data->messages->len;
+      send_next (task);
       return;
     }
   o365_smtp_session_send_async (data->session, g_ptr_array_index (data->messages, index),
@@ -164,48 +272,12 @@ static void
 send_next (GTask *task)
 {
   O365Transport *self = g_task_get_source_object (task);
-  SubmitData *data = g_task_get_task_data (task);
+  OperationData *data = g_task_get_task_data (task);
 
   if (data->next == data->messages->len)
-    {
-      o365_smtp_session_close_async (data->session, NULL, on_session_closed, task);
-      return;
-    }
-  o365_send_pacer_wait_async (self->account_key, g_task_get_cancellable (task), on_paced, task);
-}
-
-static void
-on_session_open (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  GTask *task = user_data;
-  SubmitData *data = g_task_get_task_data (task);
-  GError *error = NULL;
-
-  if (!o365_smtp_session_open_finish (data->session, result, &error))
-    {
-      complete (task, error);
-      return;
-    }
-  send_next (task);
-}
-
-static void
-on_gate_acquired (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  GTask *task = user_data;
-  O365Transport *self = g_task_get_source_object (task);
-  SubmitData *data = g_task_get_task_data (task);
-  GError *error = NULL;
-
-  if (!o365_connection_gate_acquire_finish (result, &error))
-    {
-      complete (task, error);
-      return;
-    }
-  data->gate_held = TRUE;
-  data->session = o365_smtp_session_new (self->config, self->transcript);
-  o365_smtp_session_set_progress_func (data->session, on_progress, self);
-  o365_smtp_session_open_async (data->session, g_task_get_cancellable (task), on_session_open, task);
+    o365_smtp_session_close_async (data->session, NULL, on_batch_closed, task);
+  else
+    o365_send_pacer_wait_async (self->account_key, g_task_get_cancellable (task), on_paced, task);
 }
 
 static void
@@ -215,11 +287,8 @@ o365_transport_submit_async (MailTransport *transport,
                              GAsyncReadyCallback callback,
                              gpointer user_data)
 {
-  O365Transport *self = O365_TRANSPORT (transport);
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-  SubmitData *data = g_new0 (SubmitData, 1);
+  OperationData *data = g_new0 (OperationData, 1);
 
-  g_task_set_source_tag (task, o365_transport_submit_async);
   data->messages = g_ptr_array_new_with_free_func (g_object_unref);
   data->submissions = g_ptr_array_new_with_free_func (g_object_unref);
   for (guint i = 0; i < messages->len; i++)
@@ -229,8 +298,9 @@ o365_transport_submit_async (MailTransport *transport,
       g_ptr_array_add (data->messages, g_object_ref (message));
       g_ptr_array_add (data->submissions, mail_submission_new (message));
     }
-  g_task_set_task_data (task, data, (GDestroyNotify) submit_data_free);
-  o365_connection_gate_acquire_async (self->account_key, cancellable, on_gate_acquired, task);
+  data->on_ready = send_next;
+  start_operation (O365_TRANSPORT (transport), o365_transport_submit_async, data, cancellable,
+                   callback, user_data);
 }
 
 static GPtrArray *
@@ -240,9 +310,69 @@ o365_transport_submit_finish (MailTransport *transport, GAsyncResult *result, GE
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/* --- check ---------------------------------------------------------------------------------- */
+
+static GVariant *
+describe_session (O365Transport *self, O365SmtpSession *session)
+{
+  g_auto (GVariantDict) facts = G_VARIANT_DICT_INIT (NULL);
+  const O365SmtpCapabilities *capabilities = o365_smtp_session_get_capabilities (session);
+  g_autofree char *server = g_strdup_printf ("%s:%u", self->config->host, self->config->port);
+
+  g_variant_dict_insert (&facts, "server", "s", server);
+  g_variant_dict_insert (&facts, "tls-version", "s", o365_smtp_session_get_tls_version (session));
+  g_variant_dict_insert_value (&facts, "auth-mechanisms",
+                               g_variant_new_strv ((const char *const *) capabilities->auth_mechanisms, -1));
+  g_variant_dict_insert (&facts, "auth-mechanism", "s", o365_smtp_session_get_auth_mechanism (session));
+  if (capabilities->size_limit > 0)
+    g_variant_dict_insert (&facts, "size-limit", "t", capabilities->size_limit);
+  return g_variant_ref_sink (g_variant_dict_end (&facts));
+}
+
+static void
+on_check_closed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  O365Transport *self = g_task_get_source_object (task);
+  OperationData *data = g_task_get_task_data (task);
+
+  o365_smtp_session_close_finish (O365_SMTP_SESSION (source), result);
+  complete (task, NULL, describe_session (self, data->session), (GDestroyNotify) g_variant_unref);
+}
+
+static void
+close_after_check (GTask *task)
+{
+  OperationData *data = g_task_get_task_data (task);
+
+  o365_smtp_session_close_async (data->session, NULL, on_check_closed, task);
+}
+
+static void
+o365_transport_check_async (MailTransport *transport,
+                            GCancellable *cancellable,
+                            GAsyncReadyCallback callback,
+                            gpointer user_data)
+{
+  OperationData *data = g_new0 (OperationData, 1);
+
+  data->on_ready = close_after_check;
+  start_operation (O365_TRANSPORT (transport), o365_transport_check_async, data, cancellable,
+                   callback, user_data);
+}
+
+static GVariant *
+o365_transport_check_finish (MailTransport *transport, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == o365_transport_check_async, NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 static void
 o365_transport_mail_transport_init (MailTransportInterface *iface)
 {
   iface->submit_async = o365_transport_submit_async;
   iface->submit_finish = o365_transport_submit_finish;
+  iface->check_async = o365_transport_check_async;
+  iface->check_finish = o365_transport_check_finish;
 }

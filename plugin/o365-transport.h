@@ -1,10 +1,11 @@
 /* o365-transport.h — the Office 365 MailTransport: one session per batch, one connection per
- * account at a time, paced to the per-mailbox rate limit. */
+ * account at a time, paced to the per-mailbox rate limit, the credential read from the keyring
+ * only when a session starts. */
 #pragma once
 
 #include "mail-transport.h"
+#include "o365-credentials.h"
 #include "o365-smtp-config.h"
-#include "o365-transcript.h"
 
 G_BEGIN_DECLS
 
@@ -12,9 +13,11 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (O365Transport, o365_transport, O365, TRANSPORT, GObject)
 
 /* @account_key names the mailbox for the one-connection rule and the pacing (the account id);
- * @config (copied) carries the server and the credential. @transcript may be NULL. */
-O365Transport *o365_transport_new (const char *account_key,
-                                   const O365SmtpConfig *config,
-                                   O365Transcript *transcript);
+ * @config (copied) carries the server and, unless the keyring is to be asked, the credential. */
+O365Transport *o365_transport_new (const char *account_key, const O365SmtpConfig *config);
+
+/* Reads the credential of @kind for @account_id from the keyring before each session (the
+ * config then carries none). */
+void o365_transport_use_keyring (O365Transport *self, const char *account_id, O365SecretKind kind);
 
 G_END_DECLS

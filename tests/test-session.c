@@ -302,7 +302,7 @@ test_progress_on_large_message (void)
     g_string_append (text, "0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz\n");
   message = engine_test_message (USER, one_recipient, text->str, MAIL_OUTGOING_NONE);
   g_ptr_array_add (messages, message);
-  transport = o365_transport_new ("progress", config, NULL);
+  transport = o365_transport_new ("progress", config);
   g_signal_connect (transport, "progress", G_CALLBACK (on_progress), &log);
   mail_transport_submit_async (MAIL_TRANSPORT (transport), messages, NULL, on_submitted, &submissions);
   while (submissions == NULL)
