@@ -1,6 +1,13 @@
 /* o365-account.c — the reference host program for managing accounts.
  *
- *   o365-account list-types    loads the plug-ins and prints each account type with its defaults
+ *   o365-account list-types                 the account types the plug-ins provide
+ *   o365-account add ADDRESS [options]      a new account; its password goes to the keyring
+ *   o365-account list                       the configured accounts
+ *   o365-account show ADDRESS               one account's settings (never its secret)
+ *   o365-account remove ADDRESS             settings and keyring items
+ *   o365-account test ADDRESS               connect, STARTTLS, sign in, QUIT
+ *
+ * Exit codes follow sysexits.h, as sendmail-compatible tools do.
  */
 #include "config.h"
 
@@ -8,7 +15,10 @@
 #include <locale.h>
 #include <sysexits.h>
 
-#include "mail-plugin-loader.h"
+#include "host-accounts.h"
+#include "host-password.h"
+#include "mail-account-registry.h"
+#include "mail-transport.h"
 
 typedef int (*CommandFunc) (int argc, char **argv);
 
@@ -16,21 +26,68 @@ typedef struct
 {
   const char *name;
   CommandFunc run;
+  const char *arguments;
   const char *summary;
 } Command;
 
-/* Loads every plug-in; reports the ones that fail on stderr but goes on with the rest. */
-static MailPluginLoader *
-load_plugins (GError **error)
+static int
+fail (int status, const GError *error)
 {
-  g_autoptr (MailPluginLoader) loader = mail_plugin_loader_new ();
-  g_autoptr (GPtrArray) failures = g_ptr_array_new_with_free_func ((GDestroyNotify) g_error_free);
-  gboolean ok = mail_plugin_loader_load_all (loader, failures, error);
-
-  for (guint i = 0; i < failures->len; i++)
-    g_printerr (_("Warning: %s\n"), ((GError *) g_ptr_array_index (failures, i))->message);
-  return ok ? g_steal_pointer (&loader) : NULL;
+  g_printerr (_("Error: %s\n"), error->message);
+  return status;
 }
+
+/* The sysexits.h status for a transport failure (as msmtp maps them). */
+static int
+exit_status_for (const GError *error)
+{
+  if (error->domain != MAIL_TRANSPORT_ERROR)
+    return EX_UNAVAILABLE;
+  switch ((MailTransportError) error->code)
+    {
+    case MAIL_TRANSPORT_ERROR_CONNECT:
+    case MAIL_TRANSPORT_ERROR_TEMPORARY:
+    case MAIL_TRANSPORT_ERROR_RATE_LIMITED:
+    case MAIL_TRANSPORT_ERROR_TIMEOUT:
+      return EX_TEMPFAIL;
+    case MAIL_TRANSPORT_ERROR_AUTH_FAILED:
+    case MAIL_TRANSPORT_ERROR_AUTH_DISABLED:
+    case MAIL_TRANSPORT_ERROR_SENDER_NOT_PERMITTED:
+      return EX_NOPERM;
+    case MAIL_TRANSPORT_ERROR_TLS:
+    case MAIL_TRANSPORT_ERROR_PROTOCOL:
+    case MAIL_TRANSPORT_ERROR_STATUS_UNKNOWN:
+      return EX_PROTOCOL;
+    case MAIL_TRANSPORT_ERROR_RECIPIENT_REJECTED:
+      return EX_NOUSER;
+    case MAIL_TRANSPORT_ERROR_INVALID_MESSAGE:
+    case MAIL_TRANSPORT_ERROR_TOO_LARGE:
+      return EX_DATAERR;
+    case MAIL_TRANSPORT_ERROR_AUTH_UNSUPPORTED:
+    case MAIL_TRANSPORT_ERROR_UNSUPPORTED:
+    case MAIL_TRANSPORT_ERROR_PERMANENT:
+      return EX_UNAVAILABLE;
+    }
+  return EX_SOFTWARE;
+}
+
+/* Parses @entries from argv (after the command name); leaves the positional arguments. */
+static gboolean
+parse_options (const char *parameter, const GOptionEntry *entries, int *argc, char ***argv, GError **error)
+{
+  g_autoptr (GOptionContext) context = g_option_context_new (parameter);
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  return g_option_context_parse (context, argc, argv, error);
+}
+
+static void
+print_debug_line (MailTransport *transport, const char *line, gpointer user_data)
+{
+  g_printerr ("%s\n", line);
+}
+
+/* --- list-types ----------------------------------------------------------------------------- */
 
 static void
 print_account_type (MailAccountType *type, MailPlugin *plugin)
@@ -63,17 +120,11 @@ command_list_types (int argc, char **argv)
   GPtrArray *plugins;
   guint shown = 0;
 
-  if (argc > 1)
-    {
-      g_printerr (_("Usage: o365-account list-types\n"));
-      return EX_USAGE;
-    }
-  loader = load_plugins (&error);
+  if (!parse_options ("", (GOptionEntry[]) { { NULL } }, &argc, &argv, &error))
+    return fail (EX_USAGE, error);
+  loader = host_load_plugins (&error);
   if (loader == NULL)
-    {
-      g_printerr (_("Error: %s\n"), error->message);
-      return EX_UNAVAILABLE;
-    }
+    return fail (EX_UNAVAILABLE, error);
 
   plugins = mail_plugin_loader_get_plugins (loader);
   for (guint i = 0; i < plugins->len; i++)
@@ -98,8 +149,362 @@ command_list_types (int argc, char **argv)
   return EX_OK;
 }
 
+/* --- add ------------------------------------------------------------------------------------ */
+
+typedef struct
+{
+  gboolean done;
+  gboolean ok;
+  GError *error;
+} Wait;
+
+static void
+on_secret_stored (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Wait *wait = user_data;
+
+  wait->ok = mail_account_store_secret_finish (MAIL_ACCOUNT (source), result, &wait->error);
+  wait->done = TRUE;
+}
+
+static void
+on_removed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Wait *wait = user_data;
+
+  wait->ok = mail_account_remove_finish (MAIL_ACCOUNT (source), result, &wait->error);
+  wait->done = TRUE;
+}
+
+static gboolean
+set_if_given (MailAccount *account, const char *property, const char *value)
+{
+  if (value == NULL)
+    return TRUE;
+  if (g_object_class_find_property (G_OBJECT_GET_CLASS (account), property) == NULL)
+    return FALSE;
+  g_object_set (account, property, value, NULL);
+  return TRUE;
+}
+
+static int
+command_add (int argc, char **argv)
+{
+  g_autofree char *auth = NULL, *server = NULL, *ca_file = NULL, *display_name = NULL;
+  g_autofree char *username = NULL, *type_id = NULL;
+  gboolean password_stdin = FALSE;
+  int port = 0;
+  const GOptionEntry entries[] = {
+    { "auth", 0, 0, G_OPTION_ARG_STRING, &auth, N_("Sign-in method: password, app-password or oauth2"), N_("METHOD") },
+    { "server", 0, 0, G_OPTION_ARG_STRING, &server, N_("Submission server (default: smtp.office365.com)"), N_("HOST") },
+    { "port", 0, 0, G_OPTION_ARG_INT, &port, N_("Submission port (default: 587)"), N_("N") },
+    { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &ca_file, N_("Extra trusted CA certificates (PEM)"), N_("FILE") },
+    { "display-name", 0, 0, G_OPTION_ARG_STRING, &display_name, N_("Your name as recipients see it"), N_("NAME") },
+    { "username", 0, 0, G_OPTION_ARG_STRING, &username, N_("Sign-in name when it is not the address"), N_("NAME") },
+    { "type", 0, 0, G_OPTION_ARG_STRING, &type_id, N_("Account type (default: office365)"), N_("TYPE") },
+    { "password-stdin", 0, 0, G_OPTION_ARG_NONE, &password_stdin, N_("Read the password from standard input"), NULL },
+    { NULL },
+  };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MailPluginLoader) loader = NULL;
+  g_autoptr (MailAccount) existing = NULL;
+  g_autoptr (MailAccount) account = NULL;
+  g_autofree char *id = NULL;
+  MailAccountType *type;
+  const char *address;
+  char *password;
+  Wait wait = { 0 };
+
+  if (!parse_options (_("ADDRESS"), entries, &argc, &argv, &error))
+    return fail (EX_USAGE, error);
+  if (argc != 2)
+    {
+      g_printerr (_("Usage: o365-account add ADDRESS [--auth password|app-password|oauth2] "
+                    "[--server HOST] [--port N] [--ca-file PEM] [--password-stdin]\n"));
+      return EX_USAGE;
+    }
+  address = argv[1];
+  if (auth == NULL)
+    auth = g_strdup ("password");
+  if (!g_str_equal (auth, "password") && !g_str_equal (auth, "app-password") && !g_str_equal (auth, "oauth2"))
+    {
+      g_printerr (_("Error: --auth must be password, app-password or oauth2\n"));
+      return EX_USAGE;
+    }
+  if (g_str_equal (auth, "oauth2"))
+    {
+      g_printerr (_("Error: “Sign in with Microsoft” (OAuth2) is not available in this version; "
+                    "use --auth password or --auth app-password\n"));
+      return EX_UNAVAILABLE;
+    }
+  if (port < 0 || port > 65535)
+    {
+      g_printerr (_("Error: the port must be a number from 1 to 65535\n"));
+      return EX_USAGE;
+    }
+
+  loader = host_load_plugins (&error);
+  if (loader == NULL)
+    return fail (EX_UNAVAILABLE, error);
+  type = mail_plugin_loader_find_account_type (loader, type_id != NULL ? type_id : "office365");
+  if (type == NULL)
+    {
+      g_printerr (_("Error: no plug-in provides the account type “%s”\n"), type_id != NULL ? type_id : "office365");
+      return EX_UNAVAILABLE;
+    }
+  existing = host_find_account (loader, address, NULL);
+  if (existing != NULL)
+    {
+      g_printerr (_("Error: an account with the address %s already exists\n"), address);
+      return EX_CANTCREAT;
+    }
+
+  id = mail_account_registry_new_id ();
+  account = mail_account_type_create_account (type, id, &error);
+  if (account == NULL)
+    return fail (EX_SOFTWARE, error);
+  g_object_set (account, "address", address, NULL);
+  if (!set_if_given (account, "display-name", display_name) || !set_if_given (account, "server", server) ||
+      !set_if_given (account, "auth-method", auth) || !set_if_given (account, "ca-file", ca_file) ||
+      !set_if_given (account, "username", username))
+    {
+      g_printerr (_("Error: this account type does not take one of the options given\n"));
+      return EX_USAGE;
+    }
+  if (port > 0)
+    g_object_set (account, "port", (guint) port, NULL);
+  if (!mail_account_validate (account, &error))
+    return fail (EX_DATAERR, error);
+
+  /* The secret first: an account is only listed once its password is safely stored. */
+  password = host_read_password (g_str_equal (auth, "app-password") ? _("App password: ") : _("Password: "),
+                                 password_stdin, &error);
+  if (password == NULL)
+    return fail (EX_NOINPUT, error);
+  mail_account_store_secret_async (account, password, NULL, on_secret_stored, &wait);
+  host_password_free (password);
+  host_wait (&wait.done);
+  if (!wait.ok)
+    {
+      g_autoptr (GError) keyring_error = wait.error;
+
+      return fail (EX_UNAVAILABLE, keyring_error);
+    }
+  if (!mail_account_save (account, &error))
+    return fail (EX_SOFTWARE, error);
+  host_sync_settings ();
+  g_print (_("Added %s; its %s is in the system keyring.\n"), address,
+           g_str_equal (auth, "app-password") ? _("app password") : _("password"));
+  return EX_OK;
+}
+
+/* --- list, show ----------------------------------------------------------------------------- */
+
+static char *
+string_property (MailAccount *account, const char *name)
+{
+  char *value = NULL;
+
+  if (g_object_class_find_property (G_OBJECT_GET_CLASS (account), name) == NULL)
+    return g_strdup ("");
+  g_object_get (account, name, &value, NULL);
+  return value;
+}
+
+static int
+command_list (int argc, char **argv)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MailPluginLoader) loader = NULL;
+  g_autoptr (GPtrArray) accounts = NULL;
+
+  if (!parse_options ("", (GOptionEntry[]) { { NULL } }, &argc, &argv, &error))
+    return fail (EX_USAGE, error);
+  loader = host_load_plugins (&error);
+  if (loader == NULL)
+    return fail (EX_UNAVAILABLE, error);
+  accounts = host_list_accounts (loader);
+  if (accounts->len == 0)
+    {
+      g_print (_("No accounts. Add one with “o365-account add ADDRESS”.\n"));
+      return EX_OK;
+    }
+  for (guint i = 0; i < accounts->len; i++)
+    {
+      MailAccount *account = g_ptr_array_index (accounts, i);
+      g_autofree char *address = mail_account_dup_address (account);
+      g_autofree char *server = string_property (account, "server");
+      g_autofree char *auth = string_property (account, "auth-method");
+      guint port = 0;
+
+      g_object_get (account, "port", &port, NULL);
+      g_print ("%s\t%s:%u\t%s\n", address, server, port, auth);
+    }
+  return EX_OK;
+}
+
+static int
+command_show (int argc, char **argv)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MailPluginLoader) loader = NULL;
+  g_autoptr (MailAccount) account = NULL;
+  g_autofree GParamSpec **properties = NULL;
+  guint n_properties = 0;
+
+  if (!parse_options (_("ADDRESS"), (GOptionEntry[]) { { NULL } }, &argc, &argv, &error))
+    return fail (EX_USAGE, error);
+  if (argc != 2)
+    {
+      g_printerr (_("Usage: o365-account show ADDRESS\n"));
+      return EX_USAGE;
+    }
+  loader = host_load_plugins (&error);
+  if (loader == NULL)
+    return fail (EX_UNAVAILABLE, error);
+  account = host_find_account (loader, argv[1], &error);
+  if (account == NULL)
+    return fail (EX_NOUSER, error);
+
+  /* Every property is a setting; secrets never are. */
+  properties = g_object_class_list_properties (G_OBJECT_GET_CLASS (account), &n_properties);
+  for (guint i = 0; i < n_properties; i++)
+    {
+      g_auto (GValue) value = G_VALUE_INIT;
+      g_auto (GValue) text = G_VALUE_INIT;
+
+      g_value_init (&value, properties[i]->value_type);
+      g_object_get_property (G_OBJECT (account), properties[i]->name, &value);
+      g_value_init (&text, G_TYPE_STRING);
+      if (g_value_transform (&value, &text))
+        g_print ("%-18s %s\n", properties[i]->name, g_value_get_string (&text) ? g_value_get_string (&text) : "");
+    }
+  g_print ("%-18s %s\n", "secret", _("in the system keyring (never shown)"));
+  return EX_OK;
+}
+
+/* --- remove --------------------------------------------------------------------------------- */
+
+static int
+command_remove (int argc, char **argv)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MailPluginLoader) loader = NULL;
+  g_autoptr (MailAccount) account = NULL;
+  Wait wait = { 0 };
+
+  if (!parse_options (_("ADDRESS"), (GOptionEntry[]) { { NULL } }, &argc, &argv, &error))
+    return fail (EX_USAGE, error);
+  if (argc != 2)
+    {
+      g_printerr (_("Usage: o365-account remove ADDRESS\n"));
+      return EX_USAGE;
+    }
+  loader = host_load_plugins (&error);
+  if (loader == NULL)
+    return fail (EX_UNAVAILABLE, error);
+  account = host_find_account (loader, argv[1], &error);
+  if (account == NULL)
+    return fail (EX_NOUSER, error);
+  mail_account_remove_async (account, NULL, on_removed, &wait);
+  host_wait (&wait.done);
+  if (!wait.ok)
+    {
+      g_autoptr (GError) remove_error = wait.error;
+
+      return fail (EX_UNAVAILABLE, remove_error);
+    }
+  host_sync_settings ();
+  g_print (_("Removed %s and its keyring items.\n"), argv[1]);
+  return EX_OK;
+}
+
+/* --- test ----------------------------------------------------------------------------------- */
+
+typedef struct
+{
+  gboolean done;
+  GVariant *facts;
+  GError *error;
+} CheckWait;
+
+static void
+on_checked (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  CheckWait *wait = user_data;
+
+  wait->facts = mail_transport_check_finish (MAIL_TRANSPORT (source), result, &wait->error);
+  wait->done = TRUE;
+}
+
+static int
+command_test (int argc, char **argv)
+{
+  gboolean debug = FALSE;
+  const GOptionEntry entries[] = {
+    { "debug", 0, 0, G_OPTION_ARG_NONE, &debug, N_("Print the session transcript (credentials redacted) on stderr"), NULL },
+    { NULL },
+  };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MailPluginLoader) loader = NULL;
+  g_autoptr (MailAccount) account = NULL;
+  g_autoptr (MailTransport) transport = NULL;
+  g_autofree char *mechanisms = NULL;
+  g_autofree const char **offered = NULL;
+  const char *server = NULL, *tls = NULL, *used = NULL;
+  CheckWait wait = { 0 };
+
+  if (!parse_options (_("ADDRESS"), entries, &argc, &argv, &error))
+    return fail (EX_USAGE, error);
+  if (argc != 2)
+    {
+      g_printerr (_("Usage: o365-account test ADDRESS [--debug]\n"));
+      return EX_USAGE;
+    }
+  loader = host_load_plugins (&error);
+  if (loader == NULL)
+    return fail (EX_UNAVAILABLE, error);
+  account = host_find_account (loader, argv[1], &error);
+  if (account == NULL)
+    return fail (EX_NOUSER, error);
+  transport = mail_account_create_transport (account, &error);
+  if (transport == NULL)
+    return fail (EX_CONFIG, error);
+  if (debug)
+    g_signal_connect (transport, "transcript", G_CALLBACK (print_debug_line), NULL);
+
+  mail_transport_check_async (transport, NULL, on_checked, &wait);
+  host_wait (&wait.done);
+  if (wait.facts == NULL)
+    {
+      g_autoptr (GError) check_error = wait.error;
+
+      g_printerr (_("Test failed: %s\n"), check_error->message);
+      return exit_status_for (check_error);
+    }
+
+  g_variant_lookup (wait.facts, "server", "&s", &server);
+  g_variant_lookup (wait.facts, "tls-version", "&s", &tls);
+  g_variant_lookup (wait.facts, "auth-mechanism", "&s", &used);
+  g_variant_lookup (wait.facts, "auth-mechanisms", "^a&s", &offered);
+  mechanisms = offered != NULL ? g_strjoinv (" ", (char **) offered) : g_strdup ("");
+  g_print (_("Connection to %s works.\n"), server);
+  g_print (_("  security:          STARTTLS, %s, certificate valid\n"), tls);
+  g_print (_("  sign-in offered:   %s\n"), mechanisms);
+  g_print (_("  signed in with:    %s\n"), used);
+  g_variant_unref (wait.facts);
+  return EX_OK;
+}
+
+/* --- main ----------------------------------------------------------------------------------- */
+
 static const Command commands[] = {
-  { "list-types", command_list_types, N_("Show the account types the plug-ins provide") },
+  { "list-types", command_list_types, "", N_("Show the account types the plug-ins provide") },
+  { "add", command_add, N_("ADDRESS"), N_("Add an account (the password goes to the keyring)") },
+  { "list", command_list, "", N_("List the configured accounts") },
+  { "show", command_show, N_("ADDRESS"), N_("Show an account’s settings") },
+  { "remove", command_remove, N_("ADDRESS"), N_("Remove an account and its keyring items") },
+  { "test", command_test, N_("ADDRESS"), N_("Connect, secure, sign in and disconnect") },
 };
 
 static void
@@ -107,7 +512,7 @@ print_usage (void)
 {
   g_printerr (_("Usage: o365-account COMMAND [ARGUMENTS…]\n\nCommands:\n"));
   for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
-    g_printerr ("  %-12s %s\n", commands[i].name, _(commands[i].summary));
+    g_printerr ("  %-11s %-8s %s\n", commands[i].name, _(commands[i].arguments), _(commands[i].summary));
 }
 
 int
