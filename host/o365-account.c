@@ -6,6 +6,7 @@
  *   o365-account show ADDRESS               one account's settings (never its secret)
  *   o365-account remove ADDRESS             settings and keyring items
  *   o365-account test ADDRESS               connect, STARTTLS, sign in, QUIT
+ *   o365-account flush [ADDRESS]            send what the outbox holds (as o365-send --flush)
  *
  * Exit codes follow sysexits.h, as sendmail-compatible tools do.
  */
@@ -16,6 +17,8 @@
 #include <sysexits.h>
 
 #include "host-accounts.h"
+#include "host-exit-status.h"
+#include "host-outbox.h"
 #include "host-password.h"
 #include "mail-account-registry.h"
 #include "mail-transport.h"
@@ -35,40 +38,6 @@ fail (int status, const GError *error)
 {
   g_printerr (_("Error: %s\n"), error->message);
   return status;
-}
-
-/* The sysexits.h status for a transport failure (as msmtp maps them). */
-static int
-exit_status_for (const GError *error)
-{
-  if (error->domain != MAIL_TRANSPORT_ERROR)
-    return EX_UNAVAILABLE;
-  switch ((MailTransportError) error->code)
-    {
-    case MAIL_TRANSPORT_ERROR_CONNECT:
-    case MAIL_TRANSPORT_ERROR_TEMPORARY:
-    case MAIL_TRANSPORT_ERROR_RATE_LIMITED:
-    case MAIL_TRANSPORT_ERROR_TIMEOUT:
-      return EX_TEMPFAIL;
-    case MAIL_TRANSPORT_ERROR_AUTH_FAILED:
-    case MAIL_TRANSPORT_ERROR_AUTH_DISABLED:
-    case MAIL_TRANSPORT_ERROR_SENDER_NOT_PERMITTED:
-      return EX_NOPERM;
-    case MAIL_TRANSPORT_ERROR_TLS:
-    case MAIL_TRANSPORT_ERROR_PROTOCOL:
-    case MAIL_TRANSPORT_ERROR_STATUS_UNKNOWN:
-      return EX_PROTOCOL;
-    case MAIL_TRANSPORT_ERROR_RECIPIENT_REJECTED:
-      return EX_NOUSER;
-    case MAIL_TRANSPORT_ERROR_INVALID_MESSAGE:
-    case MAIL_TRANSPORT_ERROR_TOO_LARGE:
-      return EX_DATAERR;
-    case MAIL_TRANSPORT_ERROR_AUTH_UNSUPPORTED:
-    case MAIL_TRANSPORT_ERROR_UNSUPPORTED:
-    case MAIL_TRANSPORT_ERROR_PERMANENT:
-      return EX_UNAVAILABLE;
-    }
-  return EX_SOFTWARE;
 }
 
 /* Parses @entries from argv (after the command name); leaves the positional arguments. */
@@ -480,7 +449,7 @@ command_test (int argc, char **argv)
       g_autoptr (GError) check_error = wait.error;
 
       g_printerr (_("Test failed: %s\n"), check_error->message);
-      return exit_status_for (check_error);
+      return host_exit_status_for_error (check_error);
     }
 
   g_variant_lookup (wait.facts, "server", "&s", &server);
@@ -496,6 +465,38 @@ command_test (int argc, char **argv)
   return EX_OK;
 }
 
+/* --- flush ---------------------------------------------------------------------------------- */
+
+static int
+command_flush (int argc, char **argv)
+{
+  gboolean include_unknown = FALSE, debug = FALSE;
+  const GOptionEntry entries[] = {
+    { "include-unknown", 0, 0, G_OPTION_ARG_NONE, &include_unknown,
+      N_("Also resend messages whose delivery status is unknown"), NULL },
+    { "debug", 0, 0, G_OPTION_ARG_NONE, &debug, N_("Print the session transcript (credentials redacted) on stderr"), NULL },
+    { NULL },
+  };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MailPluginLoader) loader = NULL;
+  g_autoptr (Outbox) outbox = NULL;
+
+  if (!parse_options (_("[ADDRESS]"), entries, &argc, &argv, &error))
+    return fail (EX_USAGE, error);
+  if (argc > 2)
+    {
+      g_printerr (_("Usage: o365-account flush [ADDRESS] [--include-unknown] [--debug]\n"));
+      return EX_USAGE;
+    }
+  outbox = outbox_open (NULL, &error);
+  if (outbox == NULL)
+    return fail (EX_CANTCREAT, error);
+  loader = host_load_plugins (&error);
+  if (loader == NULL)
+    return fail (EX_UNAVAILABLE, error);
+  return host_outbox_flush (outbox, loader, argc == 2 ? argv[1] : NULL, include_unknown, debug);
+}
+
 /* --- main ----------------------------------------------------------------------------------- */
 
 static const Command commands[] = {
@@ -505,6 +506,7 @@ static const Command commands[] = {
   { "show", command_show, N_("ADDRESS"), N_("Show an account’s settings") },
   { "remove", command_remove, N_("ADDRESS"), N_("Remove an account and its keyring items") },
   { "test", command_test, N_("ADDRESS"), N_("Connect, secure, sign in and disconnect") },
+  { "flush", command_flush, N_("[ADDRESS]"), N_("Send the messages queued in the outbox") },
 };
 
 static void
@@ -512,7 +514,7 @@ print_usage (void)
 {
   g_printerr (_("Usage: o365-account COMMAND [ARGUMENTS…]\n\nCommands:\n"));
   for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
-    g_printerr ("  %-11s %-8s %s\n", commands[i].name, _(commands[i].arguments), _(commands[i].summary));
+    g_printerr ("  %-11s %-10s %s\n", commands[i].name, _(commands[i].arguments), _(commands[i].summary));
 }
 
 int

@@ -1,0 +1,237 @@
+/* host-outbox.c — the outbox as the reference programs show and flush it. */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <sysexits.h>
+
+#include "host-accounts.h"
+#include "host-exit-status.h"
+#include "host-outbox.h"
+
+typedef struct
+{
+  gboolean done;
+  GPtrArray *results;
+  GError *error;
+} SendWait;
+
+static void
+on_flushed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  SendWait *wait = user_data;
+
+  wait->results = outbox_flush_finish (MAIL_TRANSPORT (source), result, &wait->error);
+  wait->done = TRUE;
+}
+
+static void
+print_transcript_line (MailTransport *transport, const char *line, gpointer user_data)
+{
+  g_printerr ("%s\n", line);
+}
+
+GPtrArray *
+host_outbox_send (Outbox *outbox, MailTransport *transport, GPtrArray *entries, gboolean debug, GError **error)
+{
+  SendWait wait = { 0 };
+  gulong handler = 0;
+
+  if (debug)
+    handler = g_signal_connect (transport, "transcript", G_CALLBACK (print_transcript_line), NULL);
+  outbox_flush_async (outbox, transport, entries, NULL, on_flushed, &wait);
+  host_wait (&wait.done);
+  if (handler != 0)
+    g_signal_handler_disconnect (transport, handler);
+  if (wait.results == NULL)
+    g_propagate_error (error, wait.error);
+  return wait.results;
+}
+
+int
+host_outbox_report (Outbox *outbox, OutboxResult *result, gboolean verbose)
+{
+  const char *id = result->entry->id;
+  int status = EX_OK;
+
+  switch (result->outcome)
+    {
+    case OUTBOX_OUTCOME_SENT:
+      if (verbose)
+        {
+          g_autofree char *reply = result->final_reply != NULL ? mail_reply_to_string (result->final_reply) : NULL;
+
+          /* Office 365's final reply carries the id it gave the message. */
+          g_print (_("Sent %s: %s\n"), id, reply != NULL ? reply : "");
+        }
+      if (result->store_error != NULL)
+        g_printerr (_("Warning: %s was sent, but the outbox could not forget it (%s); delete %s.meta "
+                      "from %s so that it is not sent twice.\n"),
+                    id, result->store_error->message, id, outbox_get_directory (outbox));
+      return EX_OK;
+    case OUTBOX_OUTCOME_QUEUED:
+      g_printerr (_("Not sent yet: %s\n"), result->error->message);
+      g_printerr (_("The message is queued as %s; “o365-send --flush” sends it.\n"), id);
+      status = EX_TEMPFAIL;
+      break;
+    case OUTBOX_OUTCOME_HELD_UNKNOWN:
+      g_printerr (_("Delivery status unknown: %s\n"), result->error->message);
+      g_printerr (_("The message may have been delivered. It is held as %s and not sent again unless "
+                    "you run “o365-send --flush --include-unknown”.\n"),
+                  id);
+      status = EX_PROTOCOL;
+      break;
+    case OUTBOX_OUTCOME_FAILED:
+      g_printerr (_("Not sent: %s\n"), result->error->message);
+      if (result->failed_path != NULL)
+        g_printerr (_("The message will not be retried; it is kept in %s\n"), result->failed_path);
+      status = host_exit_status_for_error (result->error);
+      break;
+    }
+  if (result->store_error != NULL)
+    g_printerr (_("Warning: the outbox could not record this for %s: %s\n"), id, result->store_error->message);
+  return status;
+}
+
+/* The accounts with something to send, in the order of their oldest message. */
+static GPtrArray *
+accounts_with_entries (GPtrArray *entries, gboolean include_unknown)
+{
+  GPtrArray *accounts = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < entries->len; i++)
+    {
+      OutboxEntry *entry = g_ptr_array_index (entries, i);
+      gboolean known = FALSE;
+
+      if (entry->state != OUTBOX_STATE_QUEUED && !(include_unknown && entry->state == OUTBOX_STATE_HELD_UNKNOWN))
+        continue;
+      for (guint j = 0; j < accounts->len && !known; j++)
+        known = g_ascii_strcasecmp (g_ptr_array_index (accounts, j), entry->account) == 0;
+      if (!known)
+        g_ptr_array_add (accounts, g_strdup (entry->account));
+    }
+  return accounts;
+}
+
+static int
+flush_account (Outbox *outbox, MailPluginLoader *loader, const char *address, gboolean include_unknown, gboolean debug)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MailAccount) account = host_find_account (loader, address, &error);
+  g_autoptr (MailTransport) transport = NULL;
+  g_autoptr (GPtrArray) entries = NULL;
+  g_autoptr (GPtrArray) results = NULL;
+  int status = EX_OK;
+
+  if (account == NULL)
+    {
+      g_printerr (_("Error: %s; its messages stay queued.\n"), error->message);
+      return EX_CONFIG;
+    }
+  transport = mail_account_create_transport (account, &error);
+  if (transport == NULL)
+    {
+      g_printerr (_("Error: %s\n"), error->message);
+      return EX_CONFIG;
+    }
+  entries = outbox_claim (outbox, address, include_unknown, &error);
+  if (entries == NULL)
+    {
+      g_printerr (_("Error: %s\n"), error->message);
+      return EX_CANTCREAT;
+    }
+  if (entries->len == 0)
+    {
+      g_print (_("Nothing to send for %s.\n"), address);
+      return EX_OK;
+    }
+
+  results = host_outbox_send (outbox, transport, entries, debug, &error);
+  if (results == NULL)
+    {
+      g_printerr (_("Could not send for %s: %s\n"), address, error->message);
+      g_printerr (ngettext ("%u message stays in the outbox.\n",
+                               "%u messages stay in the outbox.\n", entries->len),
+                  entries->len);
+      return host_exit_status_for_error (error);
+    }
+  for (guint i = 0; i < results->len; i++)
+    status = host_exit_status_combine (status, host_outbox_report (outbox, g_ptr_array_index (results, i), TRUE));
+  return status;
+}
+
+int
+host_outbox_flush (Outbox *outbox, MailPluginLoader *loader, const char *address, gboolean include_unknown, gboolean debug)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) listed = outbox_list (outbox, &error);
+  g_autoptr (GPtrArray) accounts = NULL;
+  int status = EX_OK;
+
+  if (listed == NULL)
+    {
+      g_printerr (_("Error: %s\n"), error->message);
+      return EX_IOERR;
+    }
+  if (address != NULL)
+    return flush_account (outbox, loader, address, include_unknown, debug);
+
+  accounts = accounts_with_entries (listed, include_unknown);
+  if (accounts->len == 0)
+    g_print (_("Nothing to send.\n"));
+  for (guint i = 0; i < accounts->len; i++)
+    status = host_exit_status_combine (
+      status, flush_account (outbox, loader, g_ptr_array_index (accounts, i), include_unknown, debug));
+  return status;
+}
+
+static char *
+format_time (GDateTime *time)
+{
+  g_autoptr (GDateTime) local = NULL;
+
+  if (time == NULL)
+    return g_strdup ("-");
+  local = g_date_time_to_local (time);
+  return g_date_time_format (local, "%Y-%m-%d %H:%M:%S");
+}
+
+int
+host_outbox_print_queue (Outbox *outbox)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) entries = outbox_list (outbox, &error);
+
+  if (entries == NULL)
+    {
+      g_printerr (_("Error: %s\n"), error->message);
+      return EX_IOERR;
+    }
+  if (entries->len == 0)
+    {
+      g_print (_("The outbox is empty.\n"));
+      return EX_OK;
+    }
+  for (guint i = 0; i < entries->len; i++)
+    {
+      OutboxEntry *entry = g_ptr_array_index (entries, i);
+      g_autofree char *recipients = g_strjoinv (", ", entry->recipients);
+      g_autofree char *created = format_time (entry->created);
+
+      g_print ("%s  %s\n", entry->id, outbox_state_to_string (entry->state));
+      g_print (_("  account:   %s\n"), entry->account);
+      g_print (_("  from:      %s\n"), entry->sender);
+      g_print (_("  to:        %s\n"), recipients);
+      g_print (_("  queued:    %s\n"), created);
+      g_print (_("  attempts:  %u\n"), entry->attempts);
+      if (entry->last_error != NULL)
+        {
+          g_autofree char *when = format_time (entry->last_attempt);
+
+          g_print (_("  last error (%s): %s\n"), when, entry->last_error);
+        }
+    }
+  g_print (ngettext ("%u message in %s\n", "%u messages in %s\n", entries->len), entries->len,
+           outbox_get_directory (outbox));
+  return EX_OK;
+}

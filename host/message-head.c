@@ -1,0 +1,185 @@
+/* message-head.c — the header block of an outgoing message, handled byte-exactly. */
+#include "config.h"
+
+#include <gmime/gmime.h>
+#include <string.h>
+
+#include "message-head.h"
+
+gssize
+message_head_find_end (const char *data, gsize length)
+{
+  gsize line = 0;
+
+  while (line < length)
+    {
+      const char *newline = memchr (data + line, '\n', length - line);
+
+      if (data[line] == '\n')
+        return line + 1;
+      if (data[line] == '\r' && line + 1 < length && data[line + 1] == '\n')
+        return line + 2;
+      if (newline == NULL)
+        break;
+      line = newline - data + 1;
+    }
+  return -1;
+}
+
+/* Whether the field starting at @line (of @length bytes, its line end included) is named Bcc;
+ * RFC 5322's obsolete syntax allows blanks before the colon. */
+static gboolean
+is_bcc_field (const char *line, gsize length)
+{
+  const char *colon = memchr (line, ':', length);
+  gsize name_length;
+
+  if (colon == NULL)
+    return FALSE;
+  name_length = colon - line;
+  while (name_length > 0 && (line[name_length - 1] == ' ' || line[name_length - 1] == '\t'))
+    name_length--;
+  return name_length == 3 && g_ascii_strncasecmp (line, "bcc", 3) == 0;
+}
+
+GBytes *
+message_head_remove_bcc (GBytes *head)
+{
+  gsize length;
+  const char *data = g_bytes_get_data (head, &length);
+  GByteArray *kept = g_byte_array_sized_new (length);
+  gboolean dropping = FALSE;
+  gsize line = 0;
+
+  while (line < length)
+    {
+      const char *newline = memchr (data + line, '\n', length - line);
+      gsize end = newline != NULL ? (gsize) (newline - data) + 1 : length;
+      gboolean continuation = data[line] == ' ' || data[line] == '\t';
+
+      if (data[line] == '\n' || (data[line] == '\r' && end == line + 2))
+        {
+          /* The empty line: the body follows, untouched. */
+          g_byte_array_append (kept, (const guint8 *) data + line, length - line);
+          break;
+        }
+      if (!continuation)
+        dropping = is_bcc_field (data + line, end - line);
+      if (!dropping)
+        g_byte_array_append (kept, (const guint8 *) data + line, end - line);
+      line = end;
+    }
+  return g_byte_array_free_to_bytes (kept);
+}
+
+static GMimeMessage *
+parse_head (GBytes *head)
+{
+  gsize length;
+  const char *data = g_bytes_get_data (head, &length);
+  GMimeStream *stream;
+  GMimeParser *parser;
+  GMimeMessage *message;
+
+  g_mime_init ();
+  stream = g_mime_stream_mem_new_with_buffer (data, length);
+  parser = g_mime_parser_new_with_stream (stream);
+  g_mime_parser_set_format (parser, GMIME_FORMAT_MESSAGE);
+  message = g_mime_parser_construct_message (parser, NULL);
+  g_object_unref (parser);
+  g_object_unref (stream);
+  return message;
+}
+
+static gboolean
+name_is_one_of (const char *name, const char *const *names)
+{
+  for (gsize i = 0; names[i] != NULL; i++)
+    if (g_ascii_strcasecmp (name, names[i]) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+add_mailboxes (GPtrArray *addresses, GHashTable *seen, InternetAddressList *list)
+{
+  for (int i = 0; list != NULL && i < internet_address_list_length (list); i++)
+    {
+      InternetAddress *address = internet_address_list_get_address (list, i);
+
+      if (INTERNET_ADDRESS_IS_GROUP (address))
+        add_mailboxes (addresses, seen,
+                       internet_address_group_get_members (INTERNET_ADDRESS_GROUP (address)));
+      else if (INTERNET_ADDRESS_IS_MAILBOX (address))
+        {
+          const char *addr = internet_address_mailbox_get_addr (INTERNET_ADDRESS_MAILBOX (address));
+          g_autofree char *key = NULL;
+
+          if (addr == NULL || *addr == '\0')
+            continue;
+          key = g_ascii_strdown (addr, -1);
+          if (g_hash_table_add (seen, g_steal_pointer (&key)))
+            g_ptr_array_add (addresses, g_strdup (addr));
+        }
+    }
+}
+
+/* The mailboxes of every field named @names[i], in header order. Each field is parsed on its
+ * own, so a message with two To fields (which RFC 5322 forbids, and clients still write) loses
+ * none of them. */
+static char **
+collect_addresses (GBytes *head, const char *const *names, gboolean first_only)
+{
+  GMimeMessage *message = parse_head (head);
+  g_autoptr (GPtrArray) addresses = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  if (message != NULL)
+    {
+      GMimeHeaderList *headers = g_mime_object_get_header_list (GMIME_OBJECT (message));
+
+      for (int i = 0; i < g_mime_header_list_get_count (headers); i++)
+        {
+          GMimeHeader *header = g_mime_header_list_get_header_at (headers, i);
+          const char *value = g_mime_header_get_raw_value (header);
+          InternetAddressList *list;
+
+          if (value == NULL || !name_is_one_of (g_mime_header_get_name (header), names))
+            continue;
+          list = internet_address_list_parse (NULL, value);
+          add_mailboxes (addresses, seen, list);
+          g_clear_object (&list);
+          if (first_only && addresses->len > 0)
+            break;
+        }
+      g_object_unref (message);
+    }
+  g_ptr_array_add (addresses, NULL);
+  return (char **) g_ptr_array_free (g_steal_pointer (&addresses), FALSE);
+}
+
+char **
+message_head_dup_recipients (GBytes *head)
+{
+  static const char *const names[] = { "To", "Cc", "Bcc", NULL };
+
+  return collect_addresses (head, names, FALSE);
+}
+
+char *
+message_head_dup_from (GBytes *head)
+{
+  static const char *const names[] = { "From", NULL };
+  g_auto (GStrv) addresses = collect_addresses (head, names, TRUE);
+
+  return addresses[0] != NULL ? g_strdup (addresses[0]) : NULL;
+}
+
+gboolean
+message_has_8bit (const guint8 *data, gsize length)
+{
+  for (gsize i = 0; i < length; i++)
+    if (data[i] > 127)
+      return TRUE;
+  return FALSE;
+}

@@ -1,0 +1,29 @@
+/* message-head.h — the header block of a message handed to o365-send: where it ends, its Bcc
+ * fields taken out byte-exactly, and the addresses sendmail's -t reads from it. The message is
+ * never re-serialised: every byte outside a Bcc field is transmitted as the client wrote it. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* The offset just after the empty line that ends the header block of @data (LF or CRLF line
+ * ends), or -1 when @data holds no empty line yet. */
+gssize message_head_find_end (const char *data, gsize length);
+
+/* @head without its Bcc fields, each with its folded continuation lines. Field names compare
+ * case-insensitively ("bcc:", "BCC :"); Resent-Bcc and every other byte are kept as they are. */
+GBytes *message_head_remove_bcc (GBytes *head);
+
+/* The addresses of every To, Cc and Bcc field, in order, groups flattened, duplicates
+ * (compared case-insensitively) left out. An empty array when there are none. */
+char **message_head_dup_recipients (GBytes *head);
+
+/* The address of the first From mailbox, or NULL. */
+char *message_head_dup_from (GBytes *head);
+
+/* Whether any octet of @data (any part of a message) is above 127: it needs 8BITMIME, and in
+ * the header block SMTPUTF8. */
+gboolean message_has_8bit (const guint8 *data, gsize length);
+
+G_END_DECLS

@@ -1,0 +1,574 @@
+/* o365-send.c — a sendmail-compatible command for mutt, git send-email and scripts: reads an
+ * RFC 5322 message on stdin and submits it through an Office 365 account.
+ *
+ *   o365-send [-t] [-i] [-v] [-f ADDR] [-F NAME] [-oi] [-odi] [-oem] [--account ADDR] [--debug]
+ *             [--] [RECIPIENT…]
+ *   o365-send --flush [--account ADDR] [--include-unknown] [--debug]     (also -q)
+ *   o365-send --queue                                                     (also -bp)
+ *
+ * The message goes to the durable outbox before any network activity and leaves it only once
+ * the server accepted it. Exit codes follow sysexits.h, as msmtp's do: 0 sent, EX_TEMPFAIL (75)
+ * queued for a later --flush, EX_PROTOCOL (76) delivery status unknown (held, not resent), and
+ * the other classes for refusals (EX_DATAERR, EX_NOUSER, EX_UNAVAILABLE, EX_NOPERM, EX_CONFIG).
+ *
+ * Options are parsed by hand: sendmail's syntax ("-oi", "-odi", "-fADDR" and "-f ADDR", flags
+ * grouped as in "-ti", options ending at the first recipient) is not something GOptionContext
+ * can express. */
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gi18n.h>
+#include <locale.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "host-accounts.h"
+#include "host-exit-status.h"
+#include "host-outbox.h"
+#include "message-head.h"
+
+/* Headers past this size are not a message a person wrote; refusing them bounds memory. */
+#define HEAD_LIMIT (1024 * 1024)
+#define CHUNK_SIZE (64 * 1024)
+
+typedef enum
+{
+  MODE_SEND,
+  MODE_FLUSH,
+  MODE_QUEUE,
+} Mode;
+
+typedef struct
+{
+  Mode mode;
+  gboolean read_recipients; /* -t */
+  gboolean verbose;         /* -v */
+  gboolean debug;
+  gboolean include_unknown;
+  char *sender;             /* -f */
+  char *account;            /* --account */
+  GPtrArray *recipients;    /* the arguments */
+} Options;
+
+static void
+options_clear (Options *options)
+{
+  g_free (options->sender);
+  g_free (options->account);
+  g_clear_pointer (&options->recipients, g_ptr_array_unref);
+}
+
+static void
+print_help (void)
+{
+  g_print ("%s",
+           _("Usage: o365-send [-t] [-i] [-v] [-f ADDRESS] [-F NAME] [-oi] [-odi] [-oem] [--account ADDRESS]\n"
+             "                 [--debug] [--] [RECIPIENT…] < message\n"
+             "       o365-send --flush [--account ADDRESS] [--include-unknown] [--debug]\n"
+             "       o365-send --queue\n"
+             "\n"
+             "Sends the message on standard input through an Office 365 account, sendmail-style.\n"
+             "\n"
+             "  -t                 also send to the To, Cc and Bcc addresses of the message\n"
+             "  -f ADDRESS         envelope sender (default: the From address, else the account's)\n"
+             "  -i, -oi            accepted: the whole input is always the message\n"
+             "  -F NAME            accepted and ignored: o365-send never writes headers\n"
+             "  -v                 say what the server answered\n"
+             "  -odi, -oem, -oQ…   accepted and ignored\n"
+             "  --account ADDRESS  the account to send with (default: the one whose address is the\n"
+             "                     sender, else the only one)\n"
+             "  --debug            print the session (credentials redacted) on standard error\n"
+             "  --flush, -q        send what is queued in the outbox, one connection per account\n"
+             "  --include-unknown  with --flush: also resend messages whose delivery is unknown\n"
+             "  --queue, -bp       list the outbox\n"));
+}
+
+static int G_GNUC_PRINTF (1, 2)
+usage_error (const char *format, ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_printerr ("o365-send: %s\n", message);
+  g_printerr (_("Run “o365-send --help” to see the options.\n"));
+  return EX_USAGE;
+}
+
+/* Returns -1 when the options are fine, else the status to exit with. */
+static int
+parse_long_option (Options *options, const char *arg, int argc, char **argv, int *index)
+{
+  const char *equals = strchr (arg, '=');
+  g_autofree char *name = equals != NULL ? g_strndup (arg + 2, equals - arg - 2) : g_strdup (arg + 2);
+
+  if (g_str_equal (name, "account"))
+    {
+      const char *value = equals != NULL ? equals + 1 : (*index + 1 < argc ? argv[++*index] : NULL);
+
+      if (value == NULL || *value == '\0')
+        return usage_error (_("Option %s needs an address"), "--account");
+      g_free (options->account);
+      options->account = g_strdup (value);
+      return -1;
+    }
+  if (equals != NULL)
+    return usage_error (_("Option --%s takes no value"), name);
+  if (g_str_equal (name, "debug"))
+    options->debug = TRUE;
+  else if (g_str_equal (name, "flush"))
+    options->mode = MODE_FLUSH;
+  else if (g_str_equal (name, "queue"))
+    options->mode = MODE_QUEUE;
+  else if (g_str_equal (name, "include-unknown"))
+    options->include_unknown = TRUE;
+  else if (g_str_equal (name, "read-recipients"))
+    options->read_recipients = TRUE;
+  else if (g_str_equal (name, "help"))
+    {
+      print_help ();
+      return EX_OK;
+    }
+  else
+    return usage_error (_("Unknown option %s"), arg);
+  return -1;
+}
+
+/* Sendmail's -o options: "-oi" is -i; delivery mode (-od…), error mode (-oe…), queue directory
+ * (-oQ…) and "-om" concern a local MTA and are accepted as msmtp accepts them. */
+static int
+parse_o_option (const char *arg)
+{
+  switch (arg[2])
+    {
+    case 'i':
+      if (arg[3] == '\0')
+        return -1;
+      break;
+    case 'd':
+    case 'e':
+    case 'Q':
+      return -1;
+    case 'm':
+      if (arg[3] == '\0')
+        return -1;
+      break;
+    default:
+      break;
+    }
+  return usage_error (_("Unsupported option %s"), arg);
+}
+
+static int
+parse_short_options (Options *options, const char *arg, int argc, char **argv, int *index)
+{
+  for (const char *letter = arg + 1; *letter != '\0'; letter++)
+    {
+      const char *value;
+
+      switch (*letter)
+        {
+        case 't':
+          options->read_recipients = TRUE;
+          continue;
+        case 'i':
+          /* Without -i, sendmail ends the input at a line holding only "."; o365-send always
+           * reads to the end of input (as msmtp does), so -i changes nothing. */
+          continue;
+        case 'v':
+          options->verbose = TRUE;
+          continue;
+        case 'q':
+          if (letter[1] != '\0')
+            return usage_error (_("Unsupported option %s (o365-send has no queue runner; use -q alone)"), arg);
+          options->mode = MODE_FLUSH;
+          continue;
+        case 'f':
+        case 'r':
+        case 'F':
+        case 'B':
+          break;
+        default:
+          return usage_error (_("Unknown option %s"), arg);
+        }
+
+      /* An option with a value: the rest of this argument, or the next one. */
+      value = letter[1] != '\0' ? letter + 1 : (*index + 1 < argc ? argv[++*index] : NULL);
+      if (value == NULL)
+        return usage_error (_("Option %s needs a value"), arg);
+      if (*letter == 'f' || *letter == 'r')
+        {
+          gsize length = strlen (value);
+
+          /* "-f '<addr>'" and the null sender "-f '<>'" are written with brackets. */
+          g_free (options->sender);
+          if (length >= 2 && value[0] == '<' && value[length - 1] == '>')
+            options->sender = g_strndup (value + 1, length - 2);
+          else
+            options->sender = g_strdup (value);
+        }
+      /* -F is the full name sendmail uses when it writes a From header; o365-send never writes
+       * headers, so it is accepted and ignored. -B declares the body type, which o365-send finds
+       * out from the message itself. */
+      return -1;
+    }
+  return -1;
+}
+
+static int
+parse_arguments (Options *options, int argc, char **argv)
+{
+  gboolean operands = FALSE;
+
+  options->recipients = g_ptr_array_new_with_free_func (g_free);
+  for (int i = 1; i < argc; i++)
+    {
+      const char *arg = argv[i];
+      int status = -1;
+
+      if (operands || arg[0] != '-' || arg[1] == '\0')
+        {
+          /* The first recipient ends the options, as in sendmail. */
+          operands = TRUE;
+          g_ptr_array_add (options->recipients, g_strdup (arg));
+          continue;
+        }
+      if (g_str_equal (arg, "--"))
+        operands = TRUE;
+      else if (arg[1] == '-')
+        status = parse_long_option (options, arg, argc, argv, &i);
+      else if (arg[1] == 'o')
+        status = parse_o_option (arg);
+      else if (g_str_equal (arg, "-bm"))
+        options->mode = MODE_SEND;
+      else if (g_str_equal (arg, "-bp"))
+        options->mode = MODE_QUEUE;
+      else if (arg[1] == 'b')
+        status = usage_error (_("Unsupported mode %s"), arg);
+      else
+        status = parse_short_options (options, arg, argc, argv, &i);
+      if (status >= 0)
+        return status;
+    }
+  return -1;
+}
+
+/* --- reading the message -------------------------------------------------------------------- */
+
+/* One read from standard input: the number of bytes, 0 at the end, -1 on error. */
+static gssize
+read_input (char *buffer, gsize size, GError **error)
+{
+  for (;;)
+    {
+      ssize_t n = read (STDIN_FILENO, buffer, size);
+
+      if (n >= 0)
+        return n;
+      if (errno != EINTR)
+        {
+          int saved_errno = errno;
+
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                       _("Could not read the message: %s"), g_strerror (saved_errno));
+          return -1;
+        }
+    }
+}
+
+/* Reads the header block (up to and including the empty line) into @head, and whatever came
+ * with it after into @rest. */
+static gboolean
+read_head (GByteArray *head, GByteArray *rest, gboolean *at_end, GError **error)
+{
+  g_autofree char *buffer = g_malloc (CHUNK_SIZE);
+
+  *at_end = FALSE;
+  for (;;)
+    {
+      gssize n = read_input (buffer, CHUNK_SIZE, error);
+      gssize end;
+
+      if (n < 0)
+        return FALSE;
+      if (n == 0)
+        {
+          *at_end = TRUE;
+          return TRUE;
+        }
+      g_byte_array_append (head, (const guint8 *) buffer, n);
+      /* From the start each time: the empty line may straddle two reads, and the header block
+       * is bounded, so this stays cheap. */
+      end = message_head_find_end ((const char *) head->data, head->len);
+      if (end >= 0)
+        {
+          g_byte_array_append (rest, head->data + end, head->len - end);
+          g_byte_array_set_size (head, end);
+          return TRUE;
+        }
+      if (head->len > HEAD_LIMIT)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
+                       _("The message’s header is larger than %u KiB, or the message has no body "
+                         "separated by an empty line"),
+                       HEAD_LIMIT / 1024);
+          return FALSE;
+        }
+    }
+}
+
+/* Streams the rest of standard input into @draft; sets the 8-bit flag when it sees one. */
+static gboolean
+copy_body (OutboxDraft *draft, GByteArray *rest, MailOutgoingFlags *flags, GError **error)
+{
+  g_autofree char *buffer = g_malloc (CHUNK_SIZE);
+
+  if (message_has_8bit (rest->data, rest->len))
+    *flags |= MAIL_OUTGOING_8BIT_BODY;
+  if (!outbox_draft_write (draft, rest->data, rest->len, error))
+    return FALSE;
+  for (;;)
+    {
+      gssize n = read_input (buffer, CHUNK_SIZE, error);
+
+      if (n < 0)
+        return FALSE;
+      if (n == 0)
+        return TRUE;
+      if (!(*flags & MAIL_OUTGOING_8BIT_BODY) && message_has_8bit ((const guint8 *) buffer, n))
+        *flags |= MAIL_OUTGOING_8BIT_BODY;
+      if (!outbox_draft_write (draft, buffer, n, error))
+        return FALSE;
+    }
+}
+
+/* The arguments, then (with -t) the message's To, Cc and Bcc addresses, without duplicates.
+ * With -t, recipients given as arguments are added to those of the message, as Postfix and
+ * msmtp do (classic Sendmail would leave them out instead). */
+static GStrv
+collect_recipients (Options *options, GBytes *head)
+{
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_auto (GStrv) from_head = options->read_recipients ? message_head_dup_recipients (head) : NULL;
+
+  for (guint i = 0; i < options->recipients->len; i++)
+    {
+      const char *recipient = g_ptr_array_index (options->recipients, i);
+
+      if (g_hash_table_add (seen, g_ascii_strdown (recipient, -1)))
+        g_strv_builder_add (builder, recipient);
+    }
+  for (guint i = 0; from_head != NULL && from_head[i] != NULL; i++)
+    if (g_hash_table_add (seen, g_ascii_strdown (from_head[i], -1)))
+      g_strv_builder_add (builder, from_head[i]);
+  return g_strv_builder_end (builder);
+}
+
+/* --account, else the account whose address is @sender, else the only one. */
+static MailAccount *
+choose_account (MailPluginLoader *loader, const char *address, const char *sender, GError **error)
+{
+  if (address != NULL)
+    return host_find_account (loader, address, error);
+  if (sender != NULL)
+    {
+      MailAccount *account = host_find_account (loader, sender, NULL);
+
+      if (account != NULL)
+        return account;
+    }
+  return host_find_account (loader, NULL, error);
+}
+
+static int
+send_message (Options *options)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GByteArray) head = g_byte_array_new ();
+  g_autoptr (GByteArray) rest = g_byte_array_new ();
+  g_autoptr (GBytes) head_bytes = NULL;
+  g_autoptr (GBytes) transmitted = NULL;
+  g_autoptr (MailPluginLoader) loader = NULL;
+  g_autoptr (MailAccount) account = NULL;
+  g_autoptr (MailTransport) transport = NULL;
+  g_autoptr (Outbox) outbox = NULL;
+  g_autoptr (OutboxDraft) draft = NULL;
+  g_autoptr (GPtrArray) entries = NULL;
+  g_autoptr (GPtrArray) results = NULL;
+  g_autofree char *sender = NULL;
+  g_autofree char *account_address = NULL;
+  g_auto (GStrv) recipients = NULL;
+  MailOutgoingFlags flags = MAIL_OUTGOING_NONE;
+  OutboxEntry *entry;
+  gboolean at_end;
+  gsize length;
+  const guint8 *data;
+
+  if (!read_head (head, rest, &at_end, &error))
+    {
+      g_printerr (_("Error: %s\n"), error->message);
+      return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE) ? EX_DATAERR : EX_IOERR;
+    }
+  head_bytes = g_byte_array_free_to_bytes (g_steal_pointer (&head));
+  recipients = collect_recipients (options, head_bytes);
+  if (recipients[0] == NULL)
+    {
+      g_printerr (_("Error: no recipients; give them as arguments, or use -t to read them from the "
+                    "message\n"));
+      return EX_USAGE;
+    }
+  sender = options->sender != NULL ? g_strdup (options->sender) : message_head_dup_from (head_bytes);
+
+  /* Everything that can be refused without the network is checked before the message is
+   * queued, so that a message in the outbox is one that a flush can send. */
+  loader = host_load_plugins (&error);
+  if (loader == NULL)
+    {
+      g_printerr (_("Error: %s\n"), error->message);
+      return EX_UNAVAILABLE;
+    }
+  account = choose_account (loader, options->account, sender, &error);
+  if (account == NULL)
+    {
+      g_printerr (_("Error: %s\n"), error->message);
+      return EX_CONFIG;
+    }
+  account_address = mail_account_dup_address (account);
+  if (sender == NULL)
+    sender = g_strdup (account_address);
+  transport = mail_account_create_transport (account, &error);
+  if (transport == NULL)
+    {
+      g_printerr (_("Error: %s\n"), error->message);
+      return EX_CONFIG;
+    }
+
+  /* Bcc fields are never transmitted, with or without -t (Postfix and msmtp do the same):
+   * they would show every recipient the blind ones. */
+  transmitted = message_head_remove_bcc (head_bytes);
+  data = g_bytes_get_data (transmitted, &length);
+  if (message_has_8bit (data, length))
+    flags |= MAIL_OUTGOING_8BIT_BODY | MAIL_OUTGOING_UTF8_HEADERS;
+
+  outbox = outbox_open (NULL, &error);
+  if (outbox == NULL)
+    {
+      g_printerr (_("Error: cannot use the outbox: %s\n"), error->message);
+      return EX_CANTCREAT;
+    }
+  draft = outbox_draft_new (outbox, &error);
+  if (draft == NULL || !outbox_draft_write (draft, data, length, &error)
+      || (!at_end && !copy_body (draft, rest, &flags, &error)))
+    {
+      g_printerr (_("Error: %s\n"), error->message);
+      return EX_IOERR;
+    }
+  entry = outbox_draft_commit (g_steal_pointer (&draft), account_address, sender,
+                               (const char *const *) recipients, flags, &error);
+  if (entry == NULL)
+    {
+      g_printerr (_("Error: cannot queue the message: %s\n"), error->message);
+      return EX_IOERR;
+    }
+  entries = g_ptr_array_new_with_free_func ((GDestroyNotify) outbox_entry_free);
+  g_ptr_array_add (entries, entry);
+
+  results = host_outbox_send (outbox, transport, entries, options->debug, &error);
+  if (results != NULL)
+    return host_outbox_report (outbox, g_ptr_array_index (results, 0), options->verbose || options->debug);
+
+  /* The session failed before the message was started. */
+  switch (mail_transport_error_classify (error))
+    {
+    case MAIL_FAILURE_TEMPORARY:
+      g_printerr (_("Not sent yet: %s\n"), error->message);
+      g_printerr (_("The message is queued as %s; “o365-send --flush” sends it.\n"), entry->id);
+      return EX_TEMPFAIL;
+    case MAIL_FAILURE_STATUS_UNKNOWN:
+      g_printerr (_("Delivery status unknown: %s\n"), error->message);
+      g_printerr (_("The message is held as %s; see “o365-send --queue”.\n"), entry->id);
+      return EX_PROTOCOL;
+    case MAIL_FAILURE_PERMANENT:
+      {
+        /* The caller is told it failed and keeps the message: a later flush must not send it
+         * too. It is kept in failed/ all the same. */
+        g_autoptr (GError) move_error = NULL;
+        g_autofree char *kept = outbox_entry_move_to_failed (outbox, entry, error->message, &move_error);
+
+        g_printerr (_("Not sent: %s\n"), error->message);
+        if (kept != NULL)
+          g_printerr (_("The message will not be retried; it is kept in %s\n"), kept);
+        else
+          g_printerr (_("Warning: the outbox could not record this for %s: %s\n"), entry->id, move_error->message);
+        return host_exit_status_for_error (error);
+      }
+    }
+  g_assert_not_reached ();
+}
+
+static int
+flush (Options *options)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MailPluginLoader) loader = NULL;
+  g_autoptr (Outbox) outbox = outbox_open (NULL, &error);
+
+  if (outbox == NULL)
+    {
+      g_printerr (_("Error: cannot use the outbox: %s\n"), error->message);
+      return EX_CANTCREAT;
+    }
+  loader = host_load_plugins (&error);
+  if (loader == NULL)
+    {
+      g_printerr (_("Error: %s\n"), error->message);
+      return EX_UNAVAILABLE;
+    }
+  return host_outbox_flush (outbox, loader, options->account, options->include_unknown, options->debug);
+}
+
+static int
+show_queue (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (Outbox) outbox = outbox_open (NULL, &error);
+
+  if (outbox == NULL)
+    {
+      g_printerr (_("Error: cannot use the outbox: %s\n"), error->message);
+      return EX_CANTCREAT;
+    }
+  return host_outbox_print_queue (outbox);
+}
+
+int
+main (int argc, char **argv)
+{
+  Options options = { 0 };
+  int status;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+  g_set_prgname ("o365-send");
+
+  status = parse_arguments (&options, argc, argv);
+  if (status < 0)
+    {
+      if (options.mode != MODE_SEND && options.recipients->len > 0)
+        status = usage_error ("%s", _("--flush and --queue take no recipients"));
+      else if (options.mode == MODE_FLUSH)
+        status = flush (&options);
+      else if (options.mode == MODE_QUEUE)
+        status = show_queue ();
+      else
+        status = send_message (&options);
+    }
+  options_clear (&options);
+  return status;
+}

@@ -1,0 +1,48 @@
+/* outbox-flush.h — sends outbox entries over one transport session and files each outcome back
+ * into the outbox: delivered → removed; temporary failure → stays queued with the reason;
+ * refused for good → moved to failed/; status unknown → held, never resent silently. The one
+ * implementation behind `o365-send`, `o365-send --flush` and `o365-account flush`. */
+#pragma once
+
+#include "mail-transport.h"
+#include "outbox.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  OUTBOX_OUTCOME_SENT,
+  OUTBOX_OUTCOME_QUEUED,       /* temporary failure or not attempted: sent again by a flush */
+  OUTBOX_OUTCOME_FAILED,       /* refused for good: moved to failed/ */
+  OUTBOX_OUTCOME_HELD_UNKNOWN, /* may have been delivered: held until a person decides */
+} OutboxOutcome;
+
+typedef struct
+{
+  OutboxEntry *entry;     /* borrowed from the array given to outbox_flush_async() */
+  OutboxOutcome outcome;
+  GError *error;          /* why it was not sent (NULL when sent) */
+  MailReply *final_reply; /* the server's reply to the message, when there was one */
+  char *failed_path;      /* FAILED: where the message is kept now */
+  GError *store_error;    /* the outbox could not record the outcome (e.g. disk full) */
+} OutboxResult;
+
+void outbox_result_free (OutboxResult *result);
+
+/* Sends @entries (claimed by this process, all for the account of @transport) with a single
+ * mail_transport_submit_async() call, that is over one connection. @outbox and @entries must
+ * outlive the call. */
+void outbox_flush_async (Outbox *outbox,
+                         MailTransport *transport,
+                         GPtrArray *entries,
+                         GCancellable *cancellable,
+                         GAsyncReadyCallback callback,
+                         gpointer user_data);
+/* Returns: (transfer container) one OutboxResult per entry, in order; or NULL when the session
+ * failed before any message was started (as mail_transport_submit_finish()) — every entry then
+ * stays in its state with @error recorded as the reason of a failed attempt. */
+GPtrArray *outbox_flush_finish (MailTransport *transport, GAsyncResult *result, GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OutboxResult, outbox_result_free)
+
+G_END_DECLS

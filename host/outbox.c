@@ -1,0 +1,772 @@
+/* outbox.c — the durable outbox: entry files, their atomic writes, locks and states. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "outbox.h"
+
+#define DATA_SUFFIX ".eml"
+#define META_SUFFIX ".meta"
+#define TEMP_SUFFIX ".tmp"
+#define FAILED_DIRECTORY "failed"
+#define META_GROUP "Outbox Entry"
+
+struct _Outbox
+{
+  char *directory;
+};
+
+struct _OutboxDraft
+{
+  Outbox *outbox;
+  char *id;
+  char *temp_path;
+  int fd;
+  goffset size;
+};
+
+static const char *const state_names[] = {
+  [OUTBOX_STATE_QUEUED] = "queued",
+  [OUTBOX_STATE_HELD_UNKNOWN] = "held-unknown",
+  [OUTBOX_STATE_FAILED] = "failed",
+};
+
+const char *
+outbox_state_to_string (OutboxState state)
+{
+  g_return_val_if_fail (state < G_N_ELEMENTS (state_names), NULL);
+  return state_names[state];
+}
+
+static gboolean
+state_from_string (const char *name, OutboxState *state)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (state_names); i++)
+    if (g_strcmp0 (name, state_names[i]) == 0)
+      {
+        *state = i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+/* --- files ---------------------------------------------------------------------------------- */
+
+static gboolean
+fail_errno (GError **error, int saved_errno, const char *path)
+{
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno), _("Outbox file “%s”: %s"), path,
+               g_strerror (saved_errno));
+  return FALSE;
+}
+
+/* IDs become file names: only letters, digits and hyphens, never a dot or a slash. */
+static gboolean
+is_valid_id (const char *id, gsize length)
+{
+  if (length == 0 || length > 64)
+    return FALSE;
+  for (gsize i = 0; i < length; i++)
+    if (!g_ascii_isalnum (id[i]) && id[i] != '-')
+      return FALSE;
+  return TRUE;
+}
+
+/* A sortable, unique id: creation time in UTC, then randomness against a same-microsecond clash. */
+static char *
+new_id (void)
+{
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y%m%dT%H%M%S");
+
+  return g_strdup_printf ("%s-%06d-%08x", stamp, g_date_time_get_microsecond (now), g_random_int ());
+}
+
+static char *
+entry_file (const char *directory, const char *id, const char *suffix)
+{
+  g_autofree char *name = g_strconcat (id, suffix, NULL);
+
+  return g_build_filename (directory, name, NULL);
+}
+
+static char *
+temp_file (const char *directory, const char *id, const char *suffix)
+{
+  g_autofree char *name = g_strconcat (".", id, suffix, TEMP_SUFFIX, NULL);
+
+  return g_build_filename (directory, name, NULL);
+}
+
+static gboolean
+write_all (int fd, const void *data, gsize length, const char *path, GError **error)
+{
+  const char *bytes = data;
+
+  while (length > 0)
+    {
+      ssize_t written = write (fd, bytes, length);
+
+      if (written < 0 && errno == EINTR)
+        continue;
+      if (written < 0)
+        return fail_errno (error, errno, path);
+      bytes += written;
+      length -= written;
+    }
+  return TRUE;
+}
+
+/* Renames are only durable once the directory holding them is. */
+static gboolean
+sync_directory (const char *directory, GError **error)
+{
+  int fd = open (directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int saved_errno;
+
+  if (fd < 0)
+    return fail_errno (error, errno, directory);
+  if (fsync (fd) == 0)
+    {
+      close (fd);
+      return TRUE;
+    }
+  saved_errno = errno;
+  close (fd);
+  return fail_errno (error, saved_errno, directory);
+}
+
+/* @path replaced atomically by @contents, 0600, through a temporary file next to it (the
+ * caller holds the entry's lock, so nobody else writes that temporary file). */
+static gboolean
+write_durably (const char *path, const char *temp_path, const char *contents, gsize length, GError **error)
+{
+  int fd = open (temp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+  if (fd < 0)
+    return fail_errno (error, errno, temp_path);
+  if (!write_all (fd, contents, length, temp_path, error))
+    {
+      close (fd);
+      g_unlink (temp_path);
+      return FALSE;
+    }
+  if (fsync (fd) != 0)
+    {
+      int saved_errno = errno;
+
+      close (fd);
+      g_unlink (temp_path);
+      return fail_errno (error, saved_errno, temp_path);
+    }
+  close (fd);
+  if (g_rename (temp_path, path) != 0)
+    {
+      int saved_errno = errno;
+
+      g_unlink (temp_path);
+      return fail_errno (error, saved_errno, path);
+    }
+  return TRUE;
+}
+
+static gboolean
+make_private_directory (const char *directory, GError **error)
+{
+  struct stat info;
+
+  if (g_mkdir_with_parents (directory, 0700) != 0)
+    return fail_errno (error, errno, directory);
+  /* Messages are private even when someone made the directory with a looser mode. */
+  if (stat (directory, &info) != 0)
+    return fail_errno (error, errno, directory);
+  if ((info.st_mode & 077) != 0 && chmod (directory, 0700) != 0)
+    return fail_errno (error, errno, directory);
+  return TRUE;
+}
+
+/* Takes the entry's lock without waiting: -1 with *@busy set when another process holds it,
+ * -1 with *@busy unset when the data file does not exist. */
+static int
+try_lock (const char *path, gboolean *busy)
+{
+  int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+  *busy = FALSE;
+  if (fd < 0)
+    return -1;
+  if (flock (fd, LOCK_EX | LOCK_NB) != 0)
+    {
+      *busy = TRUE;
+      close (fd);
+      return -1;
+    }
+  return fd;
+}
+
+/* --- meta files ----------------------------------------------------------------------------- */
+
+static void
+set_time (GKeyFile *keys, const char *key, GDateTime *time)
+{
+  if (time != NULL)
+    {
+      g_autofree char *text = g_date_time_format_iso8601 (time);
+
+      g_key_file_set_string (keys, META_GROUP, key, text);
+    }
+}
+
+static GDateTime *
+get_time (GKeyFile *keys, const char *key)
+{
+  g_autofree char *text = g_key_file_get_string (keys, META_GROUP, key, NULL);
+
+  return text != NULL ? g_date_time_new_from_iso8601 (text, NULL) : NULL;
+}
+
+static char *
+entry_to_meta (OutboxEntry *entry, gsize *length)
+{
+  g_autoptr (GKeyFile) keys = g_key_file_new ();
+  g_autoptr (GStrvBuilder) flags = g_strv_builder_new ();
+  g_auto (GStrv) flag_names = NULL;
+
+  g_key_file_set_string (keys, META_GROUP, "Account", entry->account);
+  g_key_file_set_string (keys, META_GROUP, "Sender", entry->sender);
+  g_key_file_set_string_list (keys, META_GROUP, "Recipients", (const char *const *) entry->recipients,
+                              g_strv_length (entry->recipients));
+  if (entry->flags & MAIL_OUTGOING_8BIT_BODY)
+    g_strv_builder_add (flags, "8bit");
+  if (entry->flags & MAIL_OUTGOING_UTF8_HEADERS)
+    g_strv_builder_add (flags, "utf8-headers");
+  flag_names = g_strv_builder_end (flags);
+  g_key_file_set_string_list (keys, META_GROUP, "Flags", (const char *const *) flag_names,
+                              g_strv_length (flag_names));
+  g_key_file_set_string (keys, META_GROUP, "State", outbox_state_to_string (entry->state));
+  g_key_file_set_uint64 (keys, META_GROUP, "Attempts", entry->attempts);
+  set_time (keys, "Created", entry->created);
+  set_time (keys, "LastAttempt", entry->last_attempt);
+  if (entry->last_error != NULL)
+    g_key_file_set_string (keys, META_GROUP, "LastError", entry->last_error);
+  return g_key_file_to_data (keys, length, NULL);
+}
+
+static OutboxEntry *
+entry_from_meta (const char *id, const char *path, GError **error)
+{
+  g_autoptr (GKeyFile) keys = g_key_file_new ();
+  g_autoptr (OutboxEntry) entry = g_new0 (OutboxEntry, 1);
+  g_auto (GStrv) flags = NULL;
+  g_autofree char *state = NULL;
+
+  entry->lock_fd = -1;
+  entry->id = g_strdup (id);
+  if (!g_key_file_load_from_file (keys, path, G_KEY_FILE_NONE, error))
+    return NULL;
+  entry->account = g_key_file_get_string (keys, META_GROUP, "Account", error);
+  if (entry->account == NULL)
+    return NULL;
+  entry->sender = g_key_file_get_string (keys, META_GROUP, "Sender", error);
+  if (entry->sender == NULL)
+    return NULL;
+  entry->recipients = g_key_file_get_string_list (keys, META_GROUP, "Recipients", NULL, error);
+  if (entry->recipients == NULL)
+    return NULL;
+  state = g_key_file_get_string (keys, META_GROUP, "State", error);
+  if (state == NULL)
+    return NULL;
+  if (!state_from_string (state, &entry->state) || entry->recipients[0] == NULL)
+    {
+      g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                   _("Outbox entry %s has no recipients or an unknown state"), id);
+      return NULL;
+    }
+  flags = g_key_file_get_string_list (keys, META_GROUP, "Flags", NULL, NULL);
+  if (flags != NULL && g_strv_contains ((const char *const *) flags, "8bit"))
+    entry->flags |= MAIL_OUTGOING_8BIT_BODY;
+  if (flags != NULL && g_strv_contains ((const char *const *) flags, "utf8-headers"))
+    entry->flags |= MAIL_OUTGOING_UTF8_HEADERS;
+  entry->attempts = (guint) g_key_file_get_uint64 (keys, META_GROUP, "Attempts", NULL);
+  entry->created = get_time (keys, "Created");
+  entry->last_attempt = get_time (keys, "LastAttempt");
+  entry->last_error = g_key_file_get_string (keys, META_GROUP, "LastError", NULL);
+  return g_steal_pointer (&entry);
+}
+
+static gboolean
+write_meta (const char *directory, OutboxEntry *entry, GError **error)
+{
+  g_autofree char *path = entry_file (directory, entry->id, META_SUFFIX);
+  g_autofree char *temp_path = temp_file (directory, entry->id, META_SUFFIX);
+  gsize length = 0;
+  g_autofree char *contents = entry_to_meta (entry, &length);
+
+  return write_durably (path, temp_path, contents, length, error);
+}
+
+void
+outbox_entry_free (OutboxEntry *entry)
+{
+  if (entry == NULL)
+    return;
+  /* Closing the descriptor releases the lock. */
+  if (entry->lock_fd >= 0)
+    close (entry->lock_fd);
+  g_free (entry->id);
+  g_free (entry->account);
+  g_free (entry->sender);
+  g_strfreev (entry->recipients);
+  g_free (entry->last_error);
+  g_clear_pointer (&entry->last_attempt, g_date_time_unref);
+  g_clear_pointer (&entry->created, g_date_time_unref);
+  g_free (entry);
+}
+
+/* --- the outbox ----------------------------------------------------------------------------- */
+
+Outbox *
+outbox_open (const char *directory, GError **error)
+{
+  g_autoptr (Outbox) self = g_new0 (Outbox, 1);
+
+  self->directory = directory != NULL ? g_strdup (directory)
+                                      : g_build_filename (g_get_user_data_dir (), "o365-account", "outbox", NULL);
+  if (!make_private_directory (self->directory, error))
+    return NULL;
+  if (outbox_clean_orphans (self, error) < 0)
+    return NULL;
+  return g_steal_pointer (&self);
+}
+
+void
+outbox_free (Outbox *self)
+{
+  if (self == NULL)
+    return;
+  g_free (self->directory);
+  g_free (self);
+}
+
+const char *
+outbox_get_directory (Outbox *self)
+{
+  return self->directory;
+}
+
+static gboolean
+has_suffix (const char *name, const char *suffix, gsize *stem_length)
+{
+  if (!g_str_has_suffix (name, suffix))
+    return FALSE;
+  *stem_length = strlen (name) - strlen (suffix);
+  return TRUE;
+}
+
+/* Whether some live process holds @id's lock, on its data file or its draft. */
+static gboolean
+is_busy (const char *directory, const char *id)
+{
+  g_autofree char *data = entry_file (directory, id, DATA_SUFFIX);
+  g_autofree char *draft = temp_file (directory, id, DATA_SUFFIX);
+  gboolean busy;
+  int fd = try_lock (data, &busy);
+
+  if (fd >= 0)
+    {
+      close (fd);
+      return FALSE;
+    }
+  if (busy)
+    return TRUE;
+  fd = try_lock (draft, &busy);
+  if (fd >= 0)
+    close (fd);
+  return busy;
+}
+
+static gboolean
+remove_file (const char *path, int *removed, GError **error)
+{
+  if (g_unlink (path) == 0)
+    {
+      (*removed)++;
+      return TRUE;
+    }
+  return errno == ENOENT || fail_errno (error, errno, path);
+}
+
+/* One name found in the directory: removed when it is an orphan. */
+static gboolean
+clean_name (Outbox *self, const char *name, int *removed, GError **error)
+{
+  g_autofree char *path = g_build_filename (self->directory, name, NULL);
+  g_autofree char *id = NULL;
+  gsize stem;
+
+  if (name[0] == '.' && has_suffix (name, TEMP_SUFFIX, &stem))
+    {
+      /* ".ID.eml.tmp" or ".ID.meta.tmp": left by a writer that is gone, unless it is not. */
+      const char *dot = memchr (name + 1, '.', stem - 1);
+
+      if (dot == NULL || !is_valid_id (name + 1, dot - name - 1))
+        return TRUE;
+      id = g_strndup (name + 1, dot - name - 1);
+      return is_busy (self->directory, id) || remove_file (path, removed, error);
+    }
+  if (has_suffix (name, DATA_SUFFIX, &stem) && is_valid_id (name, stem))
+    {
+      g_autofree char *meta = NULL;
+      gboolean busy;
+      int fd;
+
+      id = g_strndup (name, stem);
+      meta = entry_file (self->directory, id, META_SUFFIX);
+      if (g_file_test (meta, G_FILE_TEST_EXISTS))
+        return TRUE;
+      fd = try_lock (path, &busy);
+      if (fd < 0)
+        return TRUE;
+      /* The writer may have finished between the look and the lock. */
+      if (!g_file_test (meta, G_FILE_TEST_EXISTS) && !remove_file (path, removed, error))
+        {
+          close (fd);
+          return FALSE;
+        }
+      close (fd);
+      return TRUE;
+    }
+  if (has_suffix (name, META_SUFFIX, &stem) && is_valid_id (name, stem))
+    {
+      /* Data gone, meta left: a move to failed/ was cut short (the data is safe there). */
+      g_autofree char *data = NULL;
+
+      id = g_strndup (name, stem);
+      data = entry_file (self->directory, id, DATA_SUFFIX);
+      if (!g_file_test (data, G_FILE_TEST_EXISTS) && !is_busy (self->directory, id))
+        return remove_file (path, removed, error);
+    }
+  return TRUE;
+}
+
+int
+outbox_clean_orphans (Outbox *self, GError **error)
+{
+  g_autoptr (GDir) dir = g_dir_open (self->directory, 0, error);
+  const char *name;
+  int removed = 0;
+
+  if (dir == NULL)
+    return -1;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    if (!clean_name (self, name, &removed, error))
+      return -1;
+  if (removed > 0 && !sync_directory (self->directory, error))
+    return -1;
+  return removed;
+}
+
+/* --- drafts --------------------------------------------------------------------------------- */
+
+OutboxDraft *
+outbox_draft_new (Outbox *self, GError **error)
+{
+  g_autoptr (OutboxDraft) draft = g_new0 (OutboxDraft, 1);
+
+  draft->outbox = self;
+  draft->fd = -1;
+  /* A clash needs the same microsecond and the same 32 random bits: retry once or twice. */
+  for (guint tries = 0; draft->fd < 0 && tries < 3; tries++)
+    {
+      g_free (draft->id);
+      g_free (draft->temp_path);
+      draft->id = new_id ();
+      draft->temp_path = temp_file (self->directory, draft->id, DATA_SUFFIX);
+      draft->fd = open (draft->temp_path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+      if (draft->fd < 0 && errno != EEXIST)
+        break;
+    }
+  if (draft->fd < 0)
+    {
+      fail_errno (error, errno, draft->temp_path);
+      g_clear_pointer (&draft->temp_path, g_free);
+      return NULL;
+    }
+  /* Held until the entry is sent or let go: tells this live writer from a crashed one's orphan. */
+  if (flock (draft->fd, LOCK_EX | LOCK_NB) != 0)
+    {
+      fail_errno (error, errno, draft->temp_path);
+      return NULL;
+    }
+  return g_steal_pointer (&draft);
+}
+
+gboolean
+outbox_draft_write (OutboxDraft *draft, const void *data, gsize length, GError **error)
+{
+  if (!write_all (draft->fd, data, length, draft->temp_path, error))
+    return FALSE;
+  draft->size += length;
+  return TRUE;
+}
+
+void
+outbox_draft_free (OutboxDraft *draft)
+{
+  if (draft == NULL)
+    return;
+  if (draft->temp_path != NULL)
+    g_unlink (draft->temp_path);
+  if (draft->fd >= 0)
+    close (draft->fd);
+  g_free (draft->temp_path);
+  g_free (draft->id);
+  g_free (draft);
+}
+
+OutboxEntry *
+outbox_draft_commit (OutboxDraft *draft_,
+                     const char *account,
+                     const char *sender,
+                     const char *const *recipients,
+                     MailOutgoingFlags flags,
+                     GError **error)
+{
+  g_autoptr (OutboxDraft) draft = draft_;
+  const char *directory = draft->outbox->directory;
+  g_autofree char *data_path = entry_file (directory, draft->id, DATA_SUFFIX);
+  g_autoptr (OutboxEntry) entry = NULL;
+
+  g_return_val_if_fail (account != NULL && sender != NULL, NULL);
+  g_return_val_if_fail (recipients != NULL && recipients[0] != NULL, NULL);
+
+  if (fsync (draft->fd) != 0)
+    {
+      fail_errno (error, errno, draft->temp_path);
+      return NULL;
+    }
+  if (g_rename (draft->temp_path, data_path) != 0)
+    {
+      fail_errno (error, errno, data_path);
+      return NULL;
+    }
+  g_clear_pointer (&draft->temp_path, g_free);
+
+  entry = g_new0 (OutboxEntry, 1);
+  entry->id = g_strdup (draft->id);
+  entry->account = g_strdup (account);
+  entry->sender = g_strdup (sender);
+  entry->recipients = g_strdupv ((char **) recipients);
+  entry->flags = flags;
+  entry->state = OUTBOX_STATE_QUEUED;
+  entry->created = g_date_time_new_now_utc ();
+  /* The draft's descriptor (and its lock) now belongs to the entry. */
+  entry->lock_fd = draft->fd;
+  draft->fd = -1;
+  if (!write_meta (directory, entry, error) || !sync_directory (directory, error))
+    {
+      g_unlink (data_path);
+      return NULL;
+    }
+  return g_steal_pointer (&entry);
+}
+
+/* --- listing and claiming ------------------------------------------------------------------- */
+
+static int
+compare_entries (gconstpointer a, gconstpointer b)
+{
+  const OutboxEntry *x = *(OutboxEntry *const *) a;
+  const OutboxEntry *y = *(OutboxEntry *const *) b;
+
+  return strcmp (x->id, y->id);
+}
+
+static OutboxEntry *
+load_entry (Outbox *self, const char *id)
+{
+  g_autofree char *meta = entry_file (self->directory, id, META_SUFFIX);
+  g_autofree char *data = entry_file (self->directory, id, DATA_SUFFIX);
+  g_autoptr (GError) error = NULL;
+  OutboxEntry *entry;
+
+  if (!g_file_test (data, G_FILE_TEST_EXISTS))
+    return NULL;
+  entry = entry_from_meta (id, meta, &error);
+  /* A vanished entry was just sent or moved by another process; a damaged one is left in
+   * place for a person to look at, never deleted. */
+  if (entry == NULL && !g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+    g_warning (_("Outbox entry %s is unreadable and left as it is: %s"), id, error->message);
+  return entry;
+}
+
+GPtrArray *
+outbox_list (Outbox *self, GError **error)
+{
+  g_autoptr (GDir) dir = g_dir_open (self->directory, 0, error);
+  g_autoptr (GPtrArray) entries = g_ptr_array_new_with_free_func ((GDestroyNotify) outbox_entry_free);
+  const char *name;
+
+  if (dir == NULL)
+    return NULL;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *id = NULL;
+      OutboxEntry *entry;
+      gsize stem;
+
+      if (!has_suffix (name, META_SUFFIX, &stem) || !is_valid_id (name, stem))
+        continue;
+      id = g_strndup (name, stem);
+      entry = load_entry (self, id);
+      if (entry != NULL)
+        g_ptr_array_add (entries, entry);
+    }
+  g_ptr_array_sort (entries, compare_entries);
+  return g_steal_pointer (&entries);
+}
+
+static gboolean
+is_sendable (OutboxEntry *entry, const char *account, gboolean include_unknown)
+{
+  if (account != NULL && g_ascii_strcasecmp (entry->account, account) != 0)
+    return FALSE;
+  return entry->state == OUTBOX_STATE_QUEUED || (include_unknown && entry->state == OUTBOX_STATE_HELD_UNKNOWN);
+}
+
+GPtrArray *
+outbox_claim (Outbox *self, const char *account, gboolean include_unknown, GError **error)
+{
+  g_autoptr (GPtrArray) listed = outbox_list (self, error);
+  GPtrArray *claimed;
+
+  if (listed == NULL)
+    return NULL;
+  claimed = g_ptr_array_new_with_free_func ((GDestroyNotify) outbox_entry_free);
+  for (guint i = 0; i < listed->len; i++)
+    {
+      OutboxEntry *seen = g_ptr_array_index (listed, i);
+      g_autofree char *data = entry_file (self->directory, seen->id, DATA_SUFFIX);
+      OutboxEntry *entry;
+      gboolean busy;
+      int fd;
+
+      if (!is_sendable (seen, account, include_unknown))
+        continue;
+      fd = try_lock (data, &busy);
+      if (fd < 0)
+        continue;
+      /* Read again under the lock: the previous holder may have sent or changed it. */
+      entry = load_entry (self, seen->id);
+      if (entry == NULL || !is_sendable (entry, account, include_unknown))
+        {
+          outbox_entry_free (entry);
+          close (fd);
+          continue;
+        }
+      entry->lock_fd = fd;
+      g_ptr_array_add (claimed, entry);
+    }
+  return claimed;
+}
+
+/* --- an entry's data and state -------------------------------------------------------------- */
+
+char *
+outbox_entry_get_path (Outbox *self, OutboxEntry *entry)
+{
+  return entry_file (self->directory, entry->id, DATA_SUFFIX);
+}
+
+GFileInputStream *
+outbox_entry_read (Outbox *self, OutboxEntry *entry, goffset *size, GError **error)
+{
+  g_autofree char *path = outbox_entry_get_path (self, entry);
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  g_autoptr (GFileInputStream) stream = g_file_read (file, NULL, error);
+  g_autoptr (GFileInfo) info = NULL;
+
+  if (stream == NULL)
+    return NULL;
+  info = g_file_input_stream_query_info (stream, G_FILE_ATTRIBUTE_STANDARD_SIZE, NULL, error);
+  if (info == NULL)
+    return NULL;
+  *size = g_file_info_get_size (info);
+  return g_steal_pointer (&stream);
+}
+
+static void
+note_attempt (OutboxEntry *entry, OutboxState state, const char *reason)
+{
+  entry->attempts++;
+  entry->state = state;
+  g_free (entry->last_error);
+  entry->last_error = g_strdup (reason);
+  g_clear_pointer (&entry->last_attempt, g_date_time_unref);
+  entry->last_attempt = g_date_time_new_now_utc ();
+}
+
+gboolean
+outbox_entry_record_failure (Outbox *self, OutboxEntry *entry, OutboxState state, const char *reason, GError **error)
+{
+  g_return_val_if_fail (entry->lock_fd >= 0, FALSE);
+  g_return_val_if_fail (state == OUTBOX_STATE_QUEUED || state == OUTBOX_STATE_HELD_UNKNOWN, FALSE);
+
+  note_attempt (entry, state, reason);
+  return write_meta (self->directory, entry, error) && sync_directory (self->directory, error);
+}
+
+gboolean
+outbox_entry_remove (Outbox *self, OutboxEntry *entry, GError **error)
+{
+  g_autofree char *meta = entry_file (self->directory, entry->id, META_SUFFIX);
+  g_autofree char *data = entry_file (self->directory, entry->id, DATA_SUFFIX);
+
+  g_return_val_if_fail (entry->lock_fd >= 0, FALSE);
+
+  /* Meta first: a crash in between leaves an orphan data file, never a half entry. */
+  if (g_unlink (meta) != 0 && errno != ENOENT)
+    return fail_errno (error, errno, meta);
+  if (g_unlink (data) != 0 && errno != ENOENT)
+    return fail_errno (error, errno, data);
+  return sync_directory (self->directory, error);
+}
+
+char *
+outbox_entry_move_to_failed (Outbox *self, OutboxEntry *entry, const char *reason, GError **error)
+{
+  g_autofree char *failed = g_build_filename (self->directory, FAILED_DIRECTORY, NULL);
+  g_autofree char *data = entry_file (self->directory, entry->id, DATA_SUFFIX);
+  g_autofree char *meta = entry_file (self->directory, entry->id, META_SUFFIX);
+  g_autofree char *failed_data = entry_file (failed, entry->id, DATA_SUFFIX);
+
+  g_return_val_if_fail (entry->lock_fd >= 0, NULL);
+
+  /* Data first, so that the message is never only in a file about to be deleted; a crash
+   * before the old meta file goes leaves it without data, which outbox_clean_orphans() drops. */
+  if (!make_private_directory (failed, error))
+    return NULL;
+  if (g_rename (data, failed_data) != 0)
+    {
+      fail_errno (error, errno, failed_data);
+      return NULL;
+    }
+  note_attempt (entry, OUTBOX_STATE_FAILED, reason);
+  if (!write_meta (failed, entry, error) || !sync_directory (failed, error))
+    return NULL;
+  if (g_unlink (meta) != 0 && errno != ENOENT)
+    {
+      fail_errno (error, errno, meta);
+      return NULL;
+    }
+  if (!sync_directory (self->directory, error))
+    return NULL;
+  return g_steal_pointer (&failed_data);
+}

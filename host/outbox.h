@@ -1,0 +1,99 @@
+/* outbox.h — the durable outbox: messages accepted for sending and not yet delivered, kept under
+ * $XDG_DATA_HOME/o365-account/outbox (directory 0700, files 0600) so that a crash, a lost
+ * network or a refused connection never loses one.
+ *
+ * Each entry is a pair of files: ID.eml holds exactly the bytes to transmit, ID.meta (a GKeyFile)
+ * the envelope and the state. Each is written to a temporary file, fsync()ed and renamed, data
+ * first, then the directory is fsync()ed: the meta file's presence marks a complete entry.
+ * Removing an entry removes the meta file first. An entry being written or sent is locked
+ * (flock on its data file), so two processes never send the same message, and orphans of a
+ * crashed writer are told apart from files still being written. No secret is ever stored here. */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "mail-outgoing.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  OUTBOX_STATE_QUEUED,       /* waiting to be sent */
+  OUTBOX_STATE_HELD_UNKNOWN, /* the server may have accepted it: never resent without asking */
+  OUTBOX_STATE_FAILED,       /* refused for good; kept in failed/ so that nothing is lost */
+} OutboxState;
+
+typedef struct
+{
+  char *id;
+  char *account;     /* the address of the account that sends it */
+  char *sender;      /* envelope sender (MAIL FROM) */
+  char **recipients; /* envelope recipients (RCPT TO) */
+  MailOutgoingFlags flags;
+  OutboxState state;
+  guint attempts;
+  char *last_error;        /* why the last attempt failed, or NULL */
+  GDateTime *last_attempt; /* or NULL */
+  GDateTime *created;
+  int lock_fd;             /* >= 0 while this process holds the entry's lock */
+} OutboxEntry;
+
+typedef struct _Outbox Outbox;
+typedef struct _OutboxDraft OutboxDraft;
+
+/* Opens the outbox in @directory (NULL: the user's), creating it, and removes what crashed
+ * writers left behind. */
+Outbox *outbox_open (const char *directory, GError **error);
+void outbox_free (Outbox *self);
+const char *outbox_get_directory (Outbox *self);
+
+/* Removes temporary files and data files without a meta file that no live process is writing;
+ * returns how many files went, or -1 on error. */
+int outbox_clean_orphans (Outbox *self, GError **error);
+
+/* A new entry's data, written as it comes (a temporary file until committed). */
+OutboxDraft *outbox_draft_new (Outbox *self, GError **error);
+gboolean outbox_draft_write (OutboxDraft *draft, const void *data, gsize length, GError **error);
+/* Makes the entry durable and queued. Returns: (transfer full) the entry, locked; @draft is
+ * freed either way (on failure nothing of it is left). */
+OutboxEntry *outbox_draft_commit (OutboxDraft *draft,
+                                  const char *account,
+                                  const char *sender,
+                                  const char *const *recipients,
+                                  MailOutgoingFlags flags,
+                                  GError **error);
+/* Discards an uncommitted draft. */
+void outbox_draft_free (OutboxDraft *draft);
+
+/* Every complete entry, oldest first, not locked: for showing. */
+GPtrArray *outbox_list (Outbox *self, GError **error);
+/* The entries of @account that may be sent now (queued, and held ones too when
+ * @include_unknown), oldest first, each locked by this process; entries another process holds
+ * are left out. */
+GPtrArray *outbox_claim (Outbox *self, const char *account, gboolean include_unknown, GError **error);
+
+/* The entry's data file and its size. */
+char *outbox_entry_get_path (Outbox *self, OutboxEntry *entry);
+GFileInputStream *outbox_entry_read (Outbox *self, OutboxEntry *entry, goffset *size, GError **error);
+
+/* For a locked entry: counts an attempt that failed because of @reason and puts the entry in
+ * @state (queued or held-unknown). */
+gboolean outbox_entry_record_failure (Outbox *self,
+                                      OutboxEntry *entry,
+                                      OutboxState state,
+                                      const char *reason,
+                                      GError **error);
+/* For a locked entry: deletes it (it was delivered). */
+gboolean outbox_entry_remove (Outbox *self, OutboxEntry *entry, GError **error);
+/* For a locked entry: moves it to failed/ with @reason. Returns: the path of its data there. */
+char *outbox_entry_move_to_failed (Outbox *self, OutboxEntry *entry, const char *reason, GError **error);
+
+void outbox_entry_free (OutboxEntry *entry);
+
+const char *outbox_state_to_string (OutboxState state);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Outbox, outbox_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OutboxDraft, outbox_draft_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OutboxEntry, outbox_entry_free)
+
+G_END_DECLS

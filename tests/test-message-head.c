@@ -1,0 +1,177 @@
+/* test-message-head.c — the header block o365-send reads: its end, Bcc removal byte for byte,
+ * the addresses -t finds, 8-bit detection. */
+#include "config.h"
+
+#include <string.h>
+
+#include "message-head.h"
+#include "test-utils.h"
+
+static GBytes *
+bytes (const char *text)
+{
+  return g_bytes_new (text, strlen (text));
+}
+
+static void
+assert_bytes_equal (GBytes *actual, const char *expected)
+{
+  gsize length;
+  const char *data = g_bytes_get_data (actual, &length);
+  g_autofree char *text = g_strndup (data != NULL ? data : "", length);
+
+  g_assert_cmpstr (text, ==, expected);
+  g_assert_cmpuint (length, ==, strlen (expected));
+}
+
+static void
+assert_bcc_removed (const char *input, const char *expected)
+{
+  g_autoptr (GBytes) head = bytes (input);
+  g_autoptr (GBytes) kept = message_head_remove_bcc (head);
+
+  assert_bytes_equal (kept, expected);
+}
+
+static void
+test_find_end (void)
+{
+  static const struct
+  {
+    const char *data;
+    gssize end;
+  } cases[] = {
+    { "To: a@x\n\nbody\n", 9 },
+    { "To: a@x\r\n\r\nbody\r\n", 11 },
+    { "To: a@x\r\nSubject: s\r\n\r\n", 23 },
+    { "\nbody", 1 },
+    { "\r\nbody", 2 },
+    { "To: a@x\n", -1 },
+    { "To: a@x\r\n", -1 },
+    { "To: a@x", -1 },
+    { "", -1 },
+    /* A CR LF inside a line is not an empty line. */
+    { "Subject: a\r\n b\r\n\r\n", 18 },
+    /* A folded line with only white space is not the end. */
+    { "Subject: a\n \nTo: b\n\n", 20 },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    g_assert_cmpint (message_head_find_end (cases[i].data, strlen (cases[i].data)), ==, cases[i].end);
+}
+
+static void
+test_bcc_folded (void)
+{
+  assert_bcc_removed ("From: a@x\r\nBcc: b@x,\r\n c@x,\r\n\td@x\r\nSubject: s\r\n\r\nbody\r\n",
+                      "From: a@x\r\nSubject: s\r\n\r\nbody\r\n");
+}
+
+static void
+test_bcc_lowercase (void)
+{
+  assert_bcc_removed ("From: a@x\nbcc: b@x\nTo: c@x\n\n", "From: a@x\nTo: c@x\n\n");
+  assert_bcc_removed ("From: a@x\nBCC : b@x\nTo: c@x\n\n", "From: a@x\nTo: c@x\n\n");
+  assert_bcc_removed ("From: a@x\nBcc:\nTo: c@x\n\n", "From: a@x\nTo: c@x\n\n");
+}
+
+static void
+test_bcc_last (void)
+{
+  assert_bcc_removed ("From: a@x\nTo: c@x\nBcc: b@x,\n e@x\n\nbody\n", "From: a@x\nTo: c@x\n\nbody\n");
+  /* The end of input ends the header block when there is no body at all. */
+  assert_bcc_removed ("From: a@x\nBcc: b@x", "From: a@x\n");
+  assert_bcc_removed ("Bcc: b@x\n", "");
+}
+
+static void
+test_bcc_first_and_several (void)
+{
+  assert_bcc_removed ("Bcc: a@x\nFrom: a@x\nBcc: b@x\n c@x\nTo: d@x\nBcc: e@x\n\n", "From: a@x\nTo: d@x\n\n");
+}
+
+static void
+test_no_bcc (void)
+{
+  static const char *const heads[] = {
+    "From: a@x\r\nTo: b@x\r\n\r\nbody\r\n",
+    "From: a@x\nTo: b@x\n\n",
+    "Resent-Bcc: r@x\nX-Bcc: x@x\nBccx: y@x\nSubject: Bcc: in a value\n\n",
+    "To: a@x\n\nBcc: in the body stays\n",
+    "",
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (heads); i++)
+    assert_bcc_removed (heads[i], heads[i]);
+}
+
+static void
+test_recipients (void)
+{
+  g_autoptr (GBytes) head = bytes ("From: \"Doe, Jane\" <jane@example.com>\r\n"
+                                   "to: a@example.com,\r\n"
+                                   "  \"B, Bee\" <b@example.com>\r\n"
+                                   "Cc: team: c@example.com, d@example.com;\r\n"
+                                   "Bcc: e@example.com\r\n"
+                                   "To: f@example.com, A@EXAMPLE.COM\r\n"
+                                   "Resent-To: r@example.com\r\n"
+                                   "Reply-To: g@example.com\r\n"
+                                   "\r\n");
+  g_auto (GStrv) recipients = message_head_dup_recipients (head);
+  const char *const expected[] = {
+    "a@example.com", "b@example.com", "c@example.com", "d@example.com", "e@example.com", "f@example.com", NULL,
+  };
+
+  g_assert_cmpstrv (recipients, expected);
+}
+
+static void
+test_recipients_none (void)
+{
+  g_autoptr (GBytes) head = bytes ("From: a@x\nSubject: nobody\n\n");
+  g_auto (GStrv) recipients = message_head_dup_recipients (head);
+
+  g_assert_cmpuint (g_strv_length (recipients), ==, 0);
+}
+
+static void
+test_from (void)
+{
+  g_autoptr (GBytes) named = bytes ("To: b@x\nFrom: Jane Doe <jane@example.com>, other@example.com\n\n");
+  g_autoptr (GBytes) none = bytes ("To: b@x\n\n");
+  g_autofree char *from = message_head_dup_from (named);
+  g_autofree char *missing = message_head_dup_from (none);
+
+  g_assert_cmpstr (from, ==, "jane@example.com");
+  g_assert_null (missing);
+}
+
+static void
+test_8bit (void)
+{
+  const guint8 ascii[] = "plain text\r\n.\r\n";
+  const char *utf8 = "Subject: caf\xc3\xa9";
+
+  g_assert_false (message_has_8bit (ascii, sizeof ascii - 1));
+  g_assert_true (message_has_8bit ((const guint8 *) utf8, strlen (utf8)));
+  g_assert_false (message_has_8bit (NULL, 0));
+}
+
+int
+main (int argc, char **argv)
+{
+  test_init (&argc, &argv);
+
+  g_test_add_func ("/message-head/find-end", test_find_end);
+  g_test_add_func ("/message-head/bcc/folded", test_bcc_folded);
+  g_test_add_func ("/message-head/bcc/lowercase", test_bcc_lowercase);
+  g_test_add_func ("/message-head/bcc/last", test_bcc_last);
+  g_test_add_func ("/message-head/bcc/first-and-several", test_bcc_first_and_several);
+  g_test_add_func ("/message-head/bcc/none", test_no_bcc);
+  g_test_add_func ("/message-head/recipients", test_recipients);
+  g_test_add_func ("/message-head/recipients-none", test_recipients_none);
+  g_test_add_func ("/message-head/from", test_from);
+  g_test_add_func ("/message-head/8bit", test_8bit);
+
+  return g_test_run ();
+}

@@ -1,0 +1,320 @@
+#!/bin/bash
+# test-o365-send.sh — o365-send end to end, as mutt and git send-email run it: a real Secret
+# Service (gnome-keyring-daemon on a private D-Bus session), settings in a private keyfile, the
+# tests' Office-365-like server on 127.0.0.1, the durable outbox across a server outage. TAP.
+#
+#   test-o365-send.sh O365_SEND O365_ACCOUNT O365_TEST_SERVER
+#
+# Needs $O365_TEST_CERTS, $GSETTINGS_SCHEMA_DIR and $O365_ACCOUNT_PLUGIN_PATH (meson test sets them).
+set -u
+
+if [ -z "${O365_SEND_TEST_BUS:-}" ]; then
+  for tool in dbus-run-session gnome-keyring-daemon gdbus; do
+    if ! command -v "$tool" >/dev/null; then
+      echo "Bail out! $tool is missing (install dbus, gnome-keyring, libglib2.0-bin)"
+      exit 1
+    fi
+  done
+  # A private session bus for the keyring; it ends with this script.
+  O365_SEND_TEST_BUS=1 exec dbus-run-session -- bash "$0" "$@"
+fi
+
+if [ $# -ne 3 ]; then
+  echo "Bail out! usage: $0 O365_SEND O365_ACCOUNT O365_TEST_SERVER"
+  exit 1
+fi
+send=$1 account=$2 server=$3
+user=alice@example.test
+password=secret-pw-1234
+
+work=$(mktemp -d /tmp/test-o365-send-XXXXXX)
+keyring_pid='' server_pid='' tests=0 failures=0
+
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  [ -n "$keyring_pid" ] && kill "$keyring_pid" 2>/dev/null && wait "$keyring_pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+ok() {
+  tests=$((tests + 1))
+  echo "ok $tests - $1"
+}
+
+not_ok() {
+  tests=$((tests + 1)) failures=$((failures + 1))
+  echo "not ok $tests - $1"
+  shift
+  printf '%s\n' "$@" | sed 's/^/# /'
+}
+
+# check DESCRIPTION COMMAND...: a test that passes when COMMAND succeeds.
+check() {
+  local description=$1
+  shift
+  if "$@"; then ok "$description"; else not_ok "$description" "failed: $*"; fi
+}
+
+bail() {
+  echo "Bail out! $*"
+  exit 1
+}
+
+# --- private home, settings and keyring -----------------------------------------------------
+
+mkdir -p "$work"/{home,config,data,cache,runtime,mail} && chmod 700 "$work/runtime"
+export HOME=$work/home XDG_CONFIG_HOME=$work/config XDG_DATA_HOME=$work/data XDG_CACHE_HOME=$work/cache
+export XDG_RUNTIME_DIR=$work/runtime
+# The keyfile backend in the private XDG_CONFIG_HOME: settings outlive each process.
+export GSETTINGS_BACKEND=keyfile
+outbox=$XDG_DATA_HOME/o365-account/outbox
+
+printf 'keyring-unlock' | gnome-keyring-daemon --foreground --unlock --components=secrets >"$work/keyring.log" 2>&1 &
+keyring_pid=$!
+for _ in $(seq 100); do
+  gdbus call --session --dest org.freedesktop.DBus --object-path /org/freedesktop/DBus \
+    --method org.freedesktop.DBus.NameHasOwner org.freedesktop.secrets 2>/dev/null | grep -q true && break
+  sleep 0.1
+done
+gdbus call --session --dest org.freedesktop.DBus --object-path /org/freedesktop/DBus \
+  --method org.freedesktop.DBus.NameHasOwner org.freedesktop.secrets 2>/dev/null | grep -q true ||
+  bail "gnome-keyring-daemon did not come up: $(cat "$work/keyring.log")"
+
+# --- the server -----------------------------------------------------------------------------
+
+printf '%s\n' "$password" >"$work/password"
+printf 'wrong-password\n' >"$work/other-password"
+port=0 server_log=''
+
+# start_server NAME [PASSWORD_FILE]: the server on $port (0 the first time), logging to $work/NAME.log.
+start_server() {
+  server_log=$work/$1.log
+  rm -f "$work/ready"
+  "$server" --port "$port" --cert-dir "$O365_TEST_CERTS" --user "$user" --password-file "${2:-$work/password}" \
+    --mail-dir "$work/mail" --ready-fd 3 3>"$work/ready" 2>"$server_log" &
+  server_pid=$!
+  for _ in $(seq 100); do
+    grep -q '^PORT=' "$work/ready" 2>/dev/null && break
+    sleep 0.1
+  done
+  grep -q '^PORT=' "$work/ready" || bail "the test server did not start: $(cat "$server_log")"
+  port=$(sed -n 's/^PORT=//p' "$work/ready")
+}
+
+stop_server() {
+  kill "$server_pid" && wait "$server_pid"
+  server_pid=''
+}
+
+connections() {
+  grep -c 'connected from' "$server_log"
+}
+
+# --- helpers --------------------------------------------------------------------------------
+
+# run ARGS... < input: o365-send with its status in $status, output in $work/out and $work/err.
+run() {
+  "$send" "$@" >"$work/out" 2>"$work/err"
+  status=$?
+}
+
+# The messages the server stored, one file each.
+stored_count() {
+  find "$work/mail" -name '*.eml' | wc -l
+}
+
+newest_stored() {
+  ls -t "$work/mail"/*.eml | head -n 1
+}
+
+queued_count() {
+  find "$outbox" -maxdepth 1 -name '*.meta' 2>/dev/null | wc -l
+}
+
+# same_as_crlf FILE EXPECTED: FILE holds EXPECTED with every line end made CRLF.
+same_as_crlf() {
+  sed 's/\r$//; s/$/\r/' "$2" | cmp -s - "$1"
+}
+
+expect_status() {
+  local description=$1 expected=$2
+  if [ "$status" -eq "$expected" ]; then
+    ok "$description"
+  else
+    not_ok "$description" "exit status $status, expected $expected" "$(cat "$work/err")"
+  fi
+}
+
+# --- the tests ------------------------------------------------------------------------------
+
+start_server first
+printf '%s' "$password" | "$account" add "$user" --password-stdin --server localhost --port "$port" \
+  --ca-file "$O365_TEST_CERTS/ca.pem" >"$work/out" 2>"$work/err"
+status=$?
+expect_status "o365-account add stores the account and its password" 0
+[ "$status" -eq 0 ] || bail "without the account nothing else can run"
+
+# A git send-email patch: -i -t, a folded Bcc, a lone "." line, LF line ends.
+cat >"$work/patch.eml" <<'EOF'
+From: Alice Example <alice@example.test>
+To: Bob <bob@example.test>
+Cc: carol@example.test
+Bcc: dave@example.test,
+ erin@example.test
+Subject: [PATCH] outbox: fix the thing
+Message-ID: <patch-1@example.test>
+
+The fix.
+.
+..two dots
+---
+ outbox.c | 2 +-
+--
+2.39.5
+EOF
+grep -v -e '^Bcc:' -e '^ erin@' "$work/patch.eml" >"$work/patch-sent.eml"
+before=$(stored_count)
+run -i -t <"$work/patch.eml"
+expect_status "o365-send -i -t sends a patch (exit 0)" 0
+check "the server stored it" test "$(stored_count)" -eq $((before + 1))
+check "it arrived byte for byte, Bcc removed, CRLF line ends" same_as_crlf "$(newest_stored)" "$work/patch-sent.eml"
+for rcpt in bob carol dave erin; do
+  check "-t: RCPT TO <$rcpt@example.test> (To, Cc and folded Bcc)" grep -q "C: RCPT TO:<$rcpt@example.test>" "$server_log"
+done
+check "sendmail is quiet on success" test ! -s "$work/out" -a ! -s "$work/err"
+check "a delivered message leaves the outbox" test "$(queued_count)" -eq 0
+
+# git send-email itself, with o365-send as its sendmail (it runs "o365-send -i RECIPIENT...").
+cat >"$work/0001-outbox.patch" <<'EOF'
+From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001
+From: Alice Example <alice@example.test>
+Date: Mon, 1 Jan 2024 00:00:00 +0000
+Subject: [PATCH] outbox: send through git
+
+Body of the patch.
+---
+ outbox.c | 1 +
+EOF
+git init -q "$work/repo"
+git -C "$work/repo" config user.name 'Alice Example'
+git -C "$work/repo" config user.email alice@example.test
+before=$(stored_count)
+(cd "$work/repo" && git send-email --smtp-server="$send" --from='Alice Example <alice@example.test>' \
+  --to=bob@example.test --confirm=never --suppress-cc=all --no-validate --quiet "$work/0001-outbox.patch") \
+  >"$work/out" 2>"$work/err"
+status=$?
+expect_status "git send-email --smtp-server=o365-send (exit 0)" 0
+check "git send-email's message reached the server" test "$(stored_count)" -eq $((before + 1))
+check "... with the patch in it" grep -q 'Subject: \[PATCH\] outbox: send through git' "$(newest_stored)"
+
+# As mutt calls it: -oi -oem -f, "--", recipients as arguments, an 8-bit body with CRLF line ends.
+printf 'From: alice@example.test\r\nTo: bob@example.test\r\nBcc: hidden@example.test\r\nSubject: caf\xc3\xa9\r\n\r\nCaf\xc3\xa9 au lait.\r\n' \
+  >"$work/mutt.eml"
+printf 'From: alice@example.test\r\nTo: bob@example.test\r\nSubject: caf\xc3\xa9\r\n\r\nCaf\xc3\xa9 au lait.\r\n' \
+  >"$work/mutt-sent.eml"
+lines_before=$(wc -l <"$server_log")
+run -oi -oem -odi -f "$user" -- bob@example.test frank@example.test <"$work/mutt.eml"
+expect_status "o365-send -oi -oem -odi -f ADDR -- RCPT... (exit 0)" 0
+check "the 8-bit message arrived byte for byte, its Bcc removed" same_as_crlf "$(newest_stored)" "$work/mutt-sent.eml"
+tail -n +"$((lines_before + 1))" "$server_log" >"$work/log-part"
+check "MAIL FROM is -f, with BODY=8BITMIME and SMTPUTF8" grep -q "C: MAIL FROM:<$user> SIZE=[0-9]* BODY=8BITMIME SMTPUTF8" "$work/log-part"
+check "without -t only the arguments are recipients" test "$(grep -c 'C: RCPT TO:' "$work/log-part")" -eq 2
+
+# -v shows the final reply, which carries the id Office 365 gave the message.
+printf 'From: alice@example.test\nTo: bob@example.test\nSubject: verbose\n\nHi\n' >"$work/plain.eml"
+run -v -t <"$work/plain.eml"
+expect_status "o365-send -v (exit 0)" 0
+message_id=$(sed -n 's/.*250 2\.0\.0 OK <\([0-9A-F]*\)@.*/\1/p' "$work/out")
+check "-v prints the final reply with the server's message id" test -n "$message_id" -a -f "$work/mail/$message_id.eml"
+
+run --debug -t <"$work/plain.eml"
+expect_status "o365-send --debug (exit 0)" 0
+check "--debug prints the transcript on stderr" grep -q 'AUTH LOGIN' "$work/err"
+password_b64=$(printf '%s' "$password" | base64)
+check "the transcript never shows the password" bash -c "! grep -q -e '$password' -e '$password_b64' '$work/err'"
+
+# Usage and configuration errors: refused before anything is queued.
+run <"$work/plain.eml"
+expect_status "no recipients: EX_USAGE (64)" 64
+run -X bob@example.test <"$work/plain.eml"
+expect_status "an unknown option: EX_USAGE (64)" 64
+run --account nobody@example.test bob@example.test <"$work/plain.eml"
+expect_status "an unknown --account: EX_CONFIG (78)" 78
+check "nothing was queued by refused calls" test "$(queued_count)" -eq 0
+
+# A line over 1000 octets is refused for good: EX_DATAERR, kept in failed/, not queued.
+{ printf 'From: alice@example.test\nTo: bob@example.test\nSubject: long\n\n'; head -c 1200 /dev/zero | tr '\0' x; echo; } \
+  >"$work/long.eml"
+run -t <"$work/long.eml"
+expect_status "a message the transport refuses: EX_DATAERR (65)" 65
+check "it is kept in outbox/failed/ and said so" grep -q "$outbox/failed/.*\.eml" "$work/err"
+check "a refused message is not queued" test "$(queued_count)" -eq 0
+
+# The server goes away: queued (EX_TEMPFAIL), then one --flush sends both over one connection.
+stop_server
+before=$(stored_count)
+run -t <"$work/patch.eml"
+expect_status "server down: EX_TEMPFAIL (75)" 75
+check "stderr says it is queued and how to send it" grep -q 'queued as .*--flush' "$work/err"
+run -t <"$work/plain.eml"
+expect_status "a second message while down: EX_TEMPFAIL (75)" 75
+check "two messages are queued" test "$(queued_count)" -eq 2
+check "the outbox directory is 0700" test "$(stat -c %a "$outbox")" = 700
+check "queued files are 0600" test -z "$(find "$outbox" -maxdepth 1 -type f ! -perm 600)"
+check "no secret in the outbox" bash -c "! grep -rq -e '$password' -e '$password_b64' '$outbox'"
+run --queue
+expect_status "o365-send --queue (exit 0)" 0
+check "--queue lists both, queued, with the reason" \
+  test "$(grep -c ' queued$' "$work/out")" -eq 2 -a "$(grep -c 'last error.*connect' "$work/out")" -eq 2
+check "--queue shows recipients and attempts" grep -q 'to: *bob@example.test, carol@example.test, dave@example.test, erin@example.test' "$work/out"
+
+start_server second
+run --flush
+expect_status "o365-send --flush (exit 0)" 0
+check "--flush delivered both" test "$(stored_count)" -eq $((before + 2))
+check "--flush used one connection" test "$(connections)" -eq 1
+check "the queue is empty after the flush" test "$(queued_count)" -eq 0
+run --queue
+check "--queue says the outbox is empty" grep -q 'empty' "$work/out"
+
+# Status unknown is held: a flush leaves it, --include-unknown sends it.
+stop_server
+run -t <"$work/plain.eml"
+expect_status "queued again while down" 75
+sed -i 's/^State=queued$/State=held-unknown/' "$outbox"/*.meta
+start_server third
+before=$(stored_count)
+run --flush
+expect_status "a flush with only a held message (exit 0)" 0
+check "a held message is not resent by a plain flush" test "$(stored_count)" -eq "$before"
+run --queue
+check "--queue lists it as held-unknown" grep -q ' held-unknown$' "$work/out"
+run --flush --include-unknown
+expect_status "--flush --include-unknown (exit 0)" 0
+check "--include-unknown sent the held message" test "$(stored_count)" -eq $((before + 1))
+
+# o365-account flush runs the same code.
+"$account" flush >"$work/out" 2>"$work/err"
+status=$?
+expect_status "o365-account flush with nothing queued (exit 0)" 0
+stop_server
+run -t <"$work/plain.eml"
+start_server fourth
+before=$(stored_count)
+"$account" flush "$user" >"$work/out" 2>"$work/err"
+status=$?
+expect_status "o365-account flush ADDRESS (exit 0)" 0
+check "o365-account flush delivered the queued message" test "$(stored_count)" -eq $((before + 1))
+
+# Sign-in refused (the password changed on the server): EX_NOPERM, kept in failed/, not queued.
+stop_server
+start_server fifth "$work/other-password"
+run -t <"$work/plain.eml"
+expect_status "sign-in refused: EX_NOPERM (77)" 77
+check "a refused sign-in does not queue the message" test "$(queued_count)" -eq 0
+check "the message is kept in failed/" grep -q "$outbox/failed/" "$work/err"
+stop_server
+
+echo "1..$tests"
+[ "$failures" -eq 0 ]
