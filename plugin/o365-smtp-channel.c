@@ -128,7 +128,9 @@ parse_pending (GTask *task)
 
   for (;;)
     {
-      guint8 *newline = memchr (self->pending->data, '\n', self->pending->len);
+      /* An empty GByteArray may have no data at all, and memchr (NULL, …) is undefined. */
+      guint8 *newline = self->pending->len > 0 ? memchr (self->pending->data, '\n', self->pending->len)
+                                               : NULL;
       gsize line_length, consumed;
       GError *error = NULL;
 
@@ -293,7 +295,7 @@ o365_smtp_channel_write_async (O365SmtpChannel *self,
   g_task_set_source_tag (task, o365_smtp_channel_write_async);
   data = g_new0 (WriteData, 1);
   data->deadline = o365_deadline_new (self->timeout_ms, cancellable);
-  data->data = g_bytes_ref (bytes);
+  data->data = bytes;
   g_task_set_task_data (task, data, (GDestroyNotify) write_data_free);
 
   buffer = g_bytes_get_data (bytes, &length);

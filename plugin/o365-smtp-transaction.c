@@ -219,6 +219,17 @@ on_envelope_reply (GObject *source, GAsyncResult *result, gpointer user_data)
   /* That was the reply to DATA. */
   if (mail_reply_get_code (reply) == 354)
     {
+      /* Nothing may follow a 354 until the data ends: a reply buffered now answers a command
+       * not yet sent (a "250" for a final dot never written would pass for success). */
+      if (o365_smtp_channel_has_buffered_input (data->context.channel))
+        {
+          error = g_error_new_literal (MAIL_TRANSPORT_ERROR, MAIL_TRANSPORT_ERROR_PROTOCOL,
+                                       _("The server replied before the message was sent; the "
+                                         "connection was closed."));
+          finish_dead (g_steal_pointer (&task), error, g_steal_pointer (&data->refusal),
+                       data->refusal_reply);
+          return;
+        }
       if (data->refusal != NULL)
         abort_data (g_steal_pointer (&task));
       else
@@ -417,7 +428,6 @@ write_encoded (GTask *task)
   data->encoded = g_byte_array_sized_new (2 * BODY_CHUNK + 64);
   o365_smtp_channel_write_async (data->context.channel, bytes, g_task_get_cancellable (task),
                                  on_body_written, task);
-  g_bytes_unref (bytes);
 }
 
 /* The message cannot be sent as it is, and the server is already reading its body: only
