@@ -3,7 +3,7 @@
  *
  *   o365-test-server [--port N] [--cert-dir DIR] [--cert NAME] [--user ADDRESS]
  *                    [--password-file FILE] [--token-file FILE] [--mail-dir DIR]
- *                    [--auth-disabled] [--ready-fd FD]
+ *                    [--auth-disabled] [--drop-after-data] [--ready-fd FD]
  *
  * Secrets come from files only (never argv, which every user can read in /proc). Once listening
  * it writes "PORT=N\n" to --ready-fd, or to stdout. Its log on stderr is a redacted transcript
@@ -123,6 +123,7 @@ main (int argc, char **argv)
   g_autofree char *token_file = NULL;
   g_autofree char *mail_dir = NULL;
   gboolean auth_disabled = FALSE;
+  gboolean drop_after_data = FALSE;
   const GOptionEntry entries[] = {
     { "port", 0, 0, G_OPTION_ARG_INT, &port, "Port on 127.0.0.1 (0: any free port)", "N" },
     { "cert-dir", 0, 0, G_OPTION_ARG_FILENAME, &cert_dir, "Certificate directory (default: $O365_TEST_CERTS)", "DIR" },
@@ -132,6 +133,7 @@ main (int argc, char **argv)
     { "token-file", 0, 0, G_OPTION_ARG_FILENAME, &token_file, "Its access token (AUTH XOAUTH2), first line of FILE", "FILE" },
     { "mail-dir", 0, 0, G_OPTION_ARG_FILENAME, &mail_dir, "Where accepted messages go as .eml (default: a new temporary directory)", "DIR" },
     { "auth-disabled", 0, 0, G_OPTION_ARG_NONE, &auth_disabled, "Answer every AUTH with 535 5.7.139 (SMTP AUTH disabled for the tenant)", NULL },
+    { "drop-after-data", 0, 0, G_OPTION_ARG_NONE, &drop_after_data, "Close the connection after each final dot without replying (status unknown)", NULL },
     { "ready-fd", 0, 0, G_OPTION_ARG_INT, &ready_fd, "Write PORT=N to this descriptor once listening, instead of stdout", "FD" },
     { NULL },
   };
@@ -174,6 +176,7 @@ main (int argc, char **argv)
   free_secret (password);
   free_secret (token);
   smtp_test_server_set_auth_disabled (server, auth_disabled);
+  smtp_test_server_set_drop_after_data (server, drop_after_data);
   smtp_test_server_set_mail_dir (server, mail_dir);
   if (!smtp_test_server_start (server, port, &error))
     {

@@ -606,6 +606,18 @@ on_sink_closed (GObject *source, GAsyncResult *result, gpointer user_data)
                          message->message_id, size, message->mail_from, s->rcpt_to->len,
                          message->path != NULL ? ", stored as " : "",
                          message->path != NULL ? message->path : "");
+  if (s->config.drop_after_data)
+    {
+      /* Fault injection: the message is kept but its reply never leaves, as when a connection
+       * breaks right after the final dot. The client cannot know whether it was accepted. */
+      smtp_test_session_log (&s->base, "dropping the connection without replying (--drop-after-data)");
+      if (s->base.server != NULL)
+        smtp_test_server_take_message (s->base.server, message);
+      else
+        smtp_test_message_free (message);
+      proceed (s, THEN_CLOSE);
+      return;
+    }
   reply (s, "250 2.0.0 OK <%s> [Hostname=%s.prod.outlook.com]", message->message_id, s->config.host);
   if (s->base.server != NULL)
     smtp_test_server_take_message (s->base.server, message);
@@ -758,6 +770,7 @@ smtp_test_office365_run (SmtpTestServer                *server,
   s->config.token = g_strdup (config->token);
   s->config.mail_dir = g_strdup (config->mail_dir);
   s->config.auth_disabled = config->auth_disabled;
+  s->config.drop_after_data = config->drop_after_data;
   s->pending = g_string_new (NULL);
   s->rcpt_to = g_ptr_array_new_with_free_func (g_free);
   smtp_test_connection_set_record_bodies (conn, FALSE);

@@ -52,6 +52,7 @@ typedef struct {
   char *token;
   char *mail_dir;
   gboolean auth_disabled;
+  gboolean drop_after_data;
 } SmtpTestOffice365Config;
 
 void smtp_test_office365_run (SmtpTestServer                *server,

@@ -183,6 +183,12 @@ smtp_test_server_set_auth_disabled (SmtpTestServer *self, gboolean disabled)
 }
 
 void
+smtp_test_server_set_drop_after_data (SmtpTestServer *self, gboolean drop)
+{
+  self->config.drop_after_data = drop;
+}
+
+void
 smtp_test_server_set_mail_dir (SmtpTestServer *self, const char *mail_dir)
 {
   g_free (self->config.mail_dir);

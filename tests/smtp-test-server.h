@@ -94,6 +94,10 @@ void smtp_test_server_set_credentials    (SmtpTestServer        *self,
 /* Office365 mode: every AUTH ends in "535 5.7.139 ... SmtpClientAuthentication is disabled". */
 void smtp_test_server_set_auth_disabled  (SmtpTestServer        *self,
                                           gboolean               disabled);
+/* Office365 mode: after each message's final dot, close the connection without replying (the
+ * client must then report "status unknown"). */
+void smtp_test_server_set_drop_after_data (SmtpTestServer        *self,
+                                           gboolean               drop);
 /* Office365 mode: each message is streamed to a new .eml file there; without a mail directory
  * messages are kept in memory. */
 void smtp_test_server_set_mail_dir       (SmtpTestServer        *self,
