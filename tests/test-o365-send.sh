@@ -3,7 +3,7 @@
 # Service (gnome-keyring-daemon on a private D-Bus session), settings in a private keyfile, the
 # tests' Office-365-like server on 127.0.0.1, the durable outbox across a server outage. TAP.
 #
-#   test-o365-send.sh O365_SEND O365_ACCOUNT O365_TEST_SERVER
+#   test-o365-send.sh O365_SEND O365_ACCOUNT O365_TEST_SERVER POSTFIX_HARNESS
 #
 # Needs $O365_TEST_CERTS, $GSETTINGS_SCHEMA_DIR and $O365_ACCOUNT_PLUGIN_PATH (meson test sets them).
 set -u
@@ -19,18 +19,19 @@ if [ -z "${O365_SEND_TEST_BUS:-}" ]; then
   O365_SEND_TEST_BUS=1 exec dbus-run-session -- bash "$0" "$@"
 fi
 
-if [ $# -ne 3 ]; then
-  echo "Bail out! usage: $0 O365_SEND O365_ACCOUNT O365_TEST_SERVER"
+if [ $# -ne 4 ]; then
+  echo "Bail out! usage: $0 O365_SEND O365_ACCOUNT O365_TEST_SERVER POSTFIX_HARNESS"
   exit 1
 fi
-send=$1 account=$2 server=$3
+send=$1 account=$2 server=$3 harness=$4
 user=alice@example.test
 password=secret-pw-1234
 
 work=$(mktemp -d /tmp/test-o365-send-XXXXXX)
-keyring_pid='' server_pid='' tests=0 failures=0
+keyring_pid='' server_pid='' postfix_running='' tests=0 failures=0
 
 cleanup() {
+  [ -n "$postfix_running" ] && "$harness" stop "$pf" >/dev/null 2>&1
   [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
   [ -n "$keyring_pid" ] && kill "$keyring_pid" 2>/dev/null && wait "$keyring_pid" 2>/dev/null
   rm -rf "$work"
@@ -237,6 +238,11 @@ expect_status "o365-send --debug (exit 0)" 0
 check "--debug prints the transcript on stderr" grep -q 'AUTH LOGIN' "$work/err"
 password_b64=$(printf '%s' "$password" | base64)
 check "the transcript never shows the password" bash -c "! grep -q -e '$password' -e '$password_b64' '$work/err'"
+user_b64=$(printf '%s' "$user" | base64)
+check "no file under HOME or the XDG directories holds the password or its base64 form" \
+  bash -c "! grep -rqa -e '$password' -e '$password_b64' '$HOME' '$XDG_CONFIG_HOME' '$XDG_DATA_HOME' '$XDG_CACHE_HOME' '$XDG_RUNTIME_DIR'"
+check "no GSettings value holds it" bash -c "! gsettings list-recursively 2>/dev/null | grep -q -e '$password' -e '$password_b64'"
+check "the LOGIN responses are not in the transcript" bash -c "! grep -q '$user_b64' '$work/err'"
 
 # Usage and configuration errors: refused before anything is queued.
 run <"$work/plain.eml"
@@ -324,6 +330,94 @@ expect_status "sign-in refused: EX_NOPERM (77)" 77
 check "a refused sign-in does not queue the message" test "$(queued_count)" -eq 0
 check "the message is kept in failed/" grep -q "$outbox/failed/" "$work/err"
 stop_server
+
+# --- the same against a real Postfix + Dovecot SASL --------------------------------------------
+
+pf_user=carol@example.test
+pf=$work/postfix
+# Postfix's and Dovecot's unprivileged users must traverse the (otherwise private) work dir.
+chmod 711 "$work"
+"$harness" start "$pf" --user "$pf_user" --password "$password" >"$work/postfix.env" 2>"$work/postfix.err" ||
+  bail "Postfix did not start: $(cat "$work/postfix.err")"
+pf_port=$(sed -n 's/^PORT=//p' "$work/postfix.env")
+pf_maildir=$(sed -n 's/^MAILDIR=//p' "$work/postfix.env")
+postfix_running=1
+printf '%s' "$password" | "$account" add "$pf_user" --password-stdin --server localhost --port "$pf_port" \
+  --ca-file "$O365_TEST_CERTS/ca.pem" >"$work/out" 2>"$work/err"
+status=$?
+expect_status "o365-account add for the Postfix mailbox" 0
+
+# delivered_without_trace FILE: the delivered file minus the headers Postfix prepends.
+delivered_without_trace() {
+  awk 'BEGIN { head = 1 }
+       head && /^(Return-Path|X-Original-To|Delivered-To|Received):/ { trace = 1; next }
+       head && trace && /^[ \t]/ { next }
+       { head = 0; trace = 0; print }' "$1"
+}
+
+# delivered_copies MESSAGE-ID: how many delivered files carry that Message-ID.
+delivered_copies() {
+  grep -l "^Message-ID: <$1>" "$pf_maildir"/new/* 2>/dev/null | wc -l
+}
+
+first_delivered() {
+  grep -l "^Message-ID: <$1>" "$pf_maildir"/new/* | head -n 1
+}
+
+# git send-email style: -i -t with a Bcc; every recipient gets a copy, none shows the Bcc.
+sed -e 's/alice@example.test/carol@example.test/' -e 's/patch-1@example.test/postfix-patch@example.test/' \
+  "$work/patch.eml" >"$work/pf-patch.eml"
+grep -v -e '^Bcc:' -e '^ erin@' "$work/pf-patch.eml" >"$work/pf-patch-sent.eml"
+run -i -t <"$work/pf-patch.eml"
+expect_status "Postfix: o365-send -i -t (git send-email style) exit 0" 0
+"$harness" wait-mail "$pf" 4 30 >/dev/null 2>&1
+check "Postfix: one copy per To/Cc/Bcc recipient (4)" test "$(delivered_copies postfix-patch@example.test)" -eq 4
+delivered_without_trace "$(first_delivered postfix-patch@example.test)" >"$work/pf-got.eml"
+check "Postfix: delivered byte-identical but for Postfix's headers, Bcc absent" \
+  cmp -s "$work/pf-got.eml" "$work/pf-patch-sent.eml"
+check "Postfix: no delivered copy shows the Bcc header" bash -c "! grep -l '^Bcc:' '$pf_maildir'/new/* >/dev/null 2>&1"
+
+# neomutt style: -oi -oem -f ADDR -- recipients.
+printf '%s\n' 'From: Carol <carol@example.test>' 'To: frank@example.test' 'Bcc: grace@example.test' \
+  'Subject: from neomutt' 'Message-ID: <postfix-mutt@example.test>' \
+  'Content-Type: text/plain; charset=utf-8' 'Content-Transfer-Encoding: 8bit' '' \
+  'Grüße, with a Bcc.' '.' >"$work/pf-mutt.eml"
+grep -v '^Bcc:' "$work/pf-mutt.eml" >"$work/pf-mutt-sent.eml"
+run -oi -oem -f "$pf_user" -- frank@example.test grace@example.test <"$work/pf-mutt.eml"
+expect_status "Postfix: o365-send -oi -oem -f ADDR -- rcpt… (neomutt style) exit 0" 0
+"$harness" wait-mail "$pf" 6 30 >/dev/null 2>&1
+check "Postfix: both recipients got it" test "$(delivered_copies postfix-mutt@example.test)" -eq 2
+delivered_without_trace "$(first_delivered postfix-mutt@example.test)" >"$work/pf-got.eml"
+check "Postfix: neomutt message byte-identical but for Postfix's headers, Bcc absent" \
+  cmp -s "$work/pf-got.eml" "$work/pf-mutt-sent.eml"
+
+# The outbox across a Postfix outage: three sends queue, one flush delivers each exactly once
+# over a single connection.
+"$harness" stop "$pf" >/dev/null 2>&1
+postfix_running=''
+for n in 1 2 3; do
+  printf 'From: carol@example.test\nTo: heidi@example.test\nSubject: queued %s\nMessage-ID: <queued-%s@example.test>\n\nQueued while Postfix was down.\n' \
+    "$n" "$n" >"$work/pf-q.eml"
+  run -t <"$work/pf-q.eml"
+  expect_status "Postfix down: send $n exits EX_TEMPFAIL (75)" 75
+done
+check "Postfix down: three messages queued" test "$(queued_count)" -eq 3
+"$harness" start "$pf" --port "$pf_port" --user "$pf_user" --password "$password" >/dev/null 2>"$work/postfix.err" ||
+  bail "Postfix did not start again: $(cat "$work/postfix.err")"
+postfix_running=1
+run --flush --account "$pf_user"
+expect_status "Postfix back: --flush exit 0" 0
+"$harness" wait-mail "$pf" 9 30 >/dev/null 2>&1
+for n in 1 2 3; do
+  check "Postfix back: queued message $n delivered exactly once" test "$(delivered_copies "queued-$n@example.test")" -eq 1
+done
+pf_connections=$("$harness" count-connections "$pf")
+echo "# Postfix log: $pf_connections connection(s) since the restart carried the flush"
+check "Postfix back: the flush used one connection" test "$pf_connections" -eq 1
+check "Postfix back: the outbox is empty" test "$(queued_count)" -eq 0
+
+"$harness" stop "$pf" >/dev/null 2>&1
+postfix_running=''
 
 echo "1..$tests"
 [ "$failures" -eq 0 ]
