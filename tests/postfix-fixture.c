@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <gio/gio.h>
+#include <unistd.h>
 
 #include "postfix-fixture.h"
 #include "test-utils.h"
@@ -40,6 +41,25 @@ run_harness (const char *const *args)
   return g_steal_pointer (&out);
 }
 
+/* A failed assertion aborts the test before postfix_fixture_free() runs; a watchdog process
+ * stops the instance once the test process is gone, so no daemon outlives its test. */
+static void
+start_watchdog (PostfixFixture *fixture)
+{
+  static const char script[] =
+    "while read -r _ _ state _ < /proc/$1/stat 2>/dev/null && [ \"$state\" != Z ]; do sleep 1; done;"
+    " exec \"$3\" stop \"$2\"";
+  g_autofree char *parent = g_strdup_printf ("%d", (int) getpid ());
+  g_autofree char *harness = harness_path ();
+  const char *argv[] = { "/bin/sh", "-c", script, "watchdog", parent, fixture->dir, harness, NULL };
+  g_autoptr (GError) error = NULL;
+
+  if (!g_spawn_async (NULL, (char **) argv, NULL,
+                      G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL | G_SPAWN_STDIN_FROM_DEV_NULL,
+                      NULL, NULL, NULL, &error))
+    g_error ("could not start the Postfix watchdog: %s", error->message);
+}
+
 PostfixFixture *
 postfix_fixture_start (void)
 {
@@ -66,6 +86,7 @@ postfix_fixture_start (void)
     }
   g_assert_nonnull (postfix_fixture_get (fixture, "PORT"));
   g_assert_nonnull (postfix_fixture_get (fixture, "MAILDIR"));
+  start_watchdog (fixture);
   return fixture;
 }
 
