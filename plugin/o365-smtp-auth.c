@@ -106,9 +106,9 @@ send_line (GTask *task, GBytes *line)
   AuthData *data = g_task_get_task_data (task);
 
   o365_smtp_channel_write_async (data->channel, line, g_task_get_cancellable (task), on_written, task);
-  g_bytes_unref (line);
 }
 
+/* Leaves the caller's reference to @task alone: only a line sent takes one of its own. */
 static void
 answer_challenge (GTask *task, MailReply *reply)
 {
@@ -135,7 +135,7 @@ answer_challenge (GTask *task, MailReply *reply)
         }
       g_ptr_array_index (data->responses, data->next_response++) = NULL;
       o365_transcript_client_secret (data->transcript, NULL);
-      send_line (task, secret_line (response));
+      send_line (g_object_ref (task), secret_line (response));
       return;
     }
 
@@ -153,7 +153,7 @@ answer_challenge (GTask *task, MailReply *reply)
       data->error_challenge = TRUE;
       data->xoauth2_status = g_steal_pointer (&status);
       o365_transcript_client_commands (data->transcript, "\r\n");
-      send_line (task, g_bytes_new_static ("\r\n", 2));
+      send_line (g_object_ref (task), g_bytes_new_static ("\r\n", 2));
       return;
     }
 
@@ -182,7 +182,7 @@ on_reply (GObject *source, GAsyncResult *result, gpointer user_data)
       g_task_return_pointer (task, (gpointer) data->mechanism, NULL);
       return;
     case 334:
-      answer_challenge (g_steal_pointer (&task), reply);
+      answer_challenge (task, reply);
       return;
     default:
       error = o365_explain_reply (O365_SMTP_STAGE_AUTH, reply);

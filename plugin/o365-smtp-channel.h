@@ -30,7 +30,8 @@ MailReply *o365_smtp_channel_read_reply_finish (O365SmtpChannel *self,
                                                 GAsyncResult *result,
                                                 GError **error);
 
-/* Writes @data in one go (the caller has already transcribed it as it should appear). */
+/* Writes @data in one go (the caller has already transcribed it as it should appear). Takes
+ * @data: callers hand over bytes made for this write. */
 void o365_smtp_channel_write_async (O365SmtpChannel *self,
                                     GBytes *data,
                                     GCancellable *cancellable,
