@@ -298,6 +298,20 @@ o365_smtp_channel_write_async (O365SmtpChannel *self,
   data->data = bytes;
   g_task_set_task_data (task, data, (GDestroyNotify) write_data_free);
 
+  /* Every reply read so far has been consumed by the command it answers, so bytes still waiting
+   * here answer commands not yet sent: an early "220" for a STARTTLS, a "250" for a final dot
+   * never written. Taking them as answers would let the server (or an attacker before TLS)
+   * skip steps. */
+  if (self->pending->len > 0)
+    {
+      g_task_return_new_error (task, MAIL_TRANSPORT_ERROR, MAIL_TRANSPORT_ERROR_PROTOCOL,
+                               _("The server sent replies to commands that were never sent "
+                                 "(out of step, or a response injection); the connection was "
+                                 "closed."));
+      g_object_unref (task);
+      return;
+    }
+
   buffer = g_bytes_get_data (bytes, &length);
   g_output_stream_write_all_async (g_io_stream_get_output_stream (self->stream), buffer, length,
                                    G_PRIORITY_DEFAULT, o365_deadline_get_cancellable (data->deadline),

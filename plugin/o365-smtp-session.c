@@ -342,9 +342,11 @@ on_step_reply (GObject *source, GAsyncResult *result, gpointer user_data)
   if (mail_reply_get_code (reply) != expected[step])
     {
       error = o365_explain_reply (stages[step], reply);
-      /* A refused STARTTLS is a TLS failure whatever the code: there is no unencrypted way on. */
-      if (step == STEP_STARTTLS && error->code != MAIL_TRANSPORT_ERROR_TEMPORARY)
-        error->code = MAIL_TRANSPORT_ERROR_TLS;
+      /* A refused STARTTLS ends the session whatever the code: there is no unencrypted way
+       * on. A 4xx (RFC 3207: 454 "TLS not available due to temporary reason") may work later. */
+      if (step == STEP_STARTTLS)
+        error->code = mail_reply_is_transient (reply) ? MAIL_TRANSPORT_ERROR_TEMPORARY
+                                                      : MAIL_TRANSPORT_ERROR_TLS;
       fail_open (task, error);
       return;
     }
@@ -367,15 +369,6 @@ on_step_reply (GObject *source, GAsyncResult *result, gpointer user_data)
             return;
           }
       }
-      /* A reply that came before its command (here: an early "220" to a STARTTLS not yet
-       * sent) would be taken as that command's answer. */
-      if (o365_smtp_channel_has_buffered_input (self->channel))
-        {
-          fail_open (task, g_error_new_literal (MAIL_TRANSPORT_ERROR, MAIL_TRANSPORT_ERROR_PROTOCOL,
-                                                _("The server sent replies to commands that were "
-                                                  "never sent; the connection was closed.")));
-          return;
-        }
       command_step (task, STEP_STARTTLS);
       break;
     case STEP_STARTTLS:

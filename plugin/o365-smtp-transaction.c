@@ -74,13 +74,18 @@ finish_usable (GTask *task)
 }
 
 /* Ends the operation (taking @task): the channel is unusable. @message_error is what the
- * message suffered (NULL: the same as @session_error). */
+ * message suffered (NULL: the session's failure). */
 static void
 finish_dead (GTask *task, GError *session_error, GError *message_error, MailReply *reply)
 {
   TransactionData *data = g_task_get_task_data (task);
 
-  if (message_error == NULL)
+  /* Before the final dot nothing was delivered, and the message itself was not at fault: a
+   * server that broke the protocol must not get it thrown away as permanently failed. */
+  if (message_error == NULL && mail_transport_error_classify (session_error) == MAIL_FAILURE_PERMANENT)
+    message_error = g_error_new (MAIL_TRANSPORT_ERROR, MAIL_TRANSPORT_ERROR_TEMPORARY,
+                                 _("Not sent: the connection failed (%s)"), session_error->message);
+  else if (message_error == NULL)
     message_error = g_error_copy (session_error);
   mail_submission_set_failed (data->submission, message_error, reply);
   g_task_return_error (task, session_error);
@@ -219,17 +224,6 @@ on_envelope_reply (GObject *source, GAsyncResult *result, gpointer user_data)
   /* That was the reply to DATA. */
   if (mail_reply_get_code (reply) == 354)
     {
-      /* Nothing may follow a 354 until the data ends: a reply buffered now answers a command
-       * not yet sent (a "250" for a final dot never written would pass for success). */
-      if (o365_smtp_channel_has_buffered_input (data->context.channel))
-        {
-          error = g_error_new_literal (MAIL_TRANSPORT_ERROR, MAIL_TRANSPORT_ERROR_PROTOCOL,
-                                       _("The server replied before the message was sent; the "
-                                         "connection was closed."));
-          finish_dead (g_steal_pointer (&task), error, g_steal_pointer (&data->refusal),
-                       data->refusal_reply);
-          return;
-        }
       if (data->refusal != NULL)
         abort_data (g_steal_pointer (&task));
       else

@@ -464,6 +464,75 @@ test_injection_early (void)
   assert_script_completed (&run);
 }
 
+/* A greeting and an EHLO reply in one write: the reply answers a command not yet sent, so the
+ * client must not send EHLO and take it as the answer. */
+static void
+test_out_of_step_greeting (void)
+{
+  g_auto (Run) run = { 0 };
+  SmtpTestScript *script = smtp_test_script_new ();
+
+  smtp_test_script_send (script, GREETING EHLO_BEFORE_TLS);
+  smtp_test_script_silence (script);
+  run_start (&run, script);
+  run_submit (&run, NULL);
+
+  assert_session_failed (&run, MAIL_TRANSPORT_ERROR_PROTOCOL, MAIL_FAILURE_PERMANENT);
+  assert_recorded (&run, PART_ALL, "");
+  assert_script_completed (&run);
+}
+
+/* "334 Username:" and "235" together: answering the 334 and then reading the 235 would sign in
+ * having sent only the user name. The password must never be sent. */
+static void
+test_out_of_step_login (void)
+{
+  g_auto (Run) run = { 0 };
+  SmtpTestScript *script = script_until (AT_AUTH);
+  g_autofree char *password = base64_of (PASSWORD);
+  g_autofree char *user = base64_of (USER);
+
+  smtp_test_script_send (script, "334 VXNlcm5hbWU6\r\n235 2.7.0 Authentication successful\r\n");
+  smtp_test_script_silence (script);
+  run_start (&run, script);
+  run_submit (&run, NULL);
+
+  assert_session_failed (&run, MAIL_TRANSPORT_ERROR_PROTOCOL, MAIL_FAILURE_PERMANENT);
+  g_assert_false (smtp_test_server_received_contains (run.server, user));
+  g_assert_false (smtp_test_server_received_contains (run.server, password));
+  assert_recorded_ends_with (&run, "AUTH LOGIN\r\n");
+  assert_script_completed (&run);
+}
+
+/* Two final replies for one message: the second would pass for the answer to the next
+ * message's MAIL. The first message is sent; the next one is not, and says why. */
+static void
+test_out_of_step_after_final_reply (void)
+{
+  g_auto (Run) run = { 0 };
+  SmtpTestScript *script = script_until (AT_DOT);
+  g_autoptr (GPtrArray) messages = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (GPtrArray) submissions = NULL;
+  MailSubmission *second;
+
+  smtp_test_script_send (script, "250 2.0.0 OK <one@mx.test>\r\n250 2.0.0 OK <two@mx.test>\r\n");
+  smtp_test_script_silence (script);
+  run_start (&run, script);
+  g_ptr_array_add (messages, default_message ());
+  g_ptr_array_add (messages, default_message ());
+  submissions = engine_test_submit (run.config, messages, run.transcript, &run.error);
+  run_wait_server (&run);
+
+  g_assert_no_error (run.error);
+  g_assert_cmpint (mail_submission_get_status (g_ptr_array_index (submissions, 0)), ==, MAIL_SUBMISSION_SENT);
+  second = g_ptr_array_index (submissions, 1);
+  g_assert_cmpint (mail_submission_get_status (second), ==, MAIL_SUBMISSION_FAILED);
+  assert_failure (mail_submission_get_error (second), MAIL_TRANSPORT_ERROR_TEMPORARY, MAIL_FAILURE_TEMPORARY);
+  g_assert_nonnull (strstr (mail_submission_get_error (second)->message, "never sent"));
+  assert_recorded_ends_with (&run, "\r\n.\r\n");
+  assert_script_completed (&run);
+}
+
 /* Injected plaintext in its own write, after the client has read the 220 and begun the
  * handshake: the TLS layer must refuse it, never the SMTP reader take it. The delay lets the
  * client read the 220 alone (together, it would be the one-write case). */
@@ -514,8 +583,9 @@ typedef struct
 } RefusalCase;
 
 static const RefusalCase starttls_refusals[] = {
+  /* RFC 3207: a temporary reason; retry later, never without TLS. */
   { "/hostile/starttls/refused-454", "454 4.7.0 TLS not available due to temporary reason\r\n",
-    MAIL_TRANSPORT_ERROR_TLS, MAIL_FAILURE_PERMANENT },
+    MAIL_TRANSPORT_ERROR_TEMPORARY, MAIL_FAILURE_TEMPORARY },
   { "/hostile/starttls/refused-500", "500 5.5.1 Command unrecognized\r\n",
     MAIL_TRANSPORT_ERROR_TLS, MAIL_FAILURE_PERMANENT },
   { "/hostile/starttls/refused-501", "501 5.5.4 Syntax error\r\n",
@@ -1158,7 +1228,8 @@ test_final_reply_before_body (void)
   run_start (&run, script);
   run_submit (&run, NULL);
 
-  assert_message (&run, MAIL_SUBMISSION_FAILED, MAIL_TRANSPORT_ERROR_PROTOCOL, MAIL_FAILURE_PERMANENT);
+  assert_message (&run, MAIL_SUBMISSION_FAILED, MAIL_TRANSPORT_ERROR_TEMPORARY, MAIL_FAILURE_TEMPORARY);
+  g_assert_nonnull (strstr (mail_submission_get_error (run.submission)->message, "never sent"));
   g_assert_null (mail_submission_get_final_reply (run.submission));
   g_assert_false (smtp_test_server_received_contains (run.server, BODY_MARKER));
   assert_recorded_ends_with (&run, "DATA\r\n");
@@ -1723,6 +1794,9 @@ main (int argc, char **argv)
   g_test_add_func ("/hostile/starttls-injection/one-write", test_injection_one_write);
   g_test_add_func ("/hostile/starttls-injection/partial-line", test_injection_partial_line);
   g_test_add_func ("/hostile/starttls-injection/early", test_injection_early);
+  g_test_add_func ("/hostile/out-of-step/greeting-and-ehlo-reply", test_out_of_step_greeting);
+  g_test_add_func ("/hostile/out-of-step/login-334-and-235", test_out_of_step_login);
+  g_test_add_func ("/hostile/out-of-step/two-final-replies", test_out_of_step_after_final_reply);
   g_test_add_func ("/hostile/starttls-injection/late", test_injection_late);
 
   g_test_add_func ("/hostile/starttls/not-offered", test_starttls_not_offered);
