@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2154
 # Shared by postfix-harness and keyring-harness (sourced, bash). The caller sets $prog; helpers
 # that touch the instance use $dir (set by resolve_dir).
 #
