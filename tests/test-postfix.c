@@ -162,10 +162,10 @@ write_big_message (gsize *size)
 static void
 test_corpus_arrives_byte_identical (void)
 {
-  g_autoptr (PostfixFixture) postfix = postfix_fixture_start ();
+  g_autoptr (HarnessFixture) postfix = postfix_fixture_start ();
   g_autoptr (O365SmtpConfig) config = engine_test_config (postfix_fixture_get_port (postfix),
-                                                          postfix_fixture_get (postfix, "SMTP_USER"),
-                                                          postfix_fixture_get (postfix, "SMTP_PASSWORD"));
+                                                          harness_fixture_get (postfix, "SMTP_USER"),
+                                                          harness_fixture_get (postfix, "SMTP_PASSWORD"));
   g_autoptr (GPtrArray) messages = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr (GPtrArray) texts = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GPtrArray) submissions = NULL;
@@ -299,10 +299,10 @@ test_bare_newline_policy_never_triggers (void)
 {
   /* Postfix is set to reject bare LF (smtpd_forbid_bare_newline = reject): a message full of
    * them goes through because the engine never puts one on the wire. */
-  g_autoptr (PostfixFixture) postfix = postfix_fixture_start ();
+  g_autoptr (HarnessFixture) postfix = postfix_fixture_start ();
   g_autoptr (O365SmtpConfig) config = engine_test_config (postfix_fixture_get_port (postfix),
-                                                          postfix_fixture_get (postfix, "SMTP_USER"),
-                                                          postfix_fixture_get (postfix, "SMTP_PASSWORD"));
+                                                          harness_fixture_get (postfix, "SMTP_USER"),
+                                                          harness_fixture_get (postfix, "SMTP_PASSWORD"));
   const char *const one[] = { "bob@example.test", NULL };
   g_autoptr (MailOutgoing) message = engine_test_message ("alice@example.test", one,
                                                           "Subject: lf\n\na\nb\n.\nc\rd\n", 0);
@@ -317,9 +317,9 @@ test_bare_newline_policy_never_triggers (void)
 static void
 test_wrong_password_refused_by_dovecot (void)
 {
-  g_autoptr (PostfixFixture) postfix = postfix_fixture_start ();
+  g_autoptr (HarnessFixture) postfix = postfix_fixture_start ();
   g_autoptr (O365SmtpConfig) config = engine_test_config (postfix_fixture_get_port (postfix),
-                                                          postfix_fixture_get (postfix, "SMTP_USER"),
+                                                          harness_fixture_get (postfix, "SMTP_USER"),
                                                           "not the password");
   g_autoptr (GError) error = NULL;
   g_autoptr (O365SmtpSession) session = engine_test_open_session (config, NULL, &error);
