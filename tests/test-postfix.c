@@ -122,7 +122,7 @@ peak_rss_kb (void)
 static char *
 write_big_message (gsize *size)
 {
-  g_autofree char *path = test_build_path ("postfix", "big-message.eml", NULL);
+  g_autofree char *path = test_build_path ("big-message.eml", NULL);
   g_autoptr (GFile) file = g_file_new_for_path (path);
   g_autoptr (GFileOutputStream) out = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, NULL, NULL);
   g_autofree char *headers = g_strdup_printf ("From: Alice <alice@example.test>\nTo: bob@example.test\n"
@@ -244,7 +244,10 @@ test_corpus_arrives_byte_identical (void)
   g_test_message ("peak RSS before the batch (with a 10 MB message): %" G_GSIZE_FORMAT
                   " kB, after: %" G_GSIZE_FORMAT " kB, growth %" G_GSIZE_FORMAT " kB",
                   rss_before, rss_after, rss_after - rss_before);
-  g_assert_cmpuint (rss_after - rss_before, <, 4 * 1024);
+  if (test_rss_is_meaningful ())
+    g_assert_cmpuint (rss_after - rss_before, <, 4 * 1024);
+  else
+    g_test_message ("AddressSanitizer build: the RSS bound is checked in the normal build only");
 
   expected_files = texts->len - 1 + 50 + 1;
   delivered = postfix_fixture_wait_mail (postfix, expected_files);
