@@ -36,8 +36,11 @@ struct _MailAccountTypeInterface
   const MailEndpoint *const *(*get_endpoints) (MailAccountType *self, guint *n_endpoints);
   char *(*dup_default_username) (MailAccountType *self, const char *address);
   MailAccount *(*create_account) (MailAccountType *self, const char *account_id, GError **error);
-  /* Optional: a GtkWidget editing @account (or a new account when NULL). Hosts without a
-   * display never call it, so a plug-in can keep GTK out of its core. */
+  /* Optional: a GtkWidget editing @account (or a new account when NULL); transfer full, not
+   * floating. It emits "done" (no arguments) once the person has saved, cancelled or removed the
+   * account, and the host then closes it; destroying it earlier discards unsaved changes. Only
+   * a GTK host that has initialised GTK calls this; hosts without a display never do, so a
+   * plug-in can keep GTK out of its core. */
   GObject *(*create_settings_widget) (MailAccountType *self, MailAccount *account, GError **error);
 };
 

@@ -4,6 +4,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "mail-account.h"
+#include "mail-sign-in.h"
 #include "mail-transport.h"
 
 G_DEFINE_INTERFACE (MailAccount, mail_account, G_TYPE_OBJECT)
@@ -120,4 +121,44 @@ mail_account_remove_finish (MailAccount *self, GAsyncResult *result, GError **er
 {
   g_return_val_if_fail (MAIL_IS_ACCOUNT (self), FALSE);
   return MAIL_ACCOUNT_GET_IFACE (self)->remove_finish (self, result, error);
+}
+
+gboolean
+mail_account_can_sign_in (MailAccount *self)
+{
+  g_return_val_if_fail (MAIL_IS_ACCOUNT (self), FALSE);
+  return MAIL_ACCOUNT_GET_IFACE (self)->sign_in_async != NULL;
+}
+
+void
+mail_account_sign_in_async (MailAccount *self,
+                            MailSignIn *sign_in,
+                            GCancellable *cancellable,
+                            GAsyncReadyCallback callback,
+                            gpointer user_data)
+{
+  MailAccountInterface *iface;
+
+  g_return_if_fail (MAIL_IS_ACCOUNT (self));
+  g_return_if_fail (MAIL_IS_SIGN_IN (sign_in));
+
+  iface = MAIL_ACCOUNT_GET_IFACE (self);
+  if (iface->sign_in_async == NULL)
+    {
+      g_task_report_new_error (self, callback, user_data, mail_account_sign_in_async,
+                               G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                               _("This kind of account has no interactive sign-in"));
+      return;
+    }
+  iface->sign_in_async (self, sign_in, cancellable, callback, user_data);
+}
+
+gboolean
+mail_account_sign_in_finish (MailAccount *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (MAIL_IS_ACCOUNT (self), FALSE);
+
+  if (g_async_result_is_tagged (result, mail_account_sign_in_async))
+    return g_task_propagate_boolean (G_TASK (result), error);
+  return MAIL_ACCOUNT_GET_IFACE (self)->sign_in_finish (self, result, error);
 }

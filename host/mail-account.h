@@ -7,6 +7,7 @@
 G_BEGIN_DECLS
 
 typedef struct _MailTransport MailTransport;
+typedef struct _MailSignIn MailSignIn;
 
 #define MAIL_TYPE_ACCOUNT (mail_account_get_type ())
 G_DECLARE_INTERFACE (MailAccount, mail_account, MAIL, ACCOUNT, GObject)
@@ -42,6 +43,17 @@ struct _MailAccountInterface
                         GAsyncReadyCallback callback,
                         gpointer user_data);
   gboolean (*remove_finish) (MailAccount *self, GAsyncResult *result, GError **error);
+
+  /* Optional (ABI 1.1): an interactive sign-in (“Sign in with Microsoft”) with the settings as
+   * they are now, pending changes included, talking to the host through @sign_in (see
+   * mail-sign-in.h). On success the credential it yields is in the system keyring, replacing
+   * any earlier one; the settings themselves are not saved. */
+  void (*sign_in_async) (MailAccount *self,
+                         MailSignIn *sign_in,
+                         GCancellable *cancellable,
+                         GAsyncReadyCallback callback,
+                         gpointer user_data);
+  gboolean (*sign_in_finish) (MailAccount *self, GAsyncResult *result, GError **error);
 };
 
 char *mail_account_dup_id (MailAccount *self);
@@ -61,5 +73,13 @@ void mail_account_remove_async (MailAccount *self,
                                 GAsyncReadyCallback callback,
                                 gpointer user_data);
 gboolean mail_account_remove_finish (MailAccount *self, GAsyncResult *result, GError **error);
+/* Whether the account type offers an interactive sign-in at all. */
+gboolean mail_account_can_sign_in (MailAccount *self);
+void mail_account_sign_in_async (MailAccount *self,
+                                 MailSignIn *sign_in,
+                                 GCancellable *cancellable,
+                                 GAsyncReadyCallback callback,
+                                 gpointer user_data);
+gboolean mail_account_sign_in_finish (MailAccount *self, GAsyncResult *result, GError **error);
 
 G_END_DECLS

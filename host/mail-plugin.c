@@ -32,6 +32,12 @@ struct _MailPlugin
 G_DEFINE_FINAL_TYPE (MailPlugin, mail_plugin, G_TYPE_TYPE_MODULE)
 G_DEFINE_QUARK (mail-plugin-error-quark, mail_plugin_error)
 
+/* Plug-ins that ever ran load code, kept for the life of the process (see below). A list
+ * rather than a bare self-reference, so that they stay reachable: leak checkers then tell
+ * them apart from plug-ins really lost. */
+static GPtrArray *resident_plugins;
+G_LOCK_DEFINE_STATIC (resident_plugins);
+
 static gboolean
 mail_plugin_type_module_load (GTypeModule *type_module)
 {
@@ -43,7 +49,11 @@ mail_plugin_type_module_load (GTypeModule *type_module)
       /* From here on the plug-in may own GTypes: its code and this type module must live
        * as long as the process (GObject never unregisters a type). */
       g_module_make_resident (self->module);
-      g_object_ref (self);
+      G_LOCK (resident_plugins);
+      if (resident_plugins == NULL)
+        resident_plugins = g_ptr_array_new ();
+      g_ptr_array_add (resident_plugins, g_object_ref (self));
+      G_UNLOCK (resident_plugins);
       self->ever_loaded = TRUE;
     }
   if (!self->load (self, &self->load_error))
@@ -70,8 +80,8 @@ mail_plugin_finalize (GObject *object)
 {
   MailPlugin *self = MAIL_PLUGIN (object);
 
-  /* Only reached for plug-ins that never ran load code (the others hold a reference on
-   * themselves); closing such a module is safe. */
+  /* Only reached for plug-ins that never ran load code (the others stay in
+   * resident_plugins); closing such a module is safe. */
   if (self->module != NULL)
     g_module_close (self->module);
   g_clear_object (&self->account_types);

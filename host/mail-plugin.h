@@ -20,7 +20,8 @@
 G_BEGIN_DECLS
 
 #define MAIL_PLUGIN_ABI_MAJOR 1
-#define MAIL_PLUGIN_ABI_MINOR 0
+/* 1.1: MailAccount's optional interactive sign-in (mail-sign-in.h). */
+#define MAIL_PLUGIN_ABI_MINOR 1
 
 #define MAIL_TYPE_PLUGIN (mail_plugin_get_type ())
 G_DECLARE_FINAL_TYPE (MailPlugin, mail_plugin, MAIL, PLUGIN, GTypeModule)

@@ -2,25 +2,34 @@
  *
  *   o365-account list-types                 the account types the plug-ins provide
  *   o365-account add ADDRESS [options]      a new account; its password goes to the keyring
+ *                                           (--auth oauth2: “Sign in with Microsoft” here)
+ *   o365-account sign-in ADDRESS [--browser] sign in with Microsoft again
  *   o365-account list                       the configured accounts
  *   o365-account show ADDRESS               one account's settings (never its secret)
  *   o365-account remove ADDRESS             settings and keyring items
  *   o365-account test ADDRESS               connect, STARTTLS, sign in, QUIT
  *   o365-account flush [ADDRESS]            send what the outbox holds (as o365-send --flush)
+ *   o365-account setup [ADDRESS]            the settings dialog, for a new or an existing account
  *
  * Exit codes follow sysexits.h, as sendmail-compatible tools do.
  */
 #include "config.h"
 
+#include <errno.h>
+#include <glib-unix.h>
 #include <glib/gi18n.h>
 #include <locale.h>
+#include <signal.h>
+#include <stdio.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include "host-accounts.h"
 #include "host-exit-status.h"
 #include "host-outbox.h"
 #include "host-password.h"
 #include "mail-account-registry.h"
+#include "mail-sign-in.h"
 #include "mail-transport.h"
 
 typedef int (*CommandFunc) (int argc, char **argv);
@@ -145,6 +154,82 @@ on_removed (GObject *source, GAsyncResult *result, gpointer user_data)
   wait->done = TRUE;
 }
 
+static void
+on_signed_in (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Wait *wait = user_data;
+
+  wait->ok = mail_account_sign_in_finish (MAIL_ACCOUNT (source), result, &wait->error);
+  wait->done = TRUE;
+}
+
+/* Printed on stdout, flushed at once: the person (or a script) acts on it while we wait. */
+static void
+on_user_code (MailSignIn *sign_in, const char *verification_uri, const char *user_code, guint expires_in,
+              gpointer user_data)
+{
+  g_print (_("To sign in, open %s in a web browser (on this or any other device) and enter the "
+             "code %s\n"), verification_uri, user_code);
+  g_print (_("The code is valid for %u minutes.\n"), (expires_in + 59) / 60);
+  fflush (stdout);
+}
+
+static gboolean
+on_open_uri (MailSignIn *sign_in, const char *uri, gpointer user_data)
+{
+  g_print (_("Opening the sign-in page in your web browser. If no browser opens, open this "
+             "address in a browser on this computer:\n  %s\n"), uri);
+  fflush (stdout);
+  /* The desktop's default browser opens it (the plug-in asks). */
+  return FALSE;
+}
+
+static void
+on_sign_in_status (MailSignIn *sign_in, const char *message, gpointer user_data)
+{
+  g_printerr ("%s\n", message);
+}
+
+static gboolean
+on_interrupt (gpointer user_data)
+{
+  g_cancellable_cancel (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+/* “Sign in with Microsoft” in this terminal: the device code flow, or with @browser the browser
+ * flow; Ctrl-C cancels it cleanly. The refresh token goes to the keyring, never to a file,
+ * the settings or the command line. */
+static gboolean
+sign_in_here (MailAccount *account, gboolean browser, GError **error)
+{
+  g_autoptr (MailSignIn) sign_in = mail_sign_in_new (browser ? MAIL_SIGN_IN_FLOW_BROWSER
+                                                             : MAIL_SIGN_IN_FLOW_DEVICE_CODE);
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  guint interrupt;
+  Wait wait = { 0 };
+
+  if (!mail_account_can_sign_in (account))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                           _("This kind of account has no “Sign in with Microsoft”"));
+      return FALSE;
+    }
+  g_signal_connect (sign_in, "user-code", G_CALLBACK (on_user_code), NULL);
+  g_signal_connect (sign_in, "open-uri", G_CALLBACK (on_open_uri), NULL);
+  g_signal_connect (sign_in, "status", G_CALLBACK (on_sign_in_status), NULL);
+  interrupt = g_unix_signal_add (SIGINT, on_interrupt, cancellable);
+  mail_account_sign_in_async (account, sign_in, cancellable, on_signed_in, &wait);
+  host_wait (&wait.done);
+  g_source_remove (interrupt);
+  if (!wait.ok)
+    {
+      g_propagate_error (error, wait.error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 set_if_given (MailAccount *account, const char *property, const char *value)
 {
@@ -161,7 +246,8 @@ command_add (int argc, char **argv)
 {
   g_autofree char *auth = NULL, *server = NULL, *ca_file = NULL, *display_name = NULL;
   g_autofree char *username = NULL, *type_id = NULL;
-  gboolean password_stdin = FALSE;
+  g_autofree char *tenant = NULL, *client_id = NULL, *authority = NULL;
+  gboolean password_stdin = FALSE, browser = FALSE;
   int port = 0;
   const GOptionEntry entries[] = {
     { "auth", 0, 0, G_OPTION_ARG_STRING, &auth, N_("Sign-in method: password, app-password or oauth2"), N_("METHOD") },
@@ -172,6 +258,10 @@ command_add (int argc, char **argv)
     { "username", 0, 0, G_OPTION_ARG_STRING, &username, N_("Sign-in name when it is not the address"), N_("NAME") },
     { "type", 0, 0, G_OPTION_ARG_STRING, &type_id, N_("Account type (default: office365)"), N_("TYPE") },
     { "password-stdin", 0, 0, G_OPTION_ARG_NONE, &password_stdin, N_("Read the password from standard input"), NULL },
+    { "browser", 0, 0, G_OPTION_ARG_NONE, &browser, N_("oauth2: sign in in this computer’s web browser instead of with a code"), NULL },
+    { "tenant", 0, 0, G_OPTION_ARG_STRING, &tenant, N_("oauth2: organizations (default), common, consumers, a tenant id or domain"), N_("TENANT") },
+    { "client-id", 0, 0, G_OPTION_ARG_STRING, &client_id, N_("oauth2: the Application (client) ID to sign in with, instead of the built-in one"), N_("ID") },
+    { "oauth2-authority", 0, 0, G_OPTION_ARG_STRING, &authority, N_("oauth2: the identity platform, instead of the endpoint's (https://…)"), N_("URL") },
     { NULL },
   };
   g_autoptr (GError) error = NULL;
@@ -189,7 +279,8 @@ command_add (int argc, char **argv)
   if (argc != 2)
     {
       g_printerr (_("Usage: o365-account add ADDRESS [--auth password|app-password|oauth2] "
-                    "[--server HOST] [--port N] [--ca-file PEM] [--password-stdin]\n"));
+                    "[--server HOST] [--port N] [--ca-file PEM] [--password-stdin] [--browser] "
+                    "[--tenant TENANT] [--client-id ID]\n"));
       return EX_USAGE;
     }
   address = argv[1];
@@ -200,11 +291,10 @@ command_add (int argc, char **argv)
       g_printerr (_("Error: --auth must be password, app-password or oauth2\n"));
       return EX_USAGE;
     }
-  if (g_str_equal (auth, "oauth2"))
+  if (!g_str_equal (auth, "oauth2") && (browser || tenant != NULL || client_id != NULL || authority != NULL))
     {
-      g_printerr (_("Error: “Sign in with Microsoft” (OAuth2) is not available in this version; "
-                    "use --auth password or --auth app-password\n"));
-      return EX_UNAVAILABLE;
+      g_printerr (_("Error: --browser, --tenant, --client-id and --oauth2-authority go with --auth oauth2\n"));
+      return EX_USAGE;
     }
   if (port < 0 || port > 65535)
     {
@@ -235,7 +325,9 @@ command_add (int argc, char **argv)
   g_object_set (account, "address", address, NULL);
   if (!set_if_given (account, "display-name", display_name) || !set_if_given (account, "server", server) ||
       !set_if_given (account, "auth-method", auth) || !set_if_given (account, "ca-file", ca_file) ||
-      !set_if_given (account, "username", username))
+      !set_if_given (account, "username", username) || !set_if_given (account, "oauth2-tenant", tenant) ||
+      !set_if_given (account, "oauth2-client-id", client_id) ||
+      !set_if_given (account, "oauth2-authority", authority))
     {
       g_printerr (_("Error: this account type does not take one of the options given\n"));
       return EX_USAGE;
@@ -245,7 +337,18 @@ command_add (int argc, char **argv)
   if (!mail_account_validate (account, &error))
     return fail (EX_DATAERR, error);
 
-  /* The secret first: an account is only listed once its password is safely stored. */
+  /* The secret first: an account is only listed once its credential is safely stored. */
+  if (g_str_equal (auth, "oauth2"))
+    {
+      if (!sign_in_here (account, browser, &error))
+        return fail (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ? EX_TEMPFAIL : EX_NOPERM,
+                     error);
+      if (!mail_account_save (account, &error))
+        return fail (EX_SOFTWARE, error);
+      host_sync_settings ();
+      g_print (_("Added %s; its sign-in with Microsoft is in the system keyring.\n"), address);
+      return EX_OK;
+    }
   password = host_read_password (g_str_equal (auth, "app-password") ? _("App password: ") : _("Password: "),
                                  password_stdin, &error);
   if (password == NULL)
@@ -264,6 +367,39 @@ command_add (int argc, char **argv)
   host_sync_settings ();
   g_print (_("Added %s; its %s is in the system keyring.\n"), address,
            g_str_equal (auth, "app-password") ? _("app password") : _("password"));
+  return EX_OK;
+}
+
+/* --- sign-in -------------------------------------------------------------------------------- */
+
+static int
+command_sign_in (int argc, char **argv)
+{
+  gboolean browser = FALSE;
+  const GOptionEntry entries[] = {
+    { "browser", 0, 0, G_OPTION_ARG_NONE, &browser, N_("Sign in in this computer’s web browser instead of with a code"), NULL },
+    { NULL },
+  };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MailPluginLoader) loader = NULL;
+  g_autoptr (MailAccount) account = NULL;
+
+  if (!parse_options (_("ADDRESS"), entries, &argc, &argv, &error))
+    return fail (EX_USAGE, error);
+  if (argc != 2)
+    {
+      g_printerr (_("Usage: o365-account sign-in ADDRESS [--browser]\n"));
+      return EX_USAGE;
+    }
+  loader = host_load_plugins (&error);
+  if (loader == NULL)
+    return fail (EX_UNAVAILABLE, error);
+  account = host_find_account (loader, argv[1], &error);
+  if (account == NULL)
+    return fail (EX_NOUSER, error);
+  if (!sign_in_here (account, browser, &error))
+    return fail (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ? EX_TEMPFAIL : EX_NOPERM, error);
+  g_print (_("Signed in; the new sign-in for %s is in the system keyring.\n"), argv[1]);
   return EX_OK;
 }
 
@@ -497,16 +633,39 @@ command_flush (int argc, char **argv)
   return host_outbox_flush (outbox, loader, argc == 2 ? argv[1] : NULL, include_unknown, debug);
 }
 
+/* --- setup ---------------------------------------------------------------------------------- */
+
+/* The dialog is its own program (o365-account-setup, which links GTK), so that this one never
+ * needs a display. $O365_ACCOUNT_LIBEXECDIR points at the build tree, as GIT_EXEC_PATH does. */
+static int
+command_setup (int argc, char **argv)
+{
+  const char *dir = g_getenv ("O365_ACCOUNT_LIBEXECDIR");
+  g_autofree char *helper = g_build_filename (dir != NULL && *dir != '\0' ? dir : LIBEXECDIR,
+                                              "o365-account-setup", NULL);
+  g_autoptr (GPtrArray) args = g_ptr_array_new ();
+
+  g_ptr_array_add (args, helper);
+  for (int i = 1; i < argc; i++)
+    g_ptr_array_add (args, argv[i]);
+  g_ptr_array_add (args, NULL);
+  execv (helper, (char **) args->pdata);
+  g_printerr (_("Error: cannot run %s: %s\n"), helper, g_strerror (errno));
+  return EX_UNAVAILABLE;
+}
+
 /* --- main ----------------------------------------------------------------------------------- */
 
 static const Command commands[] = {
   { "list-types", command_list_types, "", N_("Show the account types the plug-ins provide") },
   { "add", command_add, N_("ADDRESS"), N_("Add an account (the password goes to the keyring)") },
+  { "sign-in", command_sign_in, N_("ADDRESS"), N_("Sign in with Microsoft again (oauth2 accounts)") },
   { "list", command_list, "", N_("List the configured accounts") },
   { "show", command_show, N_("ADDRESS"), N_("Show an account’s settings") },
   { "remove", command_remove, N_("ADDRESS"), N_("Remove an account and its keyring items") },
   { "test", command_test, N_("ADDRESS"), N_("Connect, secure, sign in and disconnect") },
   { "flush", command_flush, N_("[ADDRESS]"), N_("Send the messages queued in the outbox") },
+  { "setup", command_setup, N_("[ADDRESS]"), N_("Add or edit an account in a window") },
 };
 
 static void

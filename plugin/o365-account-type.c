@@ -3,13 +3,17 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "mail-account-registry.h"
 #include "o365-account-type.h"
 #include "o365-account.h"
 #include "o365-endpoints.h"
+#include "o365-gui-loader.h"
 
 struct _O365AccountType
 {
   GObject parent_instance;
+
+  char *gui_module_path; /* NULL: no dialog module known (the core linked into a test) */
 };
 
 static void o365_account_type_mail_account_type_init (MailAccountTypeInterface *iface);
@@ -19,8 +23,17 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (O365AccountType, o365_account_type, G_TYPE_OBJECT
                                                       o365_account_type_mail_account_type_init))
 
 static void
+o365_account_type_finalize (GObject *object)
+{
+  g_free (O365_ACCOUNT_TYPE (object)->gui_module_path);
+
+  G_OBJECT_CLASS (o365_account_type_parent_class)->finalize (object);
+}
+
+static void
 o365_account_type_class_init (O365AccountTypeClass *klass)
 {
+  G_OBJECT_CLASS (klass)->finalize = o365_account_type_finalize;
 }
 
 static void
@@ -66,6 +79,62 @@ o365_account_type_create_account (MailAccountType *type, const char *account_id,
   return MAIL_ACCOUNT (o365_account_new (account_id));
 }
 
+/* --- the settings widget, from the dialog module ---------------------------------------------- */
+
+static gboolean
+hook_validate_property (MailAccount *account, const char *property, GError **error)
+{
+  return o365_account_validate_property (O365_ACCOUNT (account), property, error);
+}
+
+static MailTransport *
+hook_create_transport (MailAccount *account, const char *secret, GError **error)
+{
+  return o365_account_create_transport_with_secret (O365_ACCOUNT (account), secret, error);
+}
+
+static void
+hook_revert (MailAccount *account)
+{
+  o365_account_revert (O365_ACCOUNT (account));
+}
+
+static const O365GuiHooks gui_hooks = {
+  O365_GUI_ABI_VERSION,
+  hook_validate_property,
+  hook_create_transport,
+  hook_revert,
+};
+
+static GObject *
+o365_account_type_create_settings_widget (MailAccountType *type, MailAccount *account, GError **error)
+{
+  O365AccountType *self = O365_ACCOUNT_TYPE (type);
+  g_autoptr (MailAccount) new_account = NULL;
+
+  if (self->gui_module_path == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                           _("The settings dialog is only available when the plug-in is loaded "
+                             "from its installed location"));
+      return NULL;
+    }
+  if (account == NULL)
+    {
+      g_autofree char *id = mail_account_registry_new_id ();
+
+      new_account = MAIL_ACCOUNT (o365_account_new (id));
+      account = new_account;
+    }
+  else if (!O365_IS_ACCOUNT (account))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           _("The account is not an Office 365 account"));
+      return NULL;
+    }
+  return o365_gui_loader_create_widget (self->gui_module_path, &gui_hooks, type, account, error);
+}
+
 static void
 o365_account_type_mail_account_type_init (MailAccountTypeInterface *iface)
 {
@@ -74,10 +143,20 @@ o365_account_type_mail_account_type_init (MailAccountTypeInterface *iface)
   iface->get_endpoints = o365_account_type_get_endpoints;
   iface->dup_default_username = o365_account_type_dup_default_username;
   iface->create_account = o365_account_type_create_account;
+  iface->create_settings_widget = o365_account_type_create_settings_widget;
 }
 
 O365AccountType *
 o365_account_type_new (void)
 {
   return g_object_new (O365_TYPE_ACCOUNT_TYPE, NULL);
+}
+
+void
+o365_account_type_set_gui_module (O365AccountType *self, const char *module_path)
+{
+  g_return_if_fail (O365_IS_ACCOUNT_TYPE (self));
+
+  g_free (self->gui_module_path);
+  self->gui_module_path = g_strdup (module_path);
 }

@@ -12,6 +12,8 @@
 #include "o365-account.h"
 #include "o365-credentials.h"
 #include "o365-endpoints.h"
+#include "o365-oauth2-sign-in.h"
+#include "o365-oauth2-tokens.h"
 #include "o365-transport.h"
 #include "o365-validate.h"
 
@@ -32,6 +34,7 @@ struct _O365Account
   char *auth_method;
   char *oauth2_tenant;
   char *oauth2_client_id;
+  char *oauth2_authority;
   char *ca_file;
   guint timeout;
 };
@@ -56,6 +59,7 @@ enum
   PROP_AUTH_METHOD,
   PROP_OAUTH2_TENANT,
   PROP_OAUTH2_CLIENT_ID,
+  PROP_OAUTH2_AUTHORITY,
   PROP_CA_FILE,
   PROP_TIMEOUT,
   N_PROPS
@@ -66,7 +70,7 @@ static GParamSpec *properties[N_PROPS];
 /* Property ↔ key; every property but "id" is a settings key of the same name. */
 static const char *const bound_keys[] = {
   "address", "display-name", "username", "endpoint", "server", "port", "security",
-  "auth-method", "oauth2-tenant", "oauth2-client-id", "ca-file", "timeout",
+  "auth-method", "oauth2-tenant", "oauth2-client-id", "oauth2-authority", "ca-file", "timeout",
 };
 
 static char **
@@ -83,6 +87,7 @@ string_field (O365Account *self, guint prop_id)
     case PROP_AUTH_METHOD: return &self->auth_method;
     case PROP_OAUTH2_TENANT: return &self->oauth2_tenant;
     case PROP_OAUTH2_CLIENT_ID: return &self->oauth2_client_id;
+    case PROP_OAUTH2_AUTHORITY: return &self->oauth2_authority;
     case PROP_CA_FILE: return &self->ca_file;
     default: return NULL;
     }
@@ -210,6 +215,7 @@ o365_account_class_init (O365AccountClass *klass)
   properties[PROP_AUTH_METHOD] = string_property ("auth-method");
   properties[PROP_OAUTH2_TENANT] = string_property ("oauth2-tenant");
   properties[PROP_OAUTH2_CLIENT_ID] = string_property ("oauth2-client-id");
+  properties[PROP_OAUTH2_AUTHORITY] = string_property ("oauth2-authority");
   properties[PROP_CA_FILE] = string_property ("ca-file");
   /* Ranges are checked by o365_account_validate(), so a dialog can hold a bad value while the
    * person is still typing and show why it is wrong. */
@@ -252,23 +258,7 @@ o365_account_mail_save (MailAccount *account, GError **error)
 static MailTransport *
 o365_account_create_transport (MailAccount *account, GError **error)
 {
-  O365Account *self = O365_ACCOUNT (account);
-  g_autoptr (O365SmtpConfig) config = o365_account_build_smtp_config (self, error);
-  O365SecretKind kind;
-  O365Transport *transport;
-
-  if (config == NULL)
-    return NULL;
-  if (!o365_secret_kind_from_auth_method (self->auth_method, &kind) || kind == O365_SECRET_OAUTH2_REFRESH_TOKEN)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                   _("Sign-in method “%s” cannot send yet; use a password or an app password"),
-                   self->auth_method);
-      return NULL;
-    }
-  transport = o365_transport_new (self->id, config);
-  o365_transport_use_keyring (transport, self->id, kind);
-  return MAIL_TRANSPORT (transport);
+  return o365_account_create_transport_with_secret (O365_ACCOUNT (account), NULL, error);
 }
 
 static void
@@ -335,6 +325,7 @@ on_secrets_cleared (GObject *source, GAsyncResult *result, gpointer user_data)
     g_settings_reset (self->settings, keys[i]);
   g_settings_apply (self->settings);
   mail_account_registry_remove (self->id);
+  o365_oauth2_tokens_forget (self->id);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -359,6 +350,53 @@ o365_account_remove_finish (MailAccount *account, GAsyncResult *result, GError *
 }
 
 static void
+on_signed_in (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!o365_oauth2_sign_in_finish (result, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+o365_account_sign_in_async (MailAccount *account,
+                            MailSignIn *sign_in,
+                            GCancellable *cancellable,
+                            GAsyncReadyCallback callback,
+                            gpointer user_data)
+{
+  O365Account *self = O365_ACCOUNT (account);
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr (O365OAuth2Client) client = NULL;
+  g_autofree char *username = NULL;
+  GError *error = NULL;
+
+  g_task_set_source_tag (task, o365_account_sign_in_async);
+  /* The keyring item is labelled with the address and the sign-in page pre-filled with the
+   * user name: both must be right before anything is stored. */
+  if (!o365_validate_address (self->address, &error) || !o365_validate_username (self->username, &error) ||
+      (client = o365_account_create_oauth2_client (self, &error)) == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  username = o365_account_dup_username (self);
+  o365_oauth2_sign_in_async (client, self->id, self->address, username, sign_in, cancellable,
+                             on_signed_in, task);
+}
+
+static gboolean
+o365_account_sign_in_finish (MailAccount *account, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, account), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
 o365_account_mail_account_init (MailAccountInterface *iface)
 {
   iface->create_transport = o365_account_create_transport;
@@ -368,6 +406,8 @@ o365_account_mail_account_init (MailAccountInterface *iface)
   iface->store_secret_finish = o365_account_store_secret_finish;
   iface->remove_async = o365_account_remove_async;
   iface->remove_finish = o365_account_remove_finish;
+  iface->sign_in_async = o365_account_sign_in_async;
+  iface->sign_in_finish = o365_account_sign_in_finish;
 }
 
 O365Account *
@@ -402,7 +442,10 @@ o365_account_validate (O365Account *self, GError **error)
       !o365_validate_username (self->username, error) ||
       !o365_validate_server (self->server, error) ||
       !o365_validate_port (self->port, error) ||
-      !o365_validate_timeout (self->timeout, error))
+      !o365_validate_timeout (self->timeout, error) ||
+      !o365_validate_oauth2_tenant (self->oauth2_tenant, error) ||
+      !o365_validate_oauth2_client_id (self->oauth2_client_id, error) ||
+      !o365_validate_oauth2_authority (self->oauth2_authority, error))
     return FALSE;
   if (o365_endpoints_find (self->endpoint) == NULL)
     {
@@ -459,4 +502,130 @@ o365_account_build_smtp_config (O365Account *self, GError **error)
   config->auth_kind = g_str_equal (self->auth_method, "oauth2") ? O365_SMTP_AUTH_OAUTH2
                                                                  : O365_SMTP_AUTH_PASSWORD;
   return config;
+}
+
+/* The kind of secret the sign-in method uses; the error names an unknown method. */
+static gboolean
+check_auth_method (const char *auth_method, O365SecretKind *kind, GError **error)
+{
+  if (!o365_secret_kind_from_auth_method (auth_method, kind))
+    {
+      g_set_error (error, O365_SETTINGS_ERROR, O365_SETTINGS_ERROR_INVALID_VALUE,
+                   _("Unknown sign-in method “%s”"), auth_method);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+o365_account_validate_property (O365Account *self, const char *property, GError **error)
+{
+  g_return_val_if_fail (O365_IS_ACCOUNT (self), FALSE);
+  g_return_val_if_fail (property != NULL, FALSE);
+
+  if (g_str_equal (property, "address"))
+    return o365_validate_address (self->address, error);
+  if (g_str_equal (property, "username"))
+    return o365_validate_username (self->username, error);
+  if (g_str_equal (property, "server"))
+    return o365_validate_server (self->server, error);
+  if (g_str_equal (property, "port"))
+    return o365_validate_port (self->port, error);
+  if (g_str_equal (property, "timeout"))
+    return o365_validate_timeout (self->timeout, error);
+  if (g_str_equal (property, "oauth2-tenant"))
+    return o365_validate_oauth2_tenant (self->oauth2_tenant, error);
+  if (g_str_equal (property, "oauth2-client-id"))
+    return o365_validate_oauth2_client_id (self->oauth2_client_id, error);
+  if (g_str_equal (property, "oauth2-authority"))
+    return o365_validate_oauth2_authority (self->oauth2_authority, error);
+  if (g_str_equal (property, "auth-method"))
+    {
+      O365SecretKind kind;
+
+      if (!check_auth_method (self->auth_method, &kind, error))
+        return FALSE;
+      /* The settings window cannot run the sign-in yet, and an OAuth2 account saved without
+       * one would have no refresh token to send with. */
+      if (kind == O365_SECRET_OAUTH2_REFRESH_TOKEN)
+        {
+          g_set_error_literal (error, O365_SETTINGS_ERROR, O365_SETTINGS_ERROR_INVALID_VALUE,
+                               _("“Sign in with Microsoft” is not available in this version of the "
+                                 "settings window yet: add the account with “o365-account add "
+                                 "ADDRESS --auth oauth2”, or choose Password or App password"));
+          return FALSE;
+        }
+      return TRUE;
+    }
+  if (g_str_equal (property, "ca-file"))
+    {
+      /* Only this machine can tell whether the file is there; a dialog says so at once
+       * instead of at the first connection. */
+      if (*self->ca_file != '\0' && !g_file_test (self->ca_file, G_FILE_TEST_IS_REGULAR))
+        {
+          g_set_error (error, O365_SETTINGS_ERROR, O365_SETTINGS_ERROR_INVALID_VALUE,
+                       _("There is no file %s"), self->ca_file);
+          return FALSE;
+        }
+      return TRUE;
+    }
+  if (g_str_equal (property, "endpoint") && o365_endpoints_find (self->endpoint) == NULL)
+    {
+      g_set_error (error, O365_SETTINGS_ERROR, O365_SETTINGS_ERROR_INVALID_VALUE,
+                   _("Unknown endpoint “%s”"), self->endpoint);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+MailTransport *
+o365_account_create_transport_with_secret (O365Account *self, const char *secret, GError **error)
+{
+  g_autoptr (O365SmtpConfig) config = NULL;
+  O365SecretKind kind;
+  O365Transport *transport;
+
+  g_return_val_if_fail (O365_IS_ACCOUNT (self), NULL);
+
+  config = o365_account_build_smtp_config (self, error);
+  if (config == NULL || !check_auth_method (self->auth_method, &kind, error))
+    return NULL;
+  if (kind == O365_SECRET_OAUTH2_REFRESH_TOKEN)
+    {
+      g_autoptr (O365OAuth2Client) client = o365_account_create_oauth2_client (self, error);
+
+      if (client == NULL)
+        return NULL;
+      transport = o365_transport_new (self->id, config);
+      o365_transport_use_oauth2 (transport, self->id, self->address, client);
+      return MAIL_TRANSPORT (transport);
+    }
+  if (secret != NULL)
+    {
+      o365_smtp_config_set_secret (config, secret);
+      return MAIL_TRANSPORT (o365_transport_new (self->id, config));
+    }
+  transport = o365_transport_new (self->id, config);
+  o365_transport_use_keyring (transport, self->id, kind);
+  return MAIL_TRANSPORT (transport);
+}
+
+O365OAuth2Client *
+o365_account_create_oauth2_client (O365Account *self, GError **error)
+{
+  const O365Endpoint *endpoint;
+
+  g_return_val_if_fail (O365_IS_ACCOUNT (self), NULL);
+
+  endpoint = o365_endpoints_find (self->endpoint);
+  if (endpoint == NULL)
+    {
+      g_set_error (error, O365_OAUTH2_ERROR, O365_OAUTH2_ERROR_INVALID_SETTING,
+                   _("Unknown endpoint “%s”"), self->endpoint);
+      return NULL;
+    }
+  return o365_oauth2_client_new (*self->oauth2_authority != '\0' ? self->oauth2_authority
+                                                                 : endpoint->oauth2_authority,
+                                 self->oauth2_tenant, self->oauth2_client_id, endpoint->oauth2_scope,
+                                 error);
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "mail-account.h"
+#include "o365-oauth2-client.h"
 #include "o365-smtp-config.h"
 
 G_BEGIN_DECLS
@@ -28,6 +29,24 @@ gboolean o365_account_save (O365Account *self, GError **error);
 /* The session parameters for this account, credential excluded (the transport reads it from
  * the keyring). Fails when a setting is invalid. */
 O365SmtpConfig *o365_account_build_smtp_config (O365Account *self, GError **error);
+
+/* Checks one setting as it is now, pending changes included, for a message beside its field in
+ * a dialog. Stricter than o365_account_validate() where only this machine can tell (the extra CA
+ * file must exist), and "auth-method" fails for oauth2 as long as the dialog cannot run the
+ * sign-in (mail_account_sign_in_async) itself. */
+gboolean o365_account_validate_property (O365Account *self, const char *property, GError **error);
+/* A transport for the settings as they are now, pending changes included. @secret: a password
+ * typed but not stored yet, or NULL to read the account's secret from the keyring. OAuth2
+ * accounts always use their tokens (o365-oauth2-tokens.h) and ignore @secret. */
+MailTransport *o365_account_create_transport_with_secret (O365Account *self,
+                                                          const char *secret,
+                                                          GError **error);
+
+/* The identity platform client for “Sign in with Microsoft” with the settings as they are now:
+ * the endpoint preset's authority and scope (or the oauth2-authority override), the tenant, and
+ * the oauth2-client-id override or the built-in client id. Fails with O365_OAUTH2_ERROR
+ * (NO_CLIENT_ID when there is neither). */
+O365OAuth2Client *o365_account_create_oauth2_client (O365Account *self, GError **error);
 
 /* Drops pending changes. */
 void o365_account_revert (O365Account *self);

@@ -9,6 +9,7 @@
 
 #include "mail-plugin.h"
 #include "o365-account-type.h"
+#include "o365-gui-module.h"
 
 MAIL_PLUGIN_DECLARE_ABI;
 
@@ -40,7 +41,11 @@ gboolean
 mail_plugin_load (MailPlugin *plugin, GError **error)
 {
   g_autoptr (O365AccountType) account_type = o365_account_type_new ();
+  g_autofree char *dir = g_path_get_dirname (mail_plugin_get_path (plugin));
+  g_autofree char *gui_module = g_build_filename (dir, O365_GUI_MODULE_RELATIVE_PATH, NULL);
 
+  /* Only the path: the dialog module and GTK are opened when a host asks for the widget. */
+  o365_account_type_set_gui_module (account_type, gui_module);
   mail_plugin_add_account_type (plugin, MAIL_ACCOUNT_TYPE (account_type));
   return TRUE;
 }

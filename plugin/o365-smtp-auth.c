@@ -17,6 +17,7 @@ typedef struct
   guint next_response;
   gboolean error_challenge;   /* XOAUTH2 sent its failure JSON; the final reply follows */
   char *xoauth2_status;       /* from that JSON, for the error message */
+  MailReply *refusal;         /* the final negative reply, when sign-in was refused */
 } AuthData;
 
 static void
@@ -26,6 +27,7 @@ auth_data_free (AuthData *data)
   g_clear_pointer (&data->transcript, o365_transcript_unref);
   g_clear_pointer (&data->responses, g_ptr_array_unref);
   g_free (data->xoauth2_status);
+  g_clear_pointer (&data->refusal, mail_reply_unref);
   g_free (data);
 }
 
@@ -185,6 +187,7 @@ on_reply (GObject *source, GAsyncResult *result, gpointer user_data)
       answer_challenge (task, reply);
       return;
     default:
+      data->refusal = mail_reply_ref (reply);
       error = o365_explain_reply (O365_SMTP_STAGE_AUTH, reply);
       if (data->xoauth2_status != NULL)
         g_prefix_error (&error, _("Microsoft refused the access token (status %s). "),
@@ -282,4 +285,15 @@ o365_smtp_auth_finish (GAsyncResult *result, GError **error)
 {
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == o365_smtp_auth_async, NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+MailReply *
+o365_smtp_auth_dup_refusal (GAsyncResult *result)
+{
+  AuthData *data;
+
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == o365_smtp_auth_async, NULL);
+
+  data = g_task_get_task_data (G_TASK (result));
+  return data->refusal != NULL ? mail_reply_ref (data->refusal) : NULL;
 }

@@ -33,5 +33,8 @@ void o365_smtp_auth_async (O365SmtpChannel *channel,
                            gpointer user_data);
 /* Returns: the mechanism that succeeded ("LOGIN", …), or NULL with an error. */
 const char *o365_smtp_auth_finish (GAsyncResult *result, GError **error);
+/* The server's final negative reply when it refused the credentials ("535 5.7.3 …"), or NULL
+ * (success, or a failure of another kind). */
+MailReply *o365_smtp_auth_dup_refusal (GAsyncResult *result);
 
 G_END_DECLS

@@ -35,6 +35,7 @@ struct _O365SmtpSession
   char *ehlo_name;
   const char *tls_version;
   const char *auth_mechanism;
+  MailReply *auth_refusal;
   gboolean open;
   gboolean needs_reset;
 };
@@ -54,6 +55,7 @@ o365_smtp_session_finalize (GObject *object)
   g_clear_object (&self->connection);
   g_clear_pointer (&self->capabilities, o365_smtp_capabilities_free);
   g_free (self->ehlo_name);
+  g_clear_pointer (&self->auth_refusal, mail_reply_unref);
 
   G_OBJECT_CLASS (o365_smtp_session_parent_class)->finalize (object);
 }
@@ -95,6 +97,13 @@ o365_smtp_session_get_tls_version (O365SmtpSession *self)
 {
   g_return_val_if_fail (O365_IS_SMTP_SESSION (self), NULL);
   return self->tls_version;
+}
+
+const MailReply *
+o365_smtp_session_get_auth_refusal (O365SmtpSession *self)
+{
+  g_return_val_if_fail (O365_IS_SMTP_SESSION (self), NULL);
+  return self->auth_refusal;
 }
 
 const char *
@@ -490,20 +499,40 @@ on_handshake (GObject *source, GAsyncResult *result, gpointer user_data)
   command_step (task, STEP_EHLO_AFTER_TLS);
 }
 
+/* A GnuTLS client connection costs tens of milliseconds of CPU to create (its credentials, and
+ * the system trust store the first time), so it is made in a worker thread: a GUI's main loop
+ * never waits for it. */
 static void
-start_tls (GTask *task)
+create_tls_in_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
-  O365SmtpSession *self = g_task_get_source_object (task);
+  O365SmtpSession *self = source;
   g_autoptr (GSocketConnectable) identity = g_network_address_new (self->config->host, self->config->port);
+  GError *error = NULL;
+  GIOStream *tls = g_tls_client_connection_new (G_IO_STREAM (self->connection), identity, &error);
+
+  if (tls == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, tls, g_object_unref);
+}
+
+static void
+on_tls_created (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  O365SmtpSession *self = g_task_get_source_object (task);
   GError *error = NULL;
   O365Deadline *deadline;
 
-  self->tls = g_tls_client_connection_new (G_IO_STREAM (self->connection), identity, &error);
+  self->tls = g_task_propagate_pointer (G_TASK (result), &error);
   if (self->tls == NULL)
     {
-      g_prefix_error (&error, _("TLS is not available: "));
-      error->domain = MAIL_TRANSPORT_ERROR;
-      error->code = MAIL_TRANSPORT_ERROR_TLS;
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_prefix_error (&error, _("TLS is not available: "));
+          error->domain = MAIL_TRANSPORT_ERROR;
+          error->code = MAIL_TRANSPORT_ERROR_TLS;
+        }
       fail_open (task, error);
       return;
     }
@@ -516,6 +545,15 @@ start_tls (GTask *task)
 }
 
 static void
+start_tls (GTask *task)
+{
+  O365SmtpSession *self = g_task_get_source_object (task);
+  g_autoptr (GTask) create = g_task_new (self, g_task_get_cancellable (task), on_tls_created, task);
+
+  g_task_run_in_thread (create, create_tls_in_thread);
+}
+
+static void
 on_authenticated (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   GTask *task = user_data;
@@ -525,6 +563,7 @@ on_authenticated (GObject *source, GAsyncResult *result, gpointer user_data)
   self->auth_mechanism = o365_smtp_auth_finish (result, &error);
   if (self->auth_mechanism == NULL)
     {
+      self->auth_refusal = o365_smtp_auth_dup_refusal (result);
       fail_open (task, error);
       return;
     }
@@ -681,8 +720,12 @@ close_streams (GTask *task)
 static void
 on_quit_reply (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr (MailReply) reply = o365_smtp_channel_read_reply_finish (O365_SMTP_CHANNEL (source), result, NULL);
+  MailReply *reply = o365_smtp_channel_read_reply_finish (O365_SMTP_CHANNEL (source), result, NULL);
 
+  /* Whatever the answer to QUIT was, the session ends (a g_autoptr here would be an unused
+   * variable to clang). */
+  if (reply != NULL)
+    mail_reply_unref (reply);
   close_streams (user_data);
 }
 

@@ -55,5 +55,7 @@ const char *o365_smtp_session_get_tls_version (O365SmtpSession *self);
 const char *o365_smtp_session_get_auth_mechanism (O365SmtpSession *self);
 const O365SmtpCapabilities *o365_smtp_session_get_capabilities (O365SmtpSession *self);
 gboolean o365_smtp_session_is_open (O365SmtpSession *self);
+/* After an open that failed at AUTH because the server refused the credentials: its reply. */
+const MailReply *o365_smtp_session_get_auth_refusal (O365SmtpSession *self);
 
 G_END_DECLS

@@ -5,6 +5,7 @@
 #include <libsecret/secret.h>
 
 #include "o365-connection-gate.h"
+#include "o365-oauth2-tokens.h"
 #include "o365-send-pacer.h"
 #include "o365-smtp-session.h"
 #include "o365-transport.h"
@@ -17,6 +18,9 @@ struct _O365Transport
   O365SmtpConfig *config;
   char *keyring_account_id; /* NULL: the config carries the secret */
   O365SecretKind keyring_kind;
+  O365OAuth2Client *oauth2_client; /* non-NULL: access tokens from o365-oauth2-tokens */
+  char *oauth2_account_id;
+  char *oauth2_address;
 };
 
 static void o365_transport_mail_transport_init (MailTransportInterface *iface);
@@ -33,6 +37,9 @@ o365_transport_finalize (GObject *object)
   g_free (self->account_key);
   o365_smtp_config_free (self->config);
   g_free (self->keyring_account_id);
+  g_clear_object (&self->oauth2_client);
+  g_free (self->oauth2_account_id);
+  g_free (self->oauth2_address);
 
   G_OBJECT_CLASS (o365_transport_parent_class)->finalize (object);
 }
@@ -72,6 +79,23 @@ o365_transport_use_keyring (O365Transport *self, const char *account_id, O365Sec
   self->keyring_kind = kind;
 }
 
+void
+o365_transport_use_oauth2 (O365Transport *self,
+                           const char *account_id,
+                           const char *address,
+                           O365OAuth2Client *client)
+{
+  g_return_if_fail (O365_IS_TRANSPORT (self));
+  g_return_if_fail (account_id != NULL && address != NULL);
+  g_return_if_fail (O365_IS_OAUTH2_CLIENT (client));
+
+  g_set_object (&self->oauth2_client, client);
+  g_free (self->oauth2_account_id);
+  self->oauth2_account_id = g_strdup (account_id);
+  g_free (self->oauth2_address);
+  self->oauth2_address = g_strdup (address);
+}
+
 /* --- what every operation does first: its turn, the credential, the session ----------------- */
 
 typedef void (*SessionReadyFunc) (GTask *task);
@@ -84,6 +108,7 @@ typedef struct
   SessionReadyFunc on_ready;
   guint next;
   gboolean gate_held;
+  gboolean token_retried; /* the refused access token was refreshed once already */
 } OperationData;
 
 static void
@@ -126,15 +151,57 @@ complete (GTask *task, GError *error, gpointer result, GDestroyNotify result_fre
   g_object_unref (task);
 }
 
+static void request_access_token (GTask *task, gboolean force_refresh);
+
+/* Office 365's answer to an access token it does not take (expired early, revoked, or meant for
+ * another audience). */
+static gboolean
+is_token_refusal (const MailReply *reply)
+{
+  return reply != NULL && mail_reply_get_code (reply) == 535 &&
+         g_strcmp0 (mail_reply_get_enhanced_code (reply), "5.7.3") == 0;
+}
+
+static void
+note (O365Transport *self, const char *format, ...) G_GNUC_PRINTF (2, 3);
+
+static void
+note (O365Transport *self, const char *format, ...)
+{
+  g_autofree char *text = NULL;
+  g_autofree char *line = NULL;
+  va_list args;
+
+  if (!mail_transport_wants_transcript (MAIL_TRANSPORT (self)))
+    return;
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+  line = g_strconcat ("*  ", text, NULL);
+  mail_transport_emit_transcript (MAIL_TRANSPORT (self), line);
+}
+
 static void
 on_session_open (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   GTask *task = user_data;
+  O365Transport *self = g_task_get_source_object (task);
   OperationData *data = g_task_get_task_data (task);
   GError *error = NULL;
 
   if (!o365_smtp_session_open_finish (data->session, result, &error))
     {
+      /* One refresh and one more try, never a loop: a second refusal is the answer. */
+      if (self->oauth2_client != NULL && !data->token_retried &&
+          is_token_refusal (o365_smtp_session_get_auth_refusal (data->session)))
+        {
+          data->token_retried = TRUE;
+          g_error_free (error);
+          g_clear_object (&data->session);
+          note (self, "OAuth2: the server refused the access token; renewing it and trying once more");
+          request_access_token (task, TRUE);
+          return;
+        }
       complete (task, error, NULL, NULL);
       return;
     }
@@ -153,6 +220,74 @@ open_session (GTask *task, const O365SmtpConfig *config)
   data->session = o365_smtp_session_new (config, transcript);
   o365_smtp_session_set_progress_func (data->session, on_progress, self);
   o365_smtp_session_open_async (data->session, g_task_get_cancellable (task), on_session_open, task);
+}
+
+/* Hosts understand MAIL_TRANSPORT_ERROR: a failed token request becomes the class it belongs
+ * to (temporary when the service is down or unreachable), keeping its explanation. */
+static GError *
+transport_error_from_oauth2 (GError *error)
+{
+  MailTransportError code;
+  GError *converted;
+
+  if (error->domain != O365_OAUTH2_ERROR)
+    return error;
+  switch ((O365OAuth2Error) error->code)
+    {
+    case O365_OAUTH2_ERROR_NETWORK:
+      code = MAIL_TRANSPORT_ERROR_CONNECT;
+      break;
+    case O365_OAUTH2_ERROR_SERVER:
+      code = MAIL_TRANSPORT_ERROR_TEMPORARY;
+      break;
+    case O365_OAUTH2_ERROR_TIMEOUT:
+      code = MAIL_TRANSPORT_ERROR_TIMEOUT;
+      break;
+    case O365_OAUTH2_ERROR_PROTOCOL:
+      code = MAIL_TRANSPORT_ERROR_PROTOCOL;
+      break;
+    default:
+      code = MAIL_TRANSPORT_ERROR_AUTH_FAILED;
+      break;
+    }
+  converted = g_error_new_literal (MAIL_TRANSPORT_ERROR, code, error->message);
+  g_error_free (error);
+  return converted;
+}
+
+static void
+on_access_token (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  O365Transport *self = g_task_get_source_object (task);
+  g_autoptr (O365SmtpConfig) config = NULL;
+  GError *error = NULL;
+  gboolean refreshed = FALSE;
+  gint64 expires_at = 0;
+  char *token = o365_oauth2_tokens_get_finish (result, &refreshed, &expires_at, &error);
+
+  if (token == NULL)
+    {
+      complete (task, transport_error_from_oauth2 (error), NULL, NULL);
+      return;
+    }
+  note (self, "OAuth2: %s access token, valid for %" G_GINT64_FORMAT " more minutes%s",
+        refreshed ? "a new" : "the remembered",
+        MAX (expires_at - g_get_real_time (), 0) / G_USEC_PER_SEC / 60,
+        refreshed ? "; the keyring holds the current refresh token" : "");
+  config = o365_smtp_config_copy (self->config);
+  o365_smtp_config_set_secret (config, token);
+  secret_password_free (token);
+  open_session (task, config);
+}
+
+static void
+request_access_token (GTask *task, gboolean force_refresh)
+{
+  O365Transport *self = g_task_get_source_object (task);
+
+  o365_oauth2_tokens_get_async (self->oauth2_client, self->oauth2_account_id, self->oauth2_address,
+                                force_refresh, g_task_get_cancellable (task), on_access_token, task);
 }
 
 static void
@@ -190,7 +325,9 @@ on_gate_acquired (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   data->gate_held = TRUE;
-  if (self->keyring_account_id != NULL)
+  if (self->oauth2_client != NULL)
+    request_access_token (task, FALSE);
+  else if (self->keyring_account_id != NULL)
     o365_credentials_lookup_async (self->keyring_account_id, self->keyring_kind,
                                    g_task_get_cancellable (task), on_secret, task);
   else

@@ -5,6 +5,7 @@
 
 #include "mail-transport.h"
 #include "o365-credentials.h"
+#include "o365-oauth2-client.h"
 #include "o365-smtp-config.h"
 
 G_BEGIN_DECLS
@@ -19,5 +20,14 @@ O365Transport *o365_transport_new (const char *account_key, const O365SmtpConfig
 /* Reads the credential of @kind for @account_id from the keyring before each session (the
  * config then carries none). */
 void o365_transport_use_keyring (O365Transport *self, const char *account_id, O365SecretKind kind);
+
+/* Signs in with OAuth2 (XOAUTH2): before each session an access token for @account_id from
+ * memory or, when it is near its expiry, refreshed with @client from the refresh token in the
+ * keyring (the rotated one replaces it there; @address labels it). A “535 5.7.3” refusal of the
+ * token gets one refresh and one more try. */
+void o365_transport_use_oauth2 (O365Transport *self,
+                                const char *account_id,
+                                const char *address,
+                                O365OAuth2Client *client);
 
 G_END_DECLS

@@ -1,6 +1,7 @@
 /* o365-validate.c — settings checks. Addresses are parsed with GMime, not by hand. */
 #include "config.h"
 
+#include <gio/gio.h>
 #include <glib/gi18n-lib.h>
 #include <gmime/gmime.h>
 
@@ -184,4 +185,97 @@ o365_validate_username (const char *username, GError **error)
       return FALSE;
     }
   return TRUE;
+}
+
+gboolean
+o365_validate_oauth2_tenant (const char *tenant, GError **error)
+{
+  gsize length = tenant != NULL ? strlen (tenant) : 0;
+
+  /* It becomes a path segment of the sign-in URL: nothing that could leave that segment. */
+  if (length == 0 || length > 253 || tenant[0] == '.' || tenant[0] == '-')
+    goto invalid;
+  for (gsize i = 0; i < length; i++)
+    if (!g_ascii_isalnum (tenant[i]) && tenant[i] != '-' && tenant[i] != '.')
+      goto invalid;
+  return TRUE;
+
+invalid:
+  g_set_error_literal (error, O365_SETTINGS_ERROR, O365_SETTINGS_ERROR_INVALID_VALUE,
+                       _("The tenant must be organizations, common, consumers, a tenant id or "
+                         "a domain such as contoso.com"));
+  return FALSE;
+}
+
+gboolean
+o365_validate_oauth2_client_id (const char *client_id, GError **error)
+{
+  static const char pattern[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
+
+  if (client_id == NULL || *client_id == '\0')
+    return TRUE;
+  if (strlen (client_id) == strlen (pattern))
+    {
+      gsize i;
+
+      for (i = 0; pattern[i] != '\0'; i++)
+        if (pattern[i] == '-' ? client_id[i] != '-' : !g_ascii_isxdigit (client_id[i]))
+          break;
+      if (pattern[i] == '\0')
+        return TRUE;
+    }
+  g_set_error_literal (error, O365_SETTINGS_ERROR, O365_SETTINGS_ERROR_INVALID_VALUE,
+                       _("The client id is the “Application (client) ID” of an app registered "
+                         "in Microsoft Entra ID, such as 0a1b2c3d-4e5f-6789-abcd-ef0123456789"));
+  return FALSE;
+}
+
+static gboolean
+is_loopback_host (const char *host)
+{
+  g_autoptr (GInetAddress) address = NULL;
+
+  if (g_ascii_strcasecmp (host, "localhost") == 0)
+    return TRUE;
+  address = g_inet_address_new_from_string (host);
+  return address != NULL && g_inet_address_get_is_loopback (address);
+}
+
+gboolean
+o365_validate_oauth2_authority (const char *authority, GError **error)
+{
+  g_autoptr (GUri) uri = NULL;
+  const char *scheme, *host, *path;
+
+  if (authority == NULL || *authority == '\0')
+    return TRUE;
+  uri = g_uri_parse (authority, G_URI_FLAGS_NONE, NULL);
+  if (uri == NULL || has_control_characters (authority))
+    goto invalid;
+  scheme = g_uri_get_scheme (uri);
+  host = g_uri_get_host (uri);
+  path = g_uri_get_path (uri);
+  if (host == NULL || *host == '\0' || g_uri_get_userinfo (uri) != NULL ||
+      g_uri_get_query (uri) != NULL || g_uri_get_fragment (uri) != NULL ||
+      (*path != '\0' && !g_str_equal (path, "/")))
+    goto invalid;
+  /* Tokens travel over this connection: TLS always, except to this machine itself. */
+  if (g_ascii_strcasecmp (scheme, "https") == 0)
+    {
+      if (!g_hostname_is_ip_address (host) && !is_dns_name (host))
+        goto invalid;
+      return TRUE;
+    }
+  if (g_ascii_strcasecmp (scheme, "http") == 0 && is_loopback_host (host))
+    return TRUE;
+  g_set_error_literal (error, O365_SETTINGS_ERROR, O365_SETTINGS_ERROR_INVALID_VALUE,
+                       _("The sign-in service must be reached over https (plain http only to "
+                         "this computer itself)"));
+  return FALSE;
+
+invalid:
+  g_set_error_literal (error, O365_SETTINGS_ERROR, O365_SETTINGS_ERROR_INVALID_VALUE,
+                       _("The sign-in service must be a web address with only a scheme and a "
+                         "host, such as https://login.microsoftonline.com"));
+  return FALSE;
 }

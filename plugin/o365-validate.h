@@ -30,5 +30,12 @@ gboolean o365_validate_port (guint port, GError **error);
 gboolean o365_validate_timeout (guint seconds, GError **error);
 /* A user name for AUTH: printable, no CR, LF or NUL. Empty means "the address". */
 gboolean o365_validate_username (const char *username, GError **error);
+/* “Sign in with Microsoft”: organizations, common, consumers, a tenant id or a domain. */
+gboolean o365_validate_oauth2_tenant (const char *tenant, GError **error);
+/* An application (client) id as Entra ID shows it, a GUID. Empty means the built-in one. */
+gboolean o365_validate_oauth2_client_id (const char *client_id, GError **error);
+/* The identity platform's base URL: https with a host name, or plain http to a loopback
+ * address (a local test server) and nothing else. Empty means the endpoint preset's. */
+gboolean o365_validate_oauth2_authority (const char *authority, GError **error);
 
 G_END_DECLS

@@ -25,7 +25,14 @@ test_type_defaults (void)
   g_assert_cmpuint (endpoint->port, ==, 587);
   g_assert_cmpint (endpoint->security, ==, MAIL_SECURITY_STARTTLS);
   g_assert_cmpstr (username, ==, "ann@contoso.com");
-  g_assert_false (mail_account_type_has_settings_widget (iface));
+  /* The dialog comes from a module next to the plug-in; linked directly, there is none. */
+  g_assert_true (mail_account_type_has_settings_widget (iface));
+  {
+    g_autoptr (GError) error = NULL;
+
+    g_assert_null (mail_account_type_create_settings_widget (iface, NULL, &error));
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+  }
 
   all = mail_account_type_get_endpoints (iface, &n);
   g_assert_cmpuint (n, ==, 4);

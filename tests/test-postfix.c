@@ -228,6 +228,7 @@ test_corpus_arrives_byte_identical (void)
     g_autoptr (O365SmtpSession) warm_up = engine_test_open_session (config, NULL, &error);
 
     g_assert_no_error (error);
+    g_assert_nonnull (warm_up);
   }
   rss_before = peak_rss_kb ();
   submissions = engine_test_submit (config, messages, NULL, &error);
@@ -244,7 +245,10 @@ test_corpus_arrives_byte_identical (void)
   g_test_message ("peak RSS before the batch (with a 10 MB message): %" G_GSIZE_FORMAT
                   " kB, after: %" G_GSIZE_FORMAT " kB, growth %" G_GSIZE_FORMAT " kB",
                   rss_before, rss_after, rss_after - rss_before);
-  g_assert_cmpuint (rss_after - rss_before, <, 4 * 1024);
+  if (test_rss_is_meaningful ())
+    g_assert_cmpuint (rss_after - rss_before, <, 4 * 1024);
+  else
+    g_test_message ("AddressSanitizer build: the RSS bound is checked in the normal build only");
 
   expected_files = texts->len - 1 + 50 + 1;
   delivered = postfix_fixture_wait_mail (postfix, expected_files);

@@ -119,6 +119,7 @@ test_transcript_redacts_credentials (void)
   g_autofree char *user_b64 = g_base64_encode ((const guchar *) USER, strlen (USER));
 
   g_assert_no_error (error);
+  g_assert_cmpint (mail_submission_get_status (submission), ==, MAIL_SUBMISSION_SENT);
   g_assert_nonnull (strstr (transcript->str, "C: AUTH LOGIN"));
   g_assert_nonnull (strstr (transcript->str, "<credentials redacted>"));
   g_assert_nonnull (strstr (transcript->str, "S: 250 2.0.0 OK <"));

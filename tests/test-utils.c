@@ -73,3 +73,19 @@ test_wait_for_flag (gboolean *flag, guint timeout_ms)
   if (!*flag)
     g_error ("timed out after %u ms", timeout_ms);
 }
+
+gboolean
+test_rss_is_meaningful (void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+  return FALSE;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+  return FALSE;
+#else
+  return TRUE;
+#endif
+#else
+  return TRUE;
+#endif
+}

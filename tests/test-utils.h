@@ -17,4 +17,8 @@ char *test_module_path (const char *variant);
 /* Runs the default main context until *@flag is TRUE, failing the test after @timeout_ms. */
 void test_wait_for_flag (gboolean *flag, guint timeout_ms);
 
+/* FALSE in an AddressSanitizer build: its quarantine holds freed memory on purpose, so the
+ * process's RSS says nothing about the code's own memory use. */
+gboolean test_rss_is_meaningful (void);
+
 G_END_DECLS

@@ -1,0 +1,51 @@
+/* o365-oauth2-tokens.h — an account's OAuth2 tokens. The access token lives only in this
+ * process's memory, with its expiry; the refresh token lives only in the keyring (kind
+ * oauth2-refresh-token) and is replaced there by the new one each time Microsoft rotates it.
+ * Main-context only.
+ *
+ * Callers of o365_oauth2_tokens_get_async() hold the account's connection gate, so refreshes of
+ * one account never overlap in a process (a second one with the same rotating token would be
+ * refused). Another process may rotate the stored token meanwhile: a refused refresh re-reads
+ * the keyring once before giving up. */
+#pragma once
+
+#include "o365-oauth2-client.h"
+
+G_BEGIN_DECLS
+
+/* An access token with less than this left is renewed before use: a session must not run into
+ * its expiry halfway through a batch. */
+#define O365_OAUTH2_REFRESH_MARGIN_S (5 * 60)
+
+/* The access token for @account_id: the one in memory while it is good for the margin, else a
+ * new one from the refresh token in the keyring (which the rotated one then replaces).
+ * @force_refresh: renew even if memory holds one (the server just refused it). */
+void o365_oauth2_tokens_get_async (O365OAuth2Client *client,
+                                   const char *account_id,
+                                   const char *address,
+                                   gboolean force_refresh,
+                                   GCancellable *cancellable,
+                                   GAsyncReadyCallback callback,
+                                   gpointer user_data);
+/* Returns: the access token, to release with secret_password_free(); @refreshed: whether it
+ * was just obtained; @expires_at: g_get_real_time() of its expiry. Either may be NULL.
+ * Errors: O365_OAUTH2_ERROR (NOT_SIGNED_IN, INVALID_GRANT…), O365_CREDENTIALS_ERROR. */
+char *o365_oauth2_tokens_get_finish (GAsyncResult *result,
+                                     gboolean *refreshed,
+                                     gint64 *expires_at,
+                                     GError **error);
+
+/* After a sign-in: the refresh token into the keyring (replacing any), the access token into
+ * memory. Fails when @tokens carry no refresh token. */
+void o365_oauth2_tokens_save_async (const char *account_id,
+                                    const char *address,
+                                    const O365OAuth2TokenSet *tokens,
+                                    GCancellable *cancellable,
+                                    GAsyncReadyCallback callback,
+                                    gpointer user_data);
+gboolean o365_oauth2_tokens_save_finish (GAsyncResult *result, GError **error);
+
+/* Drops the access token held for @account_id (its account was removed or signed in anew). */
+void o365_oauth2_tokens_forget (const char *account_id);
+
+G_END_DECLS

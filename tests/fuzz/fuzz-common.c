@@ -1,0 +1,40 @@
+/* fuzz-common.c — helpers shared by the libFuzzer targets. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "fuzz-common.h"
+
+void
+fuzz_fail (const char *file, int line, const char *condition, const char *detail)
+{
+  fprintf (stderr, "%s:%d: invariant violated: %s%s%s\n", file, line, condition,
+           detail != NULL ? ": " : "", detail != NULL ? detail : "");
+  abort ();
+}
+
+void
+fuzz_init (void)
+{
+  g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
+}
+
+gboolean
+fuzz_is_display_safe (const char *text, gsize length, gboolean allow_newline)
+{
+  const char *end = text + length;
+
+  if (!g_utf8_validate_len (text, length, NULL))
+    return FALSE;
+  for (const char *p = text; p < end; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (c == '\n' && allow_newline)
+        continue;
+      if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x2028 || c == 0x2029)
+        return FALSE;
+    }
+  return TRUE;
+}
