@@ -12,6 +12,7 @@
 
 #include "host-accounts.h"
 #include "mail-account-registry.h"
+#include "mail-i18n.h"
 #include "mail-settings-window.h"
 
 #define DEFAULT_TYPE "office365"
@@ -72,8 +73,7 @@ main (int argc, char **argv)
   gboolean closed = FALSE;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  mail_bind_textdomain (GETTEXT_PACKAGE, LOCALEDIR);
   textdomain (GETTEXT_PACKAGE);
   g_set_prgname ("o365-account-setup");
 

@@ -29,6 +29,7 @@
 #include "host-outbox.h"
 #include "host-password.h"
 #include "mail-account-registry.h"
+#include "mail-i18n.h"
 #include "mail-sign-in.h"
 #include "mail-transport.h"
 
@@ -673,15 +674,17 @@ print_usage (void)
 {
   g_printerr (_("Usage: o365-account COMMAND [ARGUMENTS…]\n\nCommands:\n"));
   for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
-    g_printerr ("  %-11s %-10s %s\n", commands[i].name, _(commands[i].arguments), _(commands[i].summary));
+    g_printerr ("  %-11s %-10s %s\n", commands[i].name,
+                /* gettext ("") is the catalogue's header, not a translation */
+                commands[i].arguments[0] != '\0' ? _(commands[i].arguments) : "",
+                _(commands[i].summary));
 }
 
 int
 main (int argc, char **argv)
 {
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  mail_bind_textdomain (GETTEXT_PACKAGE, LOCALEDIR);
   textdomain (GETTEXT_PACKAGE);
 
   if (argc < 2 || g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h"))

@@ -26,6 +26,7 @@
 #include "host-accounts.h"
 #include "host-exit-status.h"
 #include "host-outbox.h"
+#include "mail-i18n.h"
 #include "message-head.h"
 
 /* Headers past this size are not a message a person wrote; refusing them bounds memory. */
@@ -552,8 +553,7 @@ main (int argc, char **argv)
   int status;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  mail_bind_textdomain (GETTEXT_PACKAGE, LOCALEDIR);
   textdomain (GETTEXT_PACKAGE);
   g_set_prgname ("o365-send");
 

@@ -545,14 +545,16 @@ o365_account_validate_property (O365Account *self, const char *property, GError 
 
       if (!check_auth_method (self->auth_method, &kind, error))
         return FALSE;
-      /* The settings window cannot run the sign-in yet, and an OAuth2 account saved without
-       * one would have no refresh token to send with. */
-      if (kind == O365_SECRET_OAUTH2_REFRESH_TOKEN)
+      /* Microsoft signs in registered apps only: the account's own or the one built in. Said
+       * here, beside the method, before the person tries to sign in. */
+      if (kind == O365_SECRET_OAUTH2_REFRESH_TOKEN && *self->oauth2_client_id == '\0' &&
+          *OAUTH2_CLIENT_ID == '\0')
         {
           g_set_error_literal (error, O365_SETTINGS_ERROR, O365_SETTINGS_ERROR_INVALID_VALUE,
-                               _("“Sign in with Microsoft” is not available in this version of the "
-                                 "settings window yet: add the account with “o365-account add "
-                                 "ADDRESS --auth oauth2”, or choose Password or App password"));
+                               _("“Sign in with Microsoft” needs the client ID of an app registered "
+                                 "in Microsoft Entra ID, and this build has none: enter it as "
+                                 "Client ID under Advanced (the README’s “Sign in with Microsoft” "
+                                 "explains how to register one), or choose Password or App password"));
           return FALSE;
         }
       return TRUE;

@@ -24,6 +24,9 @@ G_DEFINE_QUARK (o365-oauth2-error-quark, o365_oauth2_error)
  * token refused early is refreshed then (535 5.7.3). */
 #define DEFAULT_EXPIRES_IN_S 3600
 #define DEFAULT_DEVICE_CODE_EXPIRES_IN_S 900
+/* Microsoft's codes live 15 minutes; waiting longer than this for a person is pointless, and it
+ * keeps the polling deadline's arithmetic far from overflowing. */
+#define MAX_DEVICE_CODE_EXPIRES_IN_S 3600
 #define DEFAULT_POLL_INTERVAL_S 5
 #define MAX_POLL_INTERVAL_S 60
 #define MAX_DESCRIPTION_CHARS 300
@@ -90,6 +93,7 @@ sanitize_description (const char *description)
 {
   g_autofree char *line = NULL;
   GString *clean;
+  guint kept = 0;
 
   if (description == NULL || *description == '\0' || !g_utf8_validate (description, -1, NULL))
     return NULL;
@@ -101,7 +105,7 @@ sanitize_description (const char *description)
 
       if (g_unichar_iscntrl (c))
         continue;
-      if (g_utf8_strlen (clean->str, -1) >= MAX_DESCRIPTION_CHARS)
+      if (kept++ == MAX_DESCRIPTION_CHARS)
         {
           g_string_append (clean, "…");
           break;
@@ -127,7 +131,7 @@ has_code (const gint64 *codes, guint n_codes, gint64 wanted)
 }
 
 /* Microsoft documents its AADSTS codes; a few say more than the OAuth error beside them. */
-static const gint64 consent_codes[] = { 65001, 65004, 90094, 90095 };
+static const gint64 consent_codes[] = { 65001, 90094, 90095 };
 static const gint64 wrong_tenant_codes[] = { 50020, 90072, 500200 };
 static const gint64 policy_codes[] = { 53000, 53001, 53002, 53003, 53004 };
 
@@ -471,7 +475,7 @@ parse_device_code (guint status, const char *body, gsize length, const char *cli
   code->device_code = g_strdup (device_code);
   code->user_code = g_strdup (user_code);
   code->verification_uri = g_strdup (verification_uri);
-  code->expires_in = expires_in;
+  code->expires_in = MIN (expires_in, MAX_DEVICE_CODE_EXPIRES_IN_S);
   code->interval = CLAMP (interval, 1, MAX_POLL_INTERVAL_S);
   return code;
 }
@@ -509,13 +513,13 @@ o365_oauth2_client_init (O365OAuth2Client *self)
 {
 }
 
-static gboolean
+/* The settings check's message, in this module's domain. */
+static void
 setting_error (GError *settings_error, GError **error)
 {
   g_set_error_literal (error, O365_OAUTH2_ERROR, O365_OAUTH2_ERROR_INVALID_SETTING,
                        settings_error->message);
   g_error_free (settings_error);
-  return FALSE;
 }
 
 O365OAuth2Client *

@@ -99,6 +99,8 @@ set_page (SoupServerMessage *message, guint status, const char *title, const cha
 
   /* The address bar holds the code: nothing may be cached, fetched or referred onwards. */
   soup_message_headers_replace (headers, "Cache-Control", "no-store");
+  /* One answer per connection: no idle connection keeps the listener busy after its page. */
+  soup_message_headers_replace (headers, "Connection", "close");
   soup_message_headers_replace (headers, "Content-Security-Policy", "default-src 'none'");
   soup_message_headers_replace (headers, "Referrer-Policy", "no-referrer");
   soup_server_message_set_status (message, status, NULL);

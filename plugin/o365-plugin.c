@@ -7,6 +7,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "mail-i18n.h"
 #include "mail-plugin.h"
 #include "o365-account-type.h"
 #include "o365-gui-module.h"
@@ -23,8 +24,7 @@ mail_plugin_query (void)
 
   if (g_once_init_enter (&initialized))
     {
-      bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-      bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+      mail_bind_textdomain (GETTEXT_PACKAGE, LOCALEDIR);
       info.abi = mail_plugin_abi;
       info.id = "office365";
       info.name = _("Office 365");

@@ -661,7 +661,6 @@ on_request (SoupServer *server,
   const char *method = soup_server_message_get_method (message);
   g_auto (GStrv) parts = g_strsplit (path, "/", -1);
   const char *endpoint;
-
   if (g_str_equal (path, "/devicelogin"))
     {
       device_login_page (self, message, query);

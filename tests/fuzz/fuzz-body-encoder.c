@@ -100,7 +100,7 @@ run_encoder (O365BodyEncoder *encoder,
           /* Any output buffer makes progress, and the encoder never waits for more input. */
           FUZZ_CHECK (g_error_matches (error, MAIL_TRANSPORT_ERROR,
                                        MAIL_TRANSPORT_ERROR_INVALID_MESSAGE),
-                      error->message);
+                      error != NULL ? error->message : "no GError");
           FUZZ_CHECK (fuzz_is_display_safe (error->message, strlen (error->message), FALSE), NULL);
           run->refused = TRUE;
           break;

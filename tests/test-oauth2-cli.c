@@ -1,0 +1,462 @@
+/* test-oauth2-cli.c — “Sign in with Microsoft” from the terminal, end to end: o365-account and
+ * o365-send run as a person runs them, against the tests' identity provider and Office-365-like
+ * SMTP server (in this process, on 127.0.0.1) and a real gnome-keyring (keyring-harness), with
+ * settings in a private keyfile. The tests' browser plays the person: it enters the code shown
+ * at the verification page, or opens the address printed for --browser. Afterwards no token
+ * may be in any file, setting or output.
+ *
+ *   test-oauth2-cli O365_ACCOUNT O365_SEND [--tap]
+ */
+#include "config.h"
+
+#include <string.h>
+#include <sysexits.h>
+
+#include "harness-fixture.h"
+#include "oauth2-test-browser.h"
+#include "oauth2-test-idp.h"
+#include "smtp-test-server.h"
+#include "test-utils.h"
+
+#define CLIENT_ID "00000000-1111-2222-3333-444444444444"
+#define SCOPE "https://outlook.office.com/SMTP.Send offline_access"
+#define USER "alice@example.test"
+#define TOKEN "eyJ0eXAiOiJKV1QiLCJub25jZSI6IkNMSSJ9.eyJhdWQiOiJodHRwczovL291dGxvb2sub2ZmaWNlLmNvbSJ9.c2lnLUNMSQ"
+#define WAIT_MS 60000
+
+static const char *o365_account_path;
+static const char *o365_send_path;
+static HarnessFixture *keyring;
+
+/* --- running a program ------------------------------------------------------------------------ */
+
+typedef void (*LineFunc) (const char *line, gpointer user_data);
+
+typedef struct
+{
+  GSubprocess *process;
+  GDataInputStream *lines;
+  GOutputStream *err;       /* a memory stream collecting stderr */
+  GString *out;
+  char *err_text;
+  LineFunc on_line;
+  gpointer on_line_data;
+  gboolean out_done;
+  gboolean err_done;
+  gboolean exited;
+  int status;
+} Run;
+
+static void read_next_line (Run *run);
+
+static void
+on_line (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Run *run = user_data;
+  g_autofree char *line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result, NULL, NULL);
+
+  if (line == NULL)
+    {
+      run->out_done = TRUE;
+      return;
+    }
+  g_string_append_printf (run->out, "%s\n", line);
+  if (run->on_line != NULL)
+    run->on_line (line, run->on_line_data);
+  read_next_line (run);
+}
+
+static void
+read_next_line (Run *run)
+{
+  g_data_input_stream_read_line_async (run->lines, G_PRIORITY_DEFAULT, NULL, on_line, run);
+}
+
+static void
+on_err_spliced (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Run *run = user_data;
+
+  g_output_stream_splice_finish (G_OUTPUT_STREAM (source), result, NULL);
+  run->err_done = TRUE;
+}
+
+static void
+on_exited (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Run *run = user_data;
+
+  g_assert_true (g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL));
+  run->status = g_subprocess_get_if_exited (G_SUBPROCESS (source)) ? g_subprocess_get_exit_status (G_SUBPROCESS (source))
+                                                                    : -1;
+  run->exited = TRUE;
+}
+
+static char *work_dir;
+
+/* A private home, settings in a keyfile there, the keyring's bus, no display and no desktop
+ * handlers: nothing a test runs may reach a real browser. */
+static GSubprocessLauncher *
+new_launcher (void)
+{
+  GSubprocessLauncher *launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                                             G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                             G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  static const char *const dirs[][2] = {
+    { "HOME", "home" }, { "XDG_CONFIG_HOME", "config" }, { "XDG_DATA_HOME", "data" },
+    { "XDG_CACHE_HOME", "cache" }, { "XDG_DATA_DIRS", "no-desktop-files" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (dirs); i++)
+    {
+      g_autofree char *path = g_build_filename (work_dir, dirs[i][1], NULL);
+
+      g_assert_cmpint (g_mkdir_with_parents (path, 0700), ==, 0);
+      g_subprocess_launcher_setenv (launcher, dirs[i][0], path, TRUE);
+    }
+  g_subprocess_launcher_setenv (launcher, "GSETTINGS_BACKEND", "keyfile", TRUE);
+  g_subprocess_launcher_unsetenv (launcher, "DISPLAY");
+  g_subprocess_launcher_unsetenv (launcher, "WAYLAND_DISPLAY");
+  g_subprocess_launcher_unsetenv (launcher, "BROWSER");
+  return launcher;
+}
+
+/* Starts @argv; @input (may be NULL) goes to its stdin; @on_line gets each line of its stdout. */
+static void
+run_start (Run *run, const char *const *argv, const char *input, LineFunc line_func, gpointer line_data)
+{
+  g_autoptr (GSubprocessLauncher) launcher = new_launcher ();
+  g_autoptr (GError) error = NULL;
+  GOutputStream *stdin_pipe;
+
+  memset (run, 0, sizeof *run);
+  run->out = g_string_new (NULL);
+  run->on_line = line_func;
+  run->on_line_data = line_data;
+  run->process = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+
+  stdin_pipe = g_subprocess_get_stdin_pipe (run->process);
+  if (input != NULL)
+    g_assert_true (g_output_stream_write_all (stdin_pipe, input, strlen (input), NULL, NULL, NULL));
+  g_output_stream_close (stdin_pipe, NULL, NULL);
+
+  run->lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (run->process));
+  read_next_line (run);
+  run->err = g_memory_output_stream_new_resizable ();
+  g_output_stream_splice_async (run->err, g_subprocess_get_stderr_pipe (run->process),
+                                G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, G_PRIORITY_DEFAULT, NULL, on_err_spliced, run);
+  g_subprocess_wait_async (run->process, NULL, on_exited, run);
+}
+
+static void
+run_finish (Run *run)
+{
+  test_wait_for_flag (&run->exited, WAIT_MS);
+  test_wait_for_flag (&run->out_done, WAIT_MS);
+  test_wait_for_flag (&run->err_done, WAIT_MS);
+  {
+    GMemoryOutputStream *err = G_MEMORY_OUTPUT_STREAM (run->err);
+    const char *data = g_memory_output_stream_get_data (err);
+
+    run->err_text = g_strndup (data != NULL ? data : "", g_memory_output_stream_get_data_size (err));
+  }
+  g_test_message ("stdout:\n%s", run->out->str);
+  g_test_message ("stderr:\n%s", run->err_text);
+}
+
+static const char *
+run_stderr (Run *run)
+{
+  return run->err_text;
+}
+
+static void
+run_clear (Run *run)
+{
+  g_clear_object (&run->process);
+  g_clear_object (&run->lines);
+  g_clear_object (&run->err);
+  g_clear_pointer (&run->err_text, g_free);
+  if (run->out != NULL)
+    g_string_free (run->out, TRUE);
+  run->out = NULL;
+}
+
+static void
+assert_no_secret_in_output (OAuth2TestIdp *idp, Run *run)
+{
+  g_assert_null (oauth2_test_idp_find_issued (idp, run->out->str, run->out->len));
+  g_assert_null (oauth2_test_idp_find_issued (idp, run_stderr (run), strlen (run_stderr (run))));
+}
+
+/* --- the person ------------------------------------------------------------------------------ */
+
+/* "To sign in, open URL in a web browser (…) and enter the code CODE": enter it there. */
+static void
+enter_code (const char *line, gpointer user_data)
+{
+  OAuth2TestBrowser *browser = user_data;
+  g_autoptr (GRegex) regex = g_regex_new ("open (\\S+) in a web browser .* enter the code (\\S+)$", 0, 0, NULL);
+  g_autoptr (GMatchInfo) match = NULL;
+
+  if (g_regex_match (regex, line, 0, &match))
+    {
+      g_autofree char *uri = g_match_info_fetch (match, 1);
+      g_autofree char *code = g_match_info_fetch (match, 2);
+      g_autofree char *page = g_strdup_printf ("%s?code=%s", uri, code);
+
+      oauth2_test_browser_open (browser, page);
+    }
+}
+
+static gboolean denied;
+
+/* The same, but the person declines. */
+static void
+decline_code (const char *line, gpointer user_data)
+{
+  OAuth2TestBrowser *browser = user_data;
+  g_autoptr (GRegex) regex = g_regex_new ("open (\\S+) in a web browser .* enter the code (\\S+)$", 0, 0, NULL);
+  g_autoptr (GMatchInfo) match = NULL;
+
+  if (g_regex_match (regex, line, 0, &match))
+    {
+      g_autofree char *uri = g_match_info_fetch (match, 1);
+      g_autofree char *code = g_match_info_fetch (match, 2);
+      g_autofree char *page = g_strdup_printf ("%s?code=%s&deny=1", uri, code);
+
+      denied = TRUE;
+      oauth2_test_browser_open (browser, page);
+    }
+}
+
+/* --browser prints the sign-in address on a line of its own: open it. */
+static void
+open_printed_address (const char *line, gpointer user_data)
+{
+  if (g_str_has_prefix (line, "  http://") || g_str_has_prefix (line, "  https://"))
+    oauth2_test_browser_open (user_data, line + 2);
+}
+
+/* --- the test --------------------------------------------------------------------------------- */
+
+typedef struct
+{
+  OAuth2TestIdp *idp;
+  SmtpTestServer *server;
+  char *port;
+  char *ca;
+} Services;
+
+static void
+services_start (Services *services)
+{
+  g_autoptr (GError) error = NULL;
+
+  services->idp = oauth2_test_idp_new (CLIENT_ID, SCOPE);
+  g_assert_true (oauth2_test_idp_start (services->idp, &error));
+  g_assert_no_error (error);
+  oauth2_test_idp_set_device_timing (services->idp, 1, 120);
+  oauth2_test_idp_set_access_token (services->idp, TOKEN);
+
+  services->server = smtp_test_server_new_office365 ();
+  smtp_test_server_set_credentials (services->server, USER, NULL, TOKEN);
+  g_assert_true (smtp_test_server_start (services->server, 0, &error));
+  g_assert_no_error (error);
+  services->port = g_strdup_printf ("%u", smtp_test_server_get_port (services->server));
+  services->ca = test_cert_path ("ca.pem");
+}
+
+static void
+services_stop (Services *services)
+{
+  smtp_test_server_stop (services->server);
+  g_clear_object (&services->server);
+  g_clear_object (&services->idp);
+  g_free (services->port);
+  g_free (services->ca);
+}
+
+static char *
+secret_tool_search_address (const char *address)
+{
+  const char *argv[] = { "secret-tool", "search", "--all", "address", address, NULL };
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err, NULL, &error));
+  g_assert_no_error (error);
+  return g_strconcat (out, err, NULL);
+}
+
+static void
+test_terminal_sign_in_send_and_sign_in_again (void)
+{
+  Services services = { 0 };
+  OAuth2TestBrowser browser = { 0 };
+  Run run;
+  g_autofree char *found = NULL, *stored = NULL, *newest = NULL, *first_refresh = NULL, *leak = NULL;
+  g_autofree char *settings = NULL, *settings_path = NULL;
+  static const char message[] = "From: Alice <alice@example.test>\nTo: bob@example.test\nSubject: OAuth2\n\nHello.\n";
+
+  services_start (&services);
+
+  /* add --auth oauth2: the code in the terminal, entered at the page on "another device". */
+  {
+    const char *argv[] = {
+      o365_account_path, "add", USER, "--auth", "oauth2", "--server", "localhost", "--port", services.port,
+      "--ca-file", services.ca, "--client-id", CLIENT_ID, "--oauth2-authority",
+      oauth2_test_idp_get_authority (services.idp), NULL,
+    };
+
+    run_start (&run, argv, NULL, enter_code, &browser);
+    run_finish (&run);
+    g_assert_cmpint (run.status, ==, EX_OK);
+    g_assert_nonnull (strstr (run.out->str, "enter the code"));
+    g_assert_nonnull (strstr (run.out->str, "Added " USER));
+    g_assert_true (browser.done);
+    g_assert_cmpuint (browser.status, ==, SOUP_STATUS_OK);
+    g_assert_cmpuint (oauth2_test_idp_get_count (services.idp, "devicelogin"), ==, 1);
+    g_assert_cmpuint (oauth2_test_idp_get_count (services.idp, "tokens"), ==, 1);
+    g_assert_null (oauth2_test_idp_get_violation (services.idp));
+    assert_no_secret_in_output (services.idp, &run);
+    run_clear (&run);
+  }
+  first_refresh = g_strdup (oauth2_test_idp_get_refresh_token (services.idp));
+
+  /* test --debug: a new process, so the access token comes from the refresh token. */
+  {
+    const char *argv[] = { o365_account_path, "test", USER, "--debug", NULL };
+
+    run_start (&run, argv, NULL, NULL, NULL);
+    run_finish (&run);
+    g_assert_cmpint (run.status, ==, EX_OK);
+    g_assert_nonnull (strstr (run.out->str, "signed in with:    XOAUTH2"));
+    g_assert_nonnull (strstr (run_stderr (&run), "C: AUTH XOAUTH2 <credentials redacted>"));
+    g_assert_cmpuint (oauth2_test_idp_get_count (services.idp, "refresh_token"), ==, 1);
+    assert_no_secret_in_output (services.idp, &run);
+    run_clear (&run);
+  }
+
+  /* o365-send, as mutt runs it. */
+  {
+    const char *argv[] = { o365_send_path, "-oi", "-f", USER, "--", "bob@example.test", NULL };
+
+    run_start (&run, argv, message, NULL, NULL);
+    run_finish (&run);
+    g_assert_cmpint (run.status, ==, EX_OK);
+    g_assert_cmpuint (smtp_test_server_get_n_messages (services.server), ==, 1);
+    assert_no_secret_in_output (services.idp, &run);
+    run_clear (&run);
+  }
+
+  /* sign-in --browser: the address printed, the browser sent back to the program's listener. */
+  {
+    const char *argv[] = { o365_account_path, "sign-in", USER, "--browser", NULL };
+
+    oauth2_test_browser_clear (&browser);
+    run_start (&run, argv, NULL, open_printed_address, &browser);
+    run_finish (&run);
+    g_assert_cmpint (run.status, ==, EX_OK);
+    g_assert_true (browser.done);
+    g_assert_cmpuint (browser.status, ==, SOUP_STATUS_OK);
+    g_assert_nonnull (strstr (browser.page, "You can close this window"));
+    g_assert_cmpstr (g_uri_get_host (oauth2_test_browser_get_uri (&browser)), ==, "localhost");
+    g_assert_cmpuint (oauth2_test_idp_get_count (services.idp, "pkce_verified"), ==, 1);
+    g_assert_null (oauth2_test_idp_get_violation (services.idp));
+    assert_no_secret_in_output (services.idp, &run);
+    run_clear (&run);
+  }
+
+  /* The keyring holds one sign-in for the account: the newest. */
+  found = secret_tool_search_address (USER);
+  g_assert_nonnull (strstr (found, "attribute.kind = oauth2-refresh-token"));
+  g_assert_null (strstr (strstr (found, "attribute.kind = ") + 1, "attribute.kind = "));
+  newest = g_strconcat ("secret = ", oauth2_test_idp_get_refresh_token (services.idp), "\n", NULL);
+  g_assert_nonnull (strstr (found, newest));
+  g_assert_null (strstr (found, first_refresh));
+
+  /* The settings name the app and the identity platform (oauth2 is the default sign-in method),
+   * and hold no token; no file anywhere does. */
+  settings_path = g_build_filename (work_dir, "config", "glib-2.0", "settings", "keyfile", NULL);
+  g_assert_true (g_file_get_contents (settings_path, &settings, NULL, NULL));
+  g_assert_nonnull (strstr (settings, "oauth2-client-id='" CLIENT_ID "'"));
+  g_assert_nonnull (strstr (settings, "oauth2-authority='http://127.0.0.1:"));
+  g_assert_null (strstr (settings, "auth-method='password'"));
+  leak = oauth2_test_idp_find_issued_in_files (services.idp, work_dir);
+  g_assert_cmpstr (leak, ==, NULL);
+  g_clear_pointer (&leak, g_free);
+  leak = oauth2_test_idp_find_issued_in_files (services.idp, harness_fixture_get (keyring, "HOME"));
+  g_assert_cmpstr (leak, ==, NULL);
+
+  oauth2_test_browser_clear (&browser);
+  services_stop (&services);
+}
+
+static void
+test_declined_sign_in_adds_nothing (void)
+{
+  Services services = { 0 };
+  OAuth2TestBrowser browser = { 0 };
+  Run run;
+
+  services_start (&services);
+  {
+    const char *argv[] = {
+      o365_account_path, "add", "bob@example.test", "--auth", "oauth2", "--client-id", CLIENT_ID,
+      "--oauth2-authority", oauth2_test_idp_get_authority (services.idp), NULL,
+    };
+
+    denied = FALSE;
+    run_start (&run, argv, NULL, decline_code, &browser);
+    run_finish (&run);
+    g_assert_true (denied);
+    g_assert_cmpint (run.status, ==, EX_NOPERM);
+    g_assert_nonnull (strstr (run_stderr (&run), "declined"));
+    run_clear (&run);
+  }
+  {
+    const char *argv[] = { o365_account_path, "list", NULL };
+
+    run_start (&run, argv, NULL, NULL, NULL);
+    run_finish (&run);
+    g_assert_cmpint (run.status, ==, EX_OK);
+    g_assert_null (strstr (run.out->str, "bob@example.test"));
+    run_clear (&run);
+  }
+  oauth2_test_browser_clear (&browser);
+  services_stop (&services);
+}
+
+int
+main (int argc, char **argv)
+{
+  const char *const shared[] = { "DBUS_SESSION_BUS_ADDRESS", "GNOME_KEYRING_CONTROL", NULL };
+  g_autoptr (GError) error = NULL;
+  int status;
+
+  test_init (&argc, &argv);
+  if (argc != 3)
+    g_error ("usage: %s O365_ACCOUNT O365_SEND", argv[0]);
+  o365_account_path = argv[1];
+  o365_send_path = argv[2];
+  keyring = harness_fixture_start ("keyring-harness", NULL);
+  for (guint i = 0; shared[i] != NULL; i++)
+    g_setenv (shared[i], harness_fixture_get (keyring, shared[i]), TRUE);
+  work_dir = g_dir_make_tmp ("o365-oauth2-cli-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  g_test_add_func ("/oauth2-cli/terminal-sign-in-send-and-sign-in-again", test_terminal_sign_in_send_and_sign_in_again);
+  g_test_add_func ("/oauth2-cli/declined-sign-in-adds-nothing", test_declined_sign_in_adds_nothing);
+  status = g_test_run ();
+
+  harness_fixture_free (keyring);
+  {
+    const char *argv_rm[] = { "rm", "-rf", work_dir, NULL };
+
+    g_spawn_sync (NULL, (char **) argv_rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+  }
+  g_free (work_dir);
+  return status;
+}
