@@ -578,13 +578,13 @@ test_validation (void)
   type_into (dialog.window, "ca_file_entry", "");
   g_assert_true (save_enabled (&dialog));
 
-  /* Sign in with Microsoft is listed but says plainly that it is not available yet. */
+  /* Sign in with Microsoft without any client id (none built in, none entered) says what to do. */
   gtk_drop_down_set_selected (GTK_DROP_DOWN (find (dialog.window, "auth_dropdown")), 0);
   iterate_for (20);
   g_assert_false (save_enabled (&dialog));
   g_assert_false (gtk_widget_is_sensitive (find (dialog.window, "test_button")));
   g_assert_true (shows_message (dialog.window, "auth_message"));
-  g_assert_nonnull (strstr (text_of (dialog.window, "auth_message"), "not available in this version"));
+  g_assert_nonnull (strstr (text_of (dialog.window, "auth_message"), "Client ID under Advanced"));
   g_assert_false (gtk_widget_is_drawable (find (dialog.window, "password_entry")));
   gtk_drop_down_set_selected (GTK_DROP_DOWN (find (dialog.window, "auth_dropdown")), 2);
   iterate_for (20);
