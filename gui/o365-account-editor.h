@@ -3,7 +3,11 @@
  *
  * It edits the account's properties directly; they stay pending until Save. Signals:
  *   "done": the person saved, cancelled or removed the account; the host closes the panel.
- * Destroying the panel before "done" discards the pending changes.
+ *   "sign-in" (MailSignIn *sign_in): “Sign in with Microsoft” starts. A host may connect to the
+ *       sign-in's signals now; its "open-uri" handler runs before the panel's, which opens the
+ *       desktop's browser, so a host with a browser of its own may return TRUE and show the page.
+ * Destroying the panel before "done" discards the pending changes, as Cancel does (for a new
+ * account, that includes a sign-in already stored in the keyring).
  */
 #pragma once
 

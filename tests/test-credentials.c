@@ -98,7 +98,7 @@ secret_tool_search (const char *id)
 {
   const char *argv[] = { "secret-tool", "search", "--all", "account-id", id, NULL };
   g_autofree char *err = NULL;
-  char *out = NULL;
+  g_autofree char *out = NULL;
   g_autoptr (GError) error = NULL;
 
   g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
