@@ -2,7 +2,7 @@
  * and counts the turns of the conversation, for the benchmarks (bench/run).
  *
  *   latency-proxy --target-port N [--port N] [--delay-ms MS] [--max-queue BYTES]
- *                 [--idle-exit SECONDS] [--max-seconds SECONDS] [--log FILE]
+ *                 [--idle-exit SECONDS] [--max-seconds SECONDS] [--log FILE] [--trace]
  *
  * It listens on 127.0.0.1 only and relays to 127.0.0.1:TARGET only. Each chunk read from one side
  * is written to the other side DELAY ms later (a delay queue per direction, at most --max-queue
@@ -13,11 +13,17 @@
  *
  * Counting, per connection: a *client turn* is a client write — or the client's end of stream —
  * that follows server data delivered since the client's previous write: the client waited for
- * the server, i.e. one round trip. The wait for the very last reply counts when the client closes
- * after reading it (or resets the connection). *Server turns* are the mirror image. When a connection ends, one line goes to
+ * the server, i.e. one round trip. A write less than one round trip after the client's previous
+ * turn is not another one (no answer can have come back yet; it answers the same flight). The
+ * wait for the very last reply counts when the client closes after reading it (or resets the
+ * connection). *Server turns* are the mirror image. When a connection ends, one line goes to
  * --log (or stderr):
  *
- *   conn=1 client_turns=9 server_turns=9 c2s_bytes=… s2c_bytes=… c2s_writes=… ms=…
+ *   conn=1 client_turns=9 server_turns=9 c2s_bytes=… s2c_bytes=… c2s_writes=… s2c_writes=… ms=…
+ *   client_ms=… end=…
+ *
+ * (ms: the whole connection; client_ms: until the client closed its side.) With --trace, a line
+ * for every chunk as it arrives: "trace conn=1 t=MS C>|S> BYTES [client-turn|server-turn]".
  *
  * Once listening it prints "PORT=N" on stdout. It stops by itself after --idle-exit seconds without
  * a connection (default 60) or --max-seconds in all (default 1800), and on SIGTERM/SIGINT. */
@@ -92,6 +98,9 @@ struct _Conn
   Pipe down; /* server → client */
   gboolean server_spoke; /* server data delivered to the client since its last write */
   gboolean client_spoke; /* client data delivered to the server since its last write */
+  gint64 client_turn_at; /* µs, the client's last turn (0: none yet) */
+  gint64 client_end_at;  /* µs, when the client closed or reset its side (0: not yet) */
+  gint64 server_turn_at;
   guint client_turns;
   guint server_turns;
 };
@@ -120,11 +129,11 @@ chunk_free (Chunk *chunk)
   g_free (chunk);
 }
 
+/* Drops what waits in the queue; a write in flight keeps its bytes until its callback. */
 static void
 pipe_clear (Pipe *pipe)
 {
   g_queue_clear_full (&pipe->queue, (GDestroyNotify) chunk_free);
-  g_clear_pointer (&pipe->in_flight, g_bytes_unref);
   if (pipe->timer != NULL)
     {
       g_source_destroy (pipe->timer);
@@ -139,6 +148,8 @@ conn_unref (Conn *conn)
     return;
   pipe_clear (&conn->up);
   pipe_clear (&conn->down);
+  g_clear_pointer (&conn->up.in_flight, g_bytes_unref);
+  g_clear_pointer (&conn->down.in_flight, g_bytes_unref);
   g_clear_object (&conn->client);
   g_clear_object (&conn->server);
   g_clear_object (&conn->cancellable);
@@ -200,9 +211,12 @@ conn_close (Conn *conn, const char *why)
   fprintf (proxy->log,
            "conn=%u client_turns=%u server_turns=%u c2s_bytes=%" G_GUINT64_FORMAT
            " s2c_bytes=%" G_GUINT64_FORMAT " c2s_writes=%" G_GUINT64_FORMAT
-           " s2c_writes=%" G_GUINT64_FORMAT " ms=%" G_GINT64_FORMAT " end=%s\n",
+           " s2c_writes=%" G_GUINT64_FORMAT " ms=%" G_GINT64_FORMAT " client_ms=%" G_GINT64_FORMAT
+           " end=%s\n",
            conn->id, conn->client_turns, conn->server_turns, conn->up.bytes, conn->down.bytes,
-           conn->up.writes, conn->down.writes, (g_get_monotonic_time () - conn->started) / 1000, why);
+           conn->up.writes, conn->down.writes, (g_get_monotonic_time () - conn->started) / 1000,
+           ((conn->client_end_at != 0 ? conn->client_end_at : g_get_monotonic_time ()) - conn->started) / 1000,
+           why);
   fflush (proxy->log);
   proxy->total_client_turns += conn->client_turns;
 
@@ -335,24 +349,37 @@ static void
 count_turn (Pipe *pipe, gsize size)
 {
   Conn *conn = pipe->conn;
+  gint64 now = g_get_monotonic_time ();
+  /* An answer cannot come back sooner than one round trip (less 1 ms for timer rounding): a
+   * second write within that time answered the same flight, e.g. TLS 1.3's ChangeCipherSpec
+   * after the ServerHello and the Finished after the rest of the server's flight. */
+  gint64 round_trip = MAX (2 * delay_us (conn->proxy) - 1000, 0);
   gboolean turn = FALSE;
 
   if (pipe->from_client && conn->server_spoke)
     {
-      conn->client_turns++;
       conn->server_spoke = FALSE;
-      turn = TRUE;
+      if (conn->client_turn_at == 0 || now - conn->client_turn_at >= round_trip)
+        {
+          conn->client_turns++;
+          conn->client_turn_at = now;
+          turn = TRUE;
+        }
     }
   else if (!pipe->from_client && conn->client_spoke)
     {
-      conn->server_turns++;
       conn->client_spoke = FALSE;
-      turn = TRUE;
+      if (conn->server_turn_at == 0 || now - conn->server_turn_at >= round_trip)
+        {
+          conn->server_turns++;
+          conn->server_turn_at = now;
+          turn = TRUE;
+        }
     }
   /* --trace: every chunk as it arrives, to see where a conversation waits. */
   if (conn->proxy->trace)
     fprintf (conn->proxy->log, "trace conn=%u t=%.1f %s %" G_GSIZE_FORMAT "%s\n", conn->id,
-             (g_get_monotonic_time () - conn->started) / 1000.0, pipe->from_client ? "C>" : "S>", size,
+             (now - conn->started) / 1000.0, pipe->from_client ? "C>" : "S>", size,
              turn ? (pipe->from_client ? " client-turn" : " server-turn") : "");
 }
 
@@ -377,11 +404,15 @@ on_read (GObject *source, GAsyncResult *result, gpointer user_data)
       /* A reset (a close with unread data, e.g. TLS's close_notify after the 221) ends that
        * side's turn just as an orderly end of stream does. */
       count_turn (pipe, 0);
+      if (pipe->from_client && conn->client_end_at == 0)
+        conn->client_end_at = g_get_monotonic_time ();
       conn_close (conn, pipe->from_client ? "client-reset" : "server-reset");
       conn_unref (conn);
       return;
     }
   count_turn (pipe, g_bytes_get_size (bytes));
+  if (pipe->from_client && g_bytes_get_size (bytes) == 0 && conn->client_end_at == 0)
+    conn->client_end_at = g_get_monotonic_time ();
   chunk = g_new0 (Chunk, 1);
   chunk->due = g_get_monotonic_time () + delay_us (conn->proxy);
   if (g_bytes_get_size (bytes) == 0)
