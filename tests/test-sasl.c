@@ -366,6 +366,45 @@ test_xoauth2_error_malformed (void)
     }
 }
 
+/* Exactly one object: json-glib 1.6 accepts "{…}{…}", keeps the last object and leaks the
+ * first (found by tests/fuzz/fuzz-sasl.c; the ASan run checks for the leak), and reads
+ * comments and single-quoted strings. Braces inside strings are not structure. */
+static void
+test_xoauth2_error_one_object (void)
+{
+  const char *refused[] = {
+    "{\"status\":\"401\"}{\"status\":\"401\"}",
+    "{\"status\":\"401\"} {\"schemes\":\"bearer\"}",
+    "{\"status\":\"401\"}[1]",
+    "{\"status\":\"401\"}\"x\"",
+    "{\"status\":\"401\" /* { */ }{\"scope\":\"x\" /* } */ }",
+    "{'status':'401'}",
+    "{\"status\":\"401\"",
+    "{\"status\":\"401\\",
+  };
+  g_autofree char *base64 = encode_text (" {\"status\":\"401\",\"scope\":\"a}b{c\\\"}[\"}\r\n");
+  g_autoptr (GError) error = NULL;
+  g_autofree char *status = NULL;
+  g_autofree char *scope = NULL;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autoptr (GError) refusal = NULL;
+      g_autofree char *encoded = encode_text (refused[i]);
+      char *value = NULL;
+
+      g_test_message ("%s", refused[i]);
+      g_assert_false (o365_sasl_xoauth2_decode_error (encoded, &value, NULL, NULL, &refusal));
+      g_assert_error (refusal, MAIL_TRANSPORT_ERROR, MAIL_TRANSPORT_ERROR_PROTOCOL);
+      g_assert_null (value);
+    }
+
+  g_assert_true (o365_sasl_xoauth2_decode_error (base64, &status, NULL, &scope, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (status, ==, "401");
+  g_assert_cmpstr (scope, ==, "a}b{c\"}[");
+}
+
 static void
 test_xoauth2_error_bad_base64 (void)
 {
@@ -407,6 +446,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sasl/xoauth2-error/partial", test_xoauth2_error_partial);
   g_test_add_func ("/sasl/xoauth2-error/sanitised", test_xoauth2_error_sanitised);
   g_test_add_func ("/sasl/xoauth2-error/malformed", test_xoauth2_error_malformed);
+  g_test_add_func ("/sasl/xoauth2-error/one-object", test_xoauth2_error_one_object);
   g_test_add_func ("/sasl/xoauth2-error/bad-base64", test_xoauth2_error_bad_base64);
 
   return g_test_run ();
