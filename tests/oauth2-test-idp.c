@@ -879,17 +879,19 @@ oauth2_test_idp_find_issued_in_files (OAuth2TestIdp *self, const char *dir)
   g_autoptr (GFileEnumerator) children =
     g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME "," G_FILE_ATTRIBUTE_STANDARD_TYPE,
                                G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
-  GFileInfo *info;
-
   if (children == NULL)
     return NULL;
-  while ((info = g_file_enumerator_next_file (children, NULL, NULL)) != NULL)
+  for (;;)
     {
-      g_autoptr (GFileInfo) owned = info;
-      g_autofree char *child = g_build_filename (dir, g_file_info_get_name (info), NULL);
+      g_autoptr (GFileInfo) info = g_file_enumerator_next_file (children, NULL, NULL);
+      g_autofree char *child = NULL;
+
       g_autofree char *contents = NULL;
       gsize length = 0;
 
+      if (info == NULL)
+        break;
+      child = g_build_filename (dir, g_file_info_get_name (info), NULL);
       if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
         {
           char *found = oauth2_test_idp_find_issued_in_files (self, child);

@@ -1646,7 +1646,6 @@ test_body_line_of_999_octets (void)
   g_auto (Run) run = { 0 };
   g_autoptr (GString) text = g_string_new ("Subject: t\r\n\r\n");
   g_autofree char *long_line = g_strnfill (O365_BODY_ENCODER_MAX_LINE + 1, 'x');
-  g_autofree char *after_data = NULL;
 
   while (text->len < 100 * 1024)
     g_string_append (text, BODY_MARKER " 0123456789 0123456789 0123456789 0123456789\r\n");

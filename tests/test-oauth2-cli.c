@@ -296,7 +296,7 @@ test_terminal_sign_in_send_and_sign_in_again (void)
   Services services = { 0 };
   OAuth2TestBrowser browser = { 0 };
   Run run;
-  g_autofree char *found = NULL, *stored = NULL, *newest = NULL, *first_refresh = NULL, *leak = NULL;
+  g_autofree char *found = NULL, *newest = NULL, *first_refresh = NULL, *leak = NULL;
   g_autofree char *settings = NULL, *settings_path = NULL;
   static const char message[] = "From: Alice <alice@example.test>\nTo: bob@example.test\nSubject: OAuth2\n\nHello.\n";
 
