@@ -78,9 +78,17 @@ host_find_account (MailPluginLoader *loader, const char *address, GError **error
 }
 
 void
-host_wait (gboolean *done)
+host_keep_result (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  while (!*done)
+  GAsyncResult **slot = user_data;
+
+  *slot = g_object_ref (result);
+}
+
+void
+host_wait_for_result (GAsyncResult **result)
+{
+  while (*result == NULL)
     g_main_context_iteration (NULL, TRUE);
 }
 

@@ -17,8 +17,12 @@ GPtrArray *host_list_accounts (MailPluginLoader *loader);
  * error asking to choose. */
 MailAccount *host_find_account (MailPluginLoader *loader, const char *address, GError **error);
 
-/* Iterates the default main context until *@done. */
-void host_wait (gboolean *done);
+/* Waiting for an asynchronous call from a command-line main(): pass host_keep_result as the
+ * callback and a GAsyncResult pointer (initially NULL) as its data, then host_wait_for_result()
+ * iterates the default main context until the result is there; call the _finish function
+ * with it and unref it. */
+void host_keep_result (GObject *source, GAsyncResult *result, gpointer user_data);
+void host_wait_for_result (GAsyncResult **result);
 
 /* Makes pending GSettings writes durable before the process exits. */
 void host_sync_settings (void);

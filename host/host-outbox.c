@@ -8,22 +8,6 @@
 #include "host-exit-status.h"
 #include "host-outbox.h"
 
-typedef struct
-{
-  gboolean done;
-  GPtrArray *results;
-  GError *error;
-} SendWait;
-
-static void
-on_flushed (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  SendWait *wait = user_data;
-
-  wait->results = outbox_flush_finish (MAIL_TRANSPORT (source), result, &wait->error);
-  wait->done = TRUE;
-}
-
 static void
 print_transcript_line (MailTransport *transport, const char *line, gpointer user_data)
 {
@@ -33,18 +17,16 @@ print_transcript_line (MailTransport *transport, const char *line, gpointer user
 GPtrArray *
 host_outbox_send (Outbox *outbox, MailTransport *transport, GPtrArray *entries, gboolean debug, GError **error)
 {
-  SendWait wait = { 0 };
+  g_autoptr (GAsyncResult) result = NULL;
   gulong handler = 0;
 
   if (debug)
     handler = g_signal_connect (transport, "transcript", G_CALLBACK (print_transcript_line), NULL);
-  outbox_flush_async (outbox, transport, entries, NULL, on_flushed, &wait);
-  host_wait (&wait.done);
+  outbox_flush_async (outbox, transport, entries, NULL, host_keep_result, &result);
+  host_wait_for_result (&result);
   if (handler != 0)
     g_signal_handler_disconnect (transport, handler);
-  if (wait.results == NULL)
-    g_propagate_error (error, wait.error);
-  return wait.results;
+  return outbox_flush_finish (transport, result, error);
 }
 
 int

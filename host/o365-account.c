@@ -130,40 +130,6 @@ command_list_types (int argc, char **argv)
 
 /* --- add ------------------------------------------------------------------------------------ */
 
-typedef struct
-{
-  gboolean done;
-  gboolean ok;
-  GError *error;
-} Wait;
-
-static void
-on_secret_stored (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Wait *wait = user_data;
-
-  wait->ok = mail_account_store_secret_finish (MAIL_ACCOUNT (source), result, &wait->error);
-  wait->done = TRUE;
-}
-
-static void
-on_removed (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Wait *wait = user_data;
-
-  wait->ok = mail_account_remove_finish (MAIL_ACCOUNT (source), result, &wait->error);
-  wait->done = TRUE;
-}
-
-static void
-on_signed_in (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Wait *wait = user_data;
-
-  wait->ok = mail_account_sign_in_finish (MAIL_ACCOUNT (source), result, &wait->error);
-  wait->done = TRUE;
-}
-
 /* Printed on stdout, flushed at once: the person (or a script) acts on it while we wait. */
 static void
 on_user_code (MailSignIn *sign_in, const char *verification_uri, const char *user_code, guint expires_in,
@@ -207,8 +173,8 @@ sign_in_here (MailAccount *account, gboolean browser, GError **error)
   g_autoptr (MailSignIn) sign_in = mail_sign_in_new (browser ? MAIL_SIGN_IN_FLOW_BROWSER
                                                              : MAIL_SIGN_IN_FLOW_DEVICE_CODE);
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr (GAsyncResult) result = NULL;
   guint interrupt;
-  Wait wait = { 0 };
 
   if (!mail_account_can_sign_in (account))
     {
@@ -220,15 +186,10 @@ sign_in_here (MailAccount *account, gboolean browser, GError **error)
   g_signal_connect (sign_in, "open-uri", G_CALLBACK (on_open_uri), NULL);
   g_signal_connect (sign_in, "status", G_CALLBACK (on_sign_in_status), NULL);
   interrupt = g_unix_signal_add (SIGINT, on_interrupt, cancellable);
-  mail_account_sign_in_async (account, sign_in, cancellable, on_signed_in, &wait);
-  host_wait (&wait.done);
+  mail_account_sign_in_async (account, sign_in, cancellable, host_keep_result, &result);
+  host_wait_for_result (&result);
   g_source_remove (interrupt);
-  if (!wait.ok)
-    {
-      g_propagate_error (error, wait.error);
-      return FALSE;
-    }
-  return TRUE;
+  return mail_account_sign_in_finish (account, result, error);
 }
 
 static gboolean
@@ -273,7 +234,7 @@ command_add (int argc, char **argv)
   MailAccountType *type;
   const char *address;
   char *password;
-  Wait wait = { 0 };
+  g_autoptr (GAsyncResult) result = NULL;
 
   if (!parse_options (_("ADDRESS"), entries, &argc, &argv, &error))
     return fail (EX_USAGE, error);
@@ -354,15 +315,11 @@ command_add (int argc, char **argv)
                                  password_stdin, &error);
   if (password == NULL)
     return fail (EX_NOINPUT, error);
-  mail_account_store_secret_async (account, password, NULL, on_secret_stored, &wait);
+  mail_account_store_secret_async (account, password, NULL, host_keep_result, &result);
   host_password_free (password);
-  host_wait (&wait.done);
-  if (!wait.ok)
-    {
-      g_autoptr (GError) keyring_error = wait.error;
-
-      return fail (EX_UNAVAILABLE, keyring_error);
-    }
+  host_wait_for_result (&result);
+  if (!mail_account_store_secret_finish (account, result, &error))
+    return fail (EX_UNAVAILABLE, error);
   if (!mail_account_save (account, &error))
     return fail (EX_SOFTWARE, error);
   host_sync_settings ();
@@ -497,7 +454,7 @@ command_remove (int argc, char **argv)
   g_autoptr (GError) error = NULL;
   g_autoptr (MailPluginLoader) loader = NULL;
   g_autoptr (MailAccount) account = NULL;
-  Wait wait = { 0 };
+  g_autoptr (GAsyncResult) result = NULL;
 
   if (!parse_options (_("ADDRESS"), (GOptionEntry[]) { { NULL } }, &argc, &argv, &error))
     return fail (EX_USAGE, error);
@@ -512,36 +469,16 @@ command_remove (int argc, char **argv)
   account = host_find_account (loader, argv[1], &error);
   if (account == NULL)
     return fail (EX_NOUSER, error);
-  mail_account_remove_async (account, NULL, on_removed, &wait);
-  host_wait (&wait.done);
-  if (!wait.ok)
-    {
-      g_autoptr (GError) remove_error = wait.error;
-
-      return fail (EX_UNAVAILABLE, remove_error);
-    }
+  mail_account_remove_async (account, NULL, host_keep_result, &result);
+  host_wait_for_result (&result);
+  if (!mail_account_remove_finish (account, result, &error))
+    return fail (EX_UNAVAILABLE, error);
   host_sync_settings ();
   g_print (_("Removed %s and its keyring items.\n"), argv[1]);
   return EX_OK;
 }
 
 /* --- test ----------------------------------------------------------------------------------- */
-
-typedef struct
-{
-  gboolean done;
-  GVariant *facts;
-  GError *error;
-} CheckWait;
-
-static void
-on_checked (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  CheckWait *wait = user_data;
-
-  wait->facts = mail_transport_check_finish (MAIL_TRANSPORT (source), result, &wait->error);
-  wait->done = TRUE;
-}
 
 static int
 command_test (int argc, char **argv)
@@ -558,7 +495,8 @@ command_test (int argc, char **argv)
   g_autofree char *mechanisms = NULL;
   g_autofree const char **offered = NULL;
   const char *server = NULL, *tls = NULL, *used = NULL;
-  CheckWait wait = { 0 };
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GVariant) facts = NULL;
 
   if (!parse_options (_("ADDRESS"), entries, &argc, &argv, &error))
     return fail (EX_USAGE, error);
@@ -579,26 +517,24 @@ command_test (int argc, char **argv)
   if (debug)
     g_signal_connect (transport, "transcript", G_CALLBACK (print_debug_line), NULL);
 
-  mail_transport_check_async (transport, NULL, on_checked, &wait);
-  host_wait (&wait.done);
-  if (wait.facts == NULL)
+  mail_transport_check_async (transport, NULL, host_keep_result, &result);
+  host_wait_for_result (&result);
+  facts = mail_transport_check_finish (transport, result, &error);
+  if (facts == NULL)
     {
-      g_autoptr (GError) check_error = wait.error;
-
-      g_printerr (_("Test failed: %s\n"), check_error->message);
-      return host_exit_status_for_error (check_error);
+      g_printerr (_("Test failed: %s\n"), error->message);
+      return host_exit_status_for_error (error);
     }
 
-  g_variant_lookup (wait.facts, "server", "&s", &server);
-  g_variant_lookup (wait.facts, "tls-version", "&s", &tls);
-  g_variant_lookup (wait.facts, "auth-mechanism", "&s", &used);
-  g_variant_lookup (wait.facts, "auth-mechanisms", "^a&s", &offered);
+  g_variant_lookup (facts, "server", "&s", &server);
+  g_variant_lookup (facts, "tls-version", "&s", &tls);
+  g_variant_lookup (facts, "auth-mechanism", "&s", &used);
+  g_variant_lookup (facts, "auth-mechanisms", "^a&s", &offered);
   mechanisms = offered != NULL ? g_strjoinv (" ", (char **) offered) : g_strdup ("");
   g_print (_("Connection to %s works.\n"), server);
   g_print (_("  security:          STARTTLS, %s, certificate valid\n"), tls);
   g_print (_("  sign-in offered:   %s\n"), mechanisms);
   g_print (_("  signed in with:    %s\n"), used);
-  g_variant_unref (wait.facts);
   return EX_OK;
 }
 
