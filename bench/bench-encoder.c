@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "o365-body-encoder.h"
+#include "o365-smtp-body-encoder.h"
 
 #define CHUNK (64 * 1024)
 

@@ -215,7 +215,7 @@ class Bench:
         for tool in ("msmtp", "curl", "openssl", "gsettings"):
             if shutil.which(tool) is None:
                 raise BenchError(f"{tool} is missing: run .ci/install-deps as root")
-        for exe in ("host/o365-send", "host/o365-account", "tests/o365-test-server",
+        for exe in ("tools/o365-send", "tools/o365-account", "tests/servers/o365-test-server",
                     "bench/latency-proxy", "bench/bench-encoder", "bench/bench-stall",
                     "bench/bench-tls-pipe", "bench/bench-exec"):
             if not os.access(os.path.join(self.build, exe), os.X_OK):
@@ -289,8 +289,8 @@ class Bench:
                    O365_ACCOUNT_PLUGIN_PATH=os.path.join(self.build, "plugin"),
                    LC_ALL="C.UTF-8")
         self.env_ours = env
-        self.o365_send = os.path.join(self.build, "host", "o365-send")
-        account = os.path.join(self.build, "host", "o365-account")
+        self.o365_send = os.path.join(self.build, "tools", "o365-send")
+        account = os.path.join(self.build, "tools", "o365-account")
         capture([account, "add", ADDRESS, "--server", "localhost", "--port", str(self.pf_port),
                  "--ca-file", self.ca, "--display-name", "Bench", "--password-stdin"],
                 env=env, stdin_path=self.password_file)
@@ -365,7 +365,7 @@ class Bench:
 
     def start_o365_server(self, tag):
         """A fresh Office-365-like server for one run: its exit line counts that run's round
-        trips (tests/o365-test-server prints them when it stops)."""
+        trips (tests/servers/o365-test-server prints them when it stops)."""
         mail = self.path("o365-mail")
         shutil.rmtree(mail, ignore_errors=True)
         os.makedirs(mail)
@@ -374,7 +374,7 @@ class Bench:
         if os.path.exists(out):
             os.unlink(out)
         with open(out, "w") as o, open(err, "w") as e:
-            server = Background([os.path.join(self.build, "tests", "o365-test-server"),
+            server = Background([os.path.join(self.build, "tests", "servers", "o365-test-server"),
                                  "--port", str(self.o365_port), "--cert-dir", self.certs,
                                  "--user", ADDRESS, "--password-file", self.password_file,
                                  "--mail-dir", mail], stdout=o, stderr=e)
@@ -940,7 +940,7 @@ class Report:
         self.w(f"| load average (1, 5, 15 min) | {loads} |")
         self.w(f"| clients | msmtp {v['msmtp']}, curl {v['curl']}, o365-send (this tree) |")
         self.w(f"| servers | Postfix {v['postfix']} + Dovecot {v['dovecot']} (tests/harness/postfix-harness); "
-               f"tests/o365-test-server |")
+               f"tests/servers/o365-test-server |")
         self.w(f"| libraries | GLib {v['glib']}, glib-networking {v['glib-networking']}, GnuTLS {v['gnutls']}, "
                f"OpenSSL {v['openssl']}, libsecret {v['libsecret']}, gnome-keyring {v['gnome-keyring']} |")
         self.w()
@@ -1204,7 +1204,7 @@ class Report:
             return
         self.w("## The body encoder on its own")
         self.w()
-        self.w(f"`bench/bench-encoder`: O365BodyEncoder (plugin/o365-body-encoder.h) over a {e['MEGABYTES']} MB "
+        self.w(f"`bench/bench-encoder`: O365BodyEncoder (plugin/smtp/o365-smtp-body-encoder.h) over a {e['MEGABYTES']} MB "
                "message in memory, fed in 64 KiB chunks into a 128 KiB output buffer as the session does; median "
                "of 5 passes, MB/s of input:")
         self.w()

@@ -1,5 +1,5 @@
 /* o365-gui-module.c — the one entry point of the settings-dialog module (see
- * plugin/o365-gui-module.h); everything else in the module is hidden (gui.map). */
+ * plugin/gui-module/o365-gui-module.h); everything else in the module is hidden (gui.map). */
 #include "config.h"
 
 #include <glib/gi18n-lib.h>

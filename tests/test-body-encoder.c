@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "mail-transport-error.h"
-#include "o365-body-encoder.h"
+#include "o365-smtp-body-encoder.h"
 #include "test-utils.h"
 
 /* Checks the wire as it streams past, holding only the current line's length: no bare CR or

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "mail-transport-error.h"
-#include "o365-explain.h"
+#include "o365-smtp-explain.h"
 #include "test-utils.h"
 
 typedef struct

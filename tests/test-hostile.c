@@ -11,7 +11,7 @@
 
 #include "engine-test-utils.h"
 #include "mail-transport-error.h"
-#include "o365-body-encoder.h"
+#include "o365-smtp-body-encoder.h"
 #include "o365-smtp-reply.h"
 #include "smtp-test-server.h"
 #include "test-utils.h"

@@ -386,7 +386,7 @@ test_damaged_meta (void)
 
   write_file (outbox, "20200101T000000-000005-00000005.eml", "data\n");
   write_file (outbox, "20200101T000000-000005-00000005.meta", "[Outbox Entry]\nAccount=me@example.com\n");
-  g_test_expect_message (G_LOG_DOMAIN, G_LOG_LEVEL_WARNING, "*unreadable*");
+  g_test_expect_message ("o365-tools", G_LOG_LEVEL_WARNING, "*unreadable*");
   listed = outbox_list (outbox, &error);
   g_test_assert_expected_messages ();
   g_assert_no_error (error);

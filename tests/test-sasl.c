@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "mail-transport-error.h"
-#include "o365-sasl.h"
+#include "o365-smtp-sasl.h"
 #include "test-utils.h"
 
 /* Shared by the "contains no control character" checks of decoded, sanitised text. */

@@ -4,7 +4,7 @@
 
 #include "engine-test-utils.h"
 #include "mail-transport-error.h"
-#include "o365-sasl.h"
+#include "o365-smtp-sasl.h"
 #include "o365-smtp-auth.h"
 #include "o365-transport.h"
 #include "smtp-test-server.h"

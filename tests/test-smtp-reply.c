@@ -596,7 +596,7 @@ test_refused_after_invalid (void)
                    O365_SMTP_REPLY_INVALID);
   g_assert_error (error, MAIL_TRANSPORT_ERROR, MAIL_TRANSPORT_ERROR_PROTOCOL);
   /* The connection is to be dropped: a later line is a caller bug, not a reply. */
-  g_test_expect_message (NULL, G_LOG_LEVEL_CRITICAL, "*parser->state == PARSER_READING*");
+  g_test_expect_message ("o365-plugin", G_LOG_LEVEL_CRITICAL, "*parser->state == PARSER_READING*");
   g_assert_cmpint (o365_smtp_reply_parser_feed_line (parser, "250 OK", 6, NULL), ==,
                    O365_SMTP_REPLY_INVALID);
   g_test_assert_expected_messages ();

@@ -936,7 +936,7 @@ static void
 test_program (void)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *program = test_build_path ("o365-test-server", NULL);
+  g_autofree char *program = test_build_path ("servers", "o365-test-server", NULL);
   g_autofree char *work = g_dir_make_tmp ("o365-program-XXXXXX", &error);
   g_autofree char *password_file = g_build_filename (work, "password", NULL);
   g_autofree char *mail_dir = g_build_filename (work, "mail", NULL);

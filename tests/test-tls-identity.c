@@ -2,7 +2,7 @@
 #include "config.h"
 
 #include "mail-transport-error.h"
-#include "o365-tls-identity.h"
+#include "o365-smtp-tls-identity.h"
 #include "test-utils.h"
 
 static void

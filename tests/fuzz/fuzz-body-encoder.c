@@ -1,4 +1,4 @@
-/* fuzz-body-encoder.c — libFuzzer target for the DATA body encoder (plugin/o365-body-encoder.h),
+/* fuzz-body-encoder.c — libFuzzer target for the DATA body encoder (plugin/smtp/o365-smtp-body-encoder.h),
  * driven the way a GConverterOutputStream drives it, but with input split and output buffers
  * sized by the fuzzer.
  *
@@ -20,7 +20,7 @@
 
 #include "fuzz-common.h"
 #include "mail-transport-error.h"
-#include "o365-body-encoder.h"
+#include "o365-smtp-body-encoder.h"
 
 #define MAX_SCHEDULE 16
 #define BIG_BUFFER 4096

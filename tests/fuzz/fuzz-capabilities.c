@@ -1,5 +1,5 @@
 /* fuzz-capabilities.c — libFuzzer target for the EHLO capability parser
- * (plugin/o365-smtp-capabilities.h).
+ * (plugin/smtp/o365-smtp-capabilities.h).
  *
  * The input's lines become an EHLO reply twice: as the text of a MailReply built directly
  * (any bytes the parser might ever meet), and as "250-" lines read by the reply parser (what

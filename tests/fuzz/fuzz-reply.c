@@ -1,4 +1,4 @@
-/* fuzz-reply.c — libFuzzer target for the SMTP reply reader (plugin/o365-smtp-reply.h).
+/* fuzz-reply.c — libFuzzer target for the SMTP reply reader (plugin/smtp/o365-smtp-reply.h).
  *
  * The input is what a server sends: it is cut into lines at LF with one trailing CR removed,
  * exactly as the channel does, and fed line by line. Invariants: no crash; a complete reply

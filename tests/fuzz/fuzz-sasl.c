@@ -1,4 +1,4 @@
-/* fuzz-sasl.c — libFuzzer target for the SASL challenge decoders (plugin/o365-sasl.h):
+/* fuzz-sasl.c — libFuzzer target for the SASL challenge decoders (plugin/smtp/o365-smtp-sasl.h):
  * o365_sasl_decode_challenge() and o365_sasl_xoauth2_decode_error().
  *
  * The input, up to its first NUL, is a 334 challenge's text as the server sent it; it is also
@@ -13,7 +13,7 @@
 
 #include "fuzz-common.h"
 #include "mail-transport-error.h"
-#include "o365-sasl.h"
+#include "o365-smtp-sasl.h"
 #include "o365-smtp-reply.h"
 
 int

@@ -1,10 +1,10 @@
-/* o365-tls-identity.c — RFC 9525 DNS-ID matching without CN fallback. */
+/* o365-smtp-tls-identity.c — RFC 9525 DNS-ID matching without CN fallback. */
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
 
 #include "mail-transport-error.h"
-#include "o365-tls-identity.h"
+#include "o365-smtp-tls-identity.h"
 
 static char *
 normalise (const char *name)

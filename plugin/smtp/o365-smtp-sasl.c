@@ -1,4 +1,4 @@
-/* o365-sasl.c — SASL client encoders and challenge decoding for SMTP AUTH.
+/* o365-smtp-sasl.c — SASL client encoders and challenge decoding for SMTP AUTH.
  *
  * A plain credential exists only in one exactly-sized buffer that is wiped right after it is
  * base64-encoded; the encoding itself is handed to the caller, who wipes it through
@@ -12,7 +12,7 @@
 #include <json-glib/json-glib.h>
 
 #include "mail-transport-error.h"
-#include "o365-sasl.h"
+#include "o365-smtp-sasl.h"
 #include "o365-smtp-reply.h"
 
 const char *

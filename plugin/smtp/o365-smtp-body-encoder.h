@@ -1,4 +1,4 @@
-/* o365-body-encoder.h — the SMTP DATA payload as a streaming GConverter: pure, no I/O (the
+/* o365-smtp-body-encoder.h — the SMTP DATA payload as a streaming GConverter: pure, no I/O (the
  * session pipes the message through it; fuzzed on its own).
  *
  * Input: an RFC 5322 message with LF, CRLF, CR or mixed line ends. Output: every line ended

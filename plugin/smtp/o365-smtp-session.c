@@ -7,12 +7,12 @@
 
 #include "mail-transport-error.h"
 #include "o365-deadline.h"
-#include "o365-explain.h"
+#include "o365-smtp-explain.h"
 #include "o365-smtp-auth.h"
 #include "o365-smtp-channel.h"
 #include "o365-smtp-envelope.h"
 #include "o365-smtp-session.h"
-#include "o365-tls-identity.h"
+#include "o365-smtp-tls-identity.h"
 #include "o365-validate.h"
 
 /* QUIT is a courtesy; never wait long for its answer. */

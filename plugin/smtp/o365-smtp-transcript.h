@@ -1,4 +1,4 @@
-/* o365-transcript.h — the opt-in debug transcript of an SMTP session (for `--debug`).
+/* o365-smtp-transcript.h — the opt-in debug transcript of an SMTP session (for `--debug`).
  *
  * Lines are "C: …" (client), "S: …" (server) and "*  …" (notes such as TLS parameters). What
  * the client sends during AUTH is never written, not even encoded: the line shows the command

@@ -4,8 +4,8 @@
 #include <glib/gi18n-lib.h>
 
 #include "mail-transport-error.h"
-#include "o365-explain.h"
-#include "o365-sasl.h"
+#include "o365-smtp-explain.h"
+#include "o365-smtp-sasl.h"
 #include "o365-smtp-auth.h"
 
 typedef struct

@@ -4,8 +4,8 @@
 #include <glib/gi18n-lib.h>
 
 #include "mail-transport-error.h"
-#include "o365-body-encoder.h"
-#include "o365-explain.h"
+#include "o365-smtp-body-encoder.h"
+#include "o365-smtp-explain.h"
 #include "o365-smtp-envelope.h"
 #include "o365-smtp-transaction.h"
 

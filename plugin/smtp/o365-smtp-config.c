@@ -1,7 +1,7 @@
 /* o365-smtp-config.c — session parameters; the secret never outlives them unwiped. */
 #include "config.h"
 
-#include "o365-sasl.h"
+#include "o365-smtp-sasl.h"
 #include "o365-smtp-config.h"
 
 O365SmtpConfig *

@@ -12,7 +12,7 @@
 #include "o365-smtp-capabilities.h"
 #include "o365-smtp-config.h"
 #include "o365-smtp-transaction.h"
-#include "o365-transcript.h"
+#include "o365-smtp-transcript.h"
 
 G_BEGIN_DECLS
 

@@ -1,8 +1,8 @@
-/* o365-transcript.c — a redacted, sanitised session transcript. */
+/* o365-smtp-transcript.c — a redacted, sanitised session transcript. */
 #include "config.h"
 
 #include "o365-smtp-reply.h"
-#include "o365-transcript.h"
+#include "o365-smtp-transcript.h"
 
 struct _O365Transcript
 {

@@ -6,7 +6,7 @@
 #include <gio/gio.h>
 
 #include "mail-reply.h"
-#include "o365-transcript.h"
+#include "o365-smtp-transcript.h"
 
 G_BEGIN_DECLS
 

@@ -1,4 +1,4 @@
-/* o365-body-encoder.c — line-end normalisation, dot-stuffing and the final dot, streamed.
+/* o365-smtp-body-encoder.c — line-end normalisation, dot-stuffing and the final dot, streamed.
  *
  * A CR is written as CRLF as soon as it is read, and a LF right after it is then skipped, so
  * no decision ever waits for the next chunk. The only output held back is the tail of a
@@ -11,7 +11,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "mail-transport-error.h"
-#include "o365-body-encoder.h"
+#include "o365-smtp-body-encoder.h"
 
 #define TERMINATOR "\r\n.\r\n"
 

@@ -1,4 +1,4 @@
-/* o365-sasl.h — SASL client encoders for SMTP AUTH (RFC 4954): PLAIN (RFC 4616), LOGIN
+/* o365-smtp-sasl.h — SASL client encoders for SMTP AUTH (RFC 4954): PLAIN (RFC 4616), LOGIN
  * (draft-murchison-sasl-login) and XOAUTH2 (Microsoft/Google). Pure, no I/O.
  *
  * Everything returned that contains a credential is base64 text the caller must release with

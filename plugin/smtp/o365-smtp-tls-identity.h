@@ -1,4 +1,4 @@
-/* o365-tls-identity.h — the server identity check of RFC 9525, on top of the TLS library's.
+/* o365-smtp-tls-identity.h — the server identity check of RFC 9525, on top of the TLS library's.
  *
  * GnuTLS (like OpenSSL) still falls back to the subject CN when a certificate has no DNS
  * subjectAltName; RFC 9525 forbids that. This check runs after the handshake and requires a

@@ -1,4 +1,4 @@
-/* o365-explain.c — actionable explanations for negative SMTP replies.
+/* o365-smtp-explain.c — actionable explanations for negative SMTP replies.
  *
  * One ordered table, first match wins: the Office 365 replies of O365.md first (matched on
  * the enhanced status code and/or distinctive text, since Microsoft reuses codes such as
@@ -12,7 +12,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "mail-transport-error.h"
-#include "o365-explain.h"
+#include "o365-smtp-explain.h"
 
 const char *
 o365_smtp_stage_to_string (O365SmtpStage stage)
