@@ -1,6 +1,6 @@
 /* bench-stall.c — the main-loop stall probe: in one process, a 1 ms GLib timeout ticks while the
  * engine (O365Transport, as a host uses it) submits a message to a local server; the longest gap
- * between ticks is how long the engine kept a host's main loop from running (DESIGN.md: a GTK
+ * between ticks is how long the engine kept a host's main loop from running (docs/design.md, "Async model": a GTK
  * host must never stall more than 10 ms).
  *
  *   bench-stall --port N --ca FILE --user ADDRESS --password-file FILE --message FILE

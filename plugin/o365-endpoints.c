@@ -1,4 +1,4 @@
-/* o365-endpoints.c — endpoint presets, from O365.md (Microsoft's documentation, 2026-11). */
+/* o365-endpoints.c — endpoint presets, from docs/office365.md, "Endpoint and TLS". */
 #include "config.h"
 
 #include <glib/gi18n-lib.h>

@@ -1,4 +1,4 @@
-/* o365-endpoints.h — the Microsoft 365 submission endpoints (O365.md "Endpoint and TLS") and
+/* o365-endpoints.h — the Microsoft 365 submission endpoints (docs/office365.md, "Endpoint and TLS") and
  * the identity platform that issues tokens for each. */
 #pragma once
 

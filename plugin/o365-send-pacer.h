@@ -1,5 +1,5 @@
 /* o365-send-pacer.h — keeps each account under Office 365's rate limit (30 messages a minute
- * per mailbox, O365.md): a sliding window of send times; a send that would exceed it waits.
+ * per mailbox, docs/office365.md): a sliding window of send times; a send that would exceed it waits.
  * Main-context only. */
 #pragma once
 

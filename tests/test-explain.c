@@ -1,4 +1,4 @@
-/* test-explain.c — every Office 365 reply of O365.md and the generic rules for other servers
+/* test-explain.c — every Office 365 reply of docs/office365.md and the generic rules for other servers
  * give the right error code, classification and an explanation quoting the server. */
 #include "config.h"
 
@@ -20,7 +20,7 @@ typedef struct
   const char *explanation; /* a phrase the explanation must contain */
 } ExplainCase;
 
-/* O365.md, "Replies worth explaining to a person", row by row, with Microsoft's wording. */
+/* docs/office365.md, "Replies", row by row, with Microsoft's wording. */
 static const ExplainCase o365_cases[] = {
   { "smtp-auth-disabled-tenant", O365_SMTP_STAGE_AUTH, 535, "5.7.139",
     "Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit "

@@ -1,4 +1,4 @@
-/* test-hostile.c — the engine against hostile servers (TESTING.md layer 4): STARTTLS injection,
+/* test-hostile.c — the engine against hostile servers (docs/testing.md, layer 4): STARTTLS injection,
  * missing or refused STARTTLS, capability changes across TLS, the certificate matrix, broken
  * replies, 421 / disconnect / silence at every stage, pipelining cascades, SIZE, AUTH abuse,
  * body hygiene, header and envelope injection, SMTPUTF8/8BITMIME, redaction.
@@ -26,7 +26,7 @@
 #define IDLE_TIMEOUT_MS 10000
 
 #define GREETING "220 mx.test Microsoft ESMTP MAIL Service ready\r\n"
-/* As smtp.office365.com answers (O365.md), before and after TLS. */
+/* As smtp.office365.com answers (docs/office365.md), before and after TLS. */
 #define EHLO_BEFORE_TLS                                                                           \
   "250-mx.test Hello [127.0.0.1]\r\n250-SIZE 157286400\r\n250-PIPELINING\r\n250-DSN\r\n"          \
   "250-ENHANCEDSTATUSCODES\r\n250-STARTTLS\r\n250-8BITMIME\r\n250-BINARYMIME\r\n"                 \

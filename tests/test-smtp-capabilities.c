@@ -1,4 +1,4 @@
-/* test-smtp-capabilities.c — reading EHLO replies: Office 365's own (O365.md) before and after
+/* test-smtp-capabilities.c — reading EHLO replies: Office 365's own (docs/office365.md) before and after
  * STARTTLS, keyword case, SIZE limits and AUTH mechanism lists. */
 #include "config.h"
 

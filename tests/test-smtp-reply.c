@@ -1,5 +1,5 @@
 /* test-smtp-reply.c — the SMTP reply reader: framing, limits, enhanced status codes and
- * sanitising, including the replies Office 365 really sends (O365.md). */
+ * sanitising, including the replies Office 365 really sends (docs/office365.md). */
 #include "config.h"
 
 #include <string.h>
@@ -10,7 +10,7 @@
 
 #define REPLACEMENT "\xEF\xBF\xBD" /* U+FFFD in UTF-8 */
 
-/* Office 365's EHLO reply before and after STARTTLS (O365.md), and the text the reader makes
+/* Office 365's EHLO reply before and after STARTTLS (docs/office365.md), and the text the reader makes
  * of it. */
 static const char *const o365_ehlo_plain[] = {
   "250-SN4PR0501CA0054.outlook.office365.com Hello [203.0.113.7]",

@@ -862,7 +862,7 @@ o365_disabled_client (gpointer data)
   client_command (client, "AUTH LOGIN\r\n", "334 VXNlcm5hbWU6\r\n");
   client_command (client, user, "334 UGFzc3dvcmQ6\r\n");
   client_command (client, password, AUTH_DISABLED);
-  /* OAuth does not get round the tenant switch either (O365.md). */
+  /* OAuth does not get round the tenant switch either (docs/office365.md). */
   client_command (client, inline_token, AUTH_DISABLED);
   client_command (client, "MAIL FROM:<" USER ">\r\n", "530 5.7.57 Client not authenticated to send mail\r\n");
 }

@@ -1,6 +1,6 @@
 /* o365-smtp-explain.c — actionable explanations for negative SMTP replies.
  *
- * One ordered table, first match wins: the Office 365 replies of O365.md first (matched on
+ * One ordered table, first match wins: the Office 365 replies of docs/office365.md first (matched on
  * the enhanced status code and/or distinctive text, since Microsoft reuses codes such as
  * 5.7.139 and 4.3.2 for different causes), then generic rules by reply code and stage for
  * any other server (Postfix, Exim…), ending with a catch-all for each reply class.
@@ -58,7 +58,7 @@ typedef struct
 } ExplainRule;
 
 static const ExplainRule rules[] = {
-  /* Office 365 (O365.md, "Replies worth explaining to a person"). OAuth does not get around
+  /* Office 365 (docs/office365.md, "Replies"). OAuth does not get around
    * the SMTP AUTH switch, so these do not suggest it. */
   { 0, 5, "5.7.139", "disabled for the tenant", MAIL_TRANSPORT_ERROR_AUTH_DISABLED,
     N_("SMTP AUTH is disabled for your organisation: ask your administrator to enable SMTP "

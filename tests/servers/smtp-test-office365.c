@@ -1,5 +1,5 @@
 /* smtp-test-office365.c — the office365 profile of the test server: one session answering like
- * smtp.office365.com (O365.md), with the replies Exchange Online gives, byte for byte. */
+ * smtp.office365.com (docs/office365.md), with the replies Exchange Online gives, byte for byte. */
 #include "config.h"
 
 #include <string.h>
@@ -424,7 +424,7 @@ hello (Session *s, const char *name, gboolean extended)
       reply (s, "250 %s.outlook.office365.com Hello [%s]", s->config.host, ip);
       return;
     }
-  /* O365.md: after TLS, AUTH takes the place STARTTLS had. */
+  /* docs/office365.md: after TLS, AUTH takes the place STARTTLS had. */
   reply (s,
          "250-%s.outlook.office365.com Hello [%s]\r\n"
          "250-SIZE 157286400\r\n"

@@ -1,9 +1,9 @@
-/* smtp-test-server.h — the tests' own SMTP server (TESTING.md layer 2), on 127.0.0.1 in the
+/* smtp-test-server.h — the tests' own SMTP server (docs/testing.md, layer 2), on 127.0.0.1 in the
  * caller's GMainContext, fully asynchronous. Two modes:
  *
  * - scripted: each connection runs the next script added with smtp_test_server_add_script()
  *   (send, expect, STARTTLS with a chosen certificate, delays, silence, floods...);
- * - office365: a stateful server answering like smtp.office365.com (see O365.md), storing each
+ * - office365: a stateful server answering like smtp.office365.com (see docs/office365.md), storing each
  *   message it accepts.
  *
  * Either way, everything a client sends is recorded byte for byte, per connection, with the offset
