@@ -2,9 +2,9 @@
  * (pending until Save); every change re-runs the per-field checks, which put their message
  * beside the field and decide whether Save and Test Connection are enabled.
  *
- * Nothing here blocks: the connection test, “Sign in with Microsoft”, the keyring and removal
- * are asynchronous and cancellable, and a running test or sign-in is cancelled when the panel
- * goes away.
+ * Nothing here blocks: the connection test, “Sign in with Microsoft” (O365SignInPanel, embedded
+ * here), the keyring and removal are asynchronous and cancellable, and a running test or sign-in
+ * is cancelled when the panel goes away.
  */
 #include "config.h"
 
@@ -13,6 +13,7 @@
 #include "mail-account-registry.h"
 #include "mail-sign-in.h"
 #include "o365-account-editor.h"
+#include "o365-sign-in-panel.h"
 
 struct _O365AccountEditor
 {
@@ -33,17 +34,6 @@ struct _O365AccountEditor
   GCancellable *busy_cancellable;
   GtkNativeDialog *ca_file_chooser;
 
-  /* “Sign in with Microsoft”. The refresh token goes to the keyring as soon as a sign-in
-   * succeeds, before Save, so a new account given up must take it out again. */
-  gboolean signed_in;              /* the keyring holds a sign-in for the settings shown */
-  gboolean signed_in_here;         /* ...stored by a sign-in in this panel */
-  gboolean sign_in_outdated;       /* a setting it depends on changed since */
-  struct _SignInCall *sign_in_call; /* the running sign-in's way back here */
-  guint sign_in_settings_serial;   /* counts changes to the settings a sign-in depends on */
-  guint sign_in_started_serial;    /* ...when the running sign-in started */
-  MailSignIn *sign_in;
-  GCancellable *sign_in_cancellable;
-
   GtkWidget *content; /* the one child; bound so that dispose_template() unparents it */
   GtkWidget *fields;
   GtkWidget *advanced_expander;
@@ -63,21 +53,7 @@ struct _O365AccountEditor
   GtkStack *password_stack;
   GtkWidget *password_entry;
   GtkLabel *password_message;
-  GtkWidget *sign_in_box;
-  GtkLabel *sign_in_state;
-  GtkButton *sign_in_button;
-  GtkWidget *sign_in_code_button;
-  GtkWidget *sign_in_cancel_button;
-  GtkWidget *sign_in_progress;
-  GtkSpinner *sign_in_spinner;
-  GtkLabel *sign_in_status;
-  GtkWidget *sign_in_code_box;
-  GtkLabel *sign_in_code_caption;
-  GtkLabel *sign_in_user_code;
-  GtkLinkButton *sign_in_uri_link;
-  GtkLabel *sign_in_expiry;
-  GtkLinkButton *sign_in_page_link;
-  GtkLabel *sign_in_message;
+  O365SignInPanel *sign_in_panel;
   GtkWidget *client_id_label;
   GtkWidget *client_id_entry;
   GtkLabel *client_id_message;
@@ -121,11 +97,6 @@ static guint signals[N_SIGNALS];
 
 /* The sign-in methods in the order of the drop-down's items. */
 static const char *const auth_methods[] = { "oauth2", "password", "app-password" };
-
-/* What a sign-in is for: after a change to any of these it no longer matches the settings. */
-static const char *const sign_in_settings[] = {
-  "address", "username", "endpoint", "oauth2-tenant", "oauth2-client-id", "oauth2-authority", NULL,
-};
 
 static char *
 dup_string (MailAccount *account, const char *property)
@@ -221,10 +192,8 @@ update_sign_in_row (O365AccountEditor *self)
 {
   g_autofree char *auth_method = dup_string (self->account, "auth-method");
   gboolean shown = !uses_secret (auth_method);
-  GtkWidget *state = GTK_WIDGET (self->sign_in_state);
-  const char *text;
 
-  gtk_widget_set_visible (self->sign_in_box, shown);
+  gtk_widget_set_visible (GTK_WIDGET (self->sign_in_panel), shown);
   gtk_widget_set_visible (self->client_id_label, shown);
   gtk_widget_set_visible (self->client_id_entry, shown);
   gtk_widget_set_visible (self->tenant_label, shown);
@@ -236,22 +205,6 @@ update_sign_in_row (O365AccountEditor *self)
       gtk_widget_set_visible (GTK_WIDGET (self->client_id_message), FALSE);
       gtk_widget_set_visible (GTK_WIDGET (self->tenant_message), FALSE);
     }
-
-  if (self->signed_in && self->signed_in_here)
-    text = _("Signed in — the sign-in is stored in the keyring");
-  else if (self->signed_in)
-    text = _("Signed in (stored in the keyring)");
-  else if (self->sign_in_outdated)
-    text = _("The account’s settings changed since you signed in: sign in again to use them.");
-  else
-    text = _("Not signed in yet: sign in to save this account.");
-  gtk_label_set_text (self->sign_in_state, text);
-  if (self->signed_in && self->signed_in_here)
-    gtk_widget_add_css_class (state, "success");
-  else
-    gtk_widget_remove_css_class (state, "success");
-  gtk_button_set_label (self->sign_in_button,
-                        self->signed_in ? _("Si_gn in again") : _("Si_gn in with Microsoft"));
 }
 
 /* Runs every check (not just up to the first failure, so that every faulty field says so) and
@@ -264,7 +217,7 @@ update_validity (O365AccountEditor *self)
   gboolean valid = TRUE;
   gboolean sign_in_valid = TRUE; /* what a sign-in needs */
   gboolean testing = self->test_cancellable != NULL;
-  gboolean signing_in = self->sign_in_cancellable != NULL;
+  gboolean signing_in = o365_sign_in_panel_get_signing_in (self->sign_in_panel);
   gboolean idle = !self->busy && !testing && !signing_in;
 
   sign_in_valid &= check_field (self, "address", self->address_entry, self->address_message);
@@ -280,14 +233,12 @@ update_validity (O365AccountEditor *self)
   update_sign_in_row (self);
   /* An account that signs in with Microsoft has nothing to send with until it has signed in. */
   if (oauth2)
-    valid &= self->signed_in;
+    valid &= o365_sign_in_panel_get_signed_in (self->sign_in_panel);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.save", valid && !self->busy && !signing_in);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.test", valid && idle);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.cancel-test", testing);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.sign-in", oauth2 && sign_in_valid && idle);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.sign-in-with-code", oauth2 && sign_in_valid && idle);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.cancel-sign-in", signing_in);
+  o365_sign_in_panel_set_can_start (self->sign_in_panel, oauth2 && sign_in_valid && !self->busy && !testing);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.remove", !self->is_new && idle);
 }
 
@@ -311,22 +262,12 @@ on_account_notify (O365AccountEditor *self, GParamSpec *pspec, MailAccount *acco
   if (g_str_equal (pspec->name, "address"))
     update_username (self);
   /* Another method chosen meanwhile: the sign-in, and its Cancel button, would go out of sight. */
-  if (g_str_equal (pspec->name, "auth-method") && self->sign_in_cancellable != NULL)
+  if (g_str_equal (pspec->name, "auth-method"))
     {
       g_autofree char *auth_method = dup_string (self->account, "auth-method");
 
       if (uses_secret (auth_method))
-        g_cancellable_cancel (self->sign_in_cancellable);
-    }
-  /* The keyring's sign-in is for the mailbox, tenant and app it was made with. */
-  if (g_strv_contains (sign_in_settings, pspec->name))
-    {
-      self->sign_in_settings_serial++;
-      if (self->signed_in)
-        {
-          self->signed_in = FALSE;
-          self->sign_in_outdated = TRUE;
-        }
+        o365_sign_in_panel_cancel (self->sign_in_panel);
     }
   update_validity (self);
 }
@@ -624,260 +565,21 @@ cancel_test_activated (GtkWidget *widget, const char *action_name, GVariant *par
 
 /* --- sign in with Microsoft ------------------------------------------------------------------ */
 
-/* A running sign-in's way back to the panel. It must not keep the panel alive: closing the
- * window disposes the panel, which cancels the sign-in; and whatever the sign-in stored before
- * it ended may still have to be removed then. */
-typedef struct _SignInCall
-{
-  GWeakRef editor;
-  gboolean discard; /* given up: remove what it stored once it has ended */
-} SignInCall;
-
+/* The host's turn to connect to the sign-in (see o365-account-editor.h). */
 static void
-sign_in_call_free (SignInCall *call)
+on_sign_in_started (O365AccountEditor *self, MailSignIn *sign_in, O365SignInPanel *panel)
 {
-  g_weak_ref_clear (&call->editor);
-  g_free (call);
+  g_signal_emit (self, signals[SIGNAL_SIGN_IN], 0, sign_in);
 }
 
-static GWeakRef *
-weak_ref_new (gpointer object)
-{
-  GWeakRef *ref = g_new0 (GWeakRef, 1);
-
-  g_weak_ref_init (ref, object);
-  return ref;
-}
-
+/* Cancel, or closed without Save: a new account leaves no sign-in behind in the keyring. */
 static void
-weak_ref_free (GWeakRef *ref)
+give_up_sign_in (O365AccountEditor *self)
 {
-  g_weak_ref_clear (ref);
-  g_free (ref);
-}
-
-static void
-show_sign_in_message (O365AccountEditor *self, const char *text, gboolean is_error)
-{
-  GtkWidget *label = GTK_WIDGET (self->sign_in_message);
-
-  gtk_label_set_text (self->sign_in_message, text != NULL ? text : "");
-  gtk_widget_set_visible (label, text != NULL);
-  if (is_error)
-    gtk_widget_add_css_class (label, "error");
+  if (self->is_new)
+    o365_sign_in_panel_discard (self->sign_in_panel);
   else
-    gtk_widget_remove_css_class (label, "error");
-}
-
-static void
-on_sign_in_removed (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr (GError) error = NULL;
-
-  /* The panel is gone: nobody is left to tell but the log. */
-  if (!mail_account_remove_finish (MAIL_ACCOUNT (source), result, &error))
-    g_warning ("The sign-in of an account that was not saved could not be removed from the keyring: %s",
-               error->message);
-}
-
-/* Takes a never-saved account's sign-in out of the keyring (and the access token out of memory).
- * Not cancellable: it outlives the panel. */
-static void
-remove_sign_in (MailAccount *account)
-{
-  mail_account_remove_async (account, NULL, on_sign_in_removed, NULL);
-}
-
-/* The panel is given up (Cancel, or closed without Save): a new account leaves nothing behind. */
-static void
-discard_sign_in (O365AccountEditor *self)
-{
-  if (!self->is_new)
-    return;
-  if (self->sign_in_call != NULL)
-    {
-      /* Cancelling does not undo a refresh token already on its way to the keyring: remove
-       * whatever the sign-in leaves once it has ended. */
-      self->sign_in_call->discard = TRUE;
-      g_cancellable_cancel (self->sign_in_cancellable);
-    }
-  else if (self->signed_in_here)
-    remove_sign_in (self->account);
-  self->signed_in_here = FALSE;
-}
-
-static void
-set_signing_in (O365AccountEditor *self, gboolean signing_in)
-{
-  /* While it runs, Cancel takes the place of the buttons that start one. */
-  gtk_widget_set_visible (GTK_WIDGET (self->sign_in_button), !signing_in);
-  gtk_widget_set_visible (self->sign_in_code_button, !signing_in);
-  gtk_widget_set_visible (self->sign_in_cancel_button, signing_in);
-  gtk_widget_set_visible (self->sign_in_progress, signing_in);
-  gtk_spinner_set_spinning (self->sign_in_spinner, signing_in);
-  if (!signing_in)
-    {
-      gtk_widget_set_visible (self->sign_in_code_box, FALSE);
-      gtk_widget_set_visible (GTK_WIDGET (self->sign_in_page_link), FALSE);
-      if (self->sign_in != NULL)
-        g_signal_handlers_disconnect_by_data (self->sign_in, self);
-      g_clear_object (&self->sign_in);
-      g_clear_object (&self->sign_in_cancellable);
-    }
-  update_validity (self);
-}
-
-static void
-on_sign_in_status (O365AccountEditor *self, const char *message, MailSignIn *sign_in)
-{
-  /* The line may be too short for a long translation: all of it on hover. */
-  gtk_label_set_text (self->sign_in_status, message);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->sign_in_status), message);
-}
-
-static void
-on_sign_in_user_code (O365AccountEditor *self,
-                      const char *verification_uri,
-                      const char *user_code,
-                      guint expires_in,
-                      MailSignIn *sign_in)
-{
-  guint minutes = MAX (1, (expires_in + 59) / 60);
-  g_autofree char *expiry =
-    g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "The code is valid for %u minute.",
-                                  "The code is valid for %u minutes.", minutes), minutes);
-
-  gtk_label_set_text (self->sign_in_user_code, user_code);
-  gtk_link_button_set_uri (self->sign_in_uri_link, verification_uri);
-  gtk_button_set_label (GTK_BUTTON (self->sign_in_uri_link), verification_uri);
-  gtk_label_set_text (self->sign_in_expiry, expiry);
-  gtk_widget_set_visible (self->sign_in_code_box, TRUE);
-}
-
-static void
-on_copy_code_clicked (O365AccountEditor *self)
-{
-  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)),
-                          gtk_label_get_text (self->sign_in_user_code));
-}
-
-/* Before any host's handler: the page stays at hand, whoever opens it. */
-static gboolean
-on_sign_in_page (O365AccountEditor *self, const char *uri, MailSignIn *sign_in)
-{
-  gtk_link_button_set_uri (self->sign_in_page_link, uri);
-  gtk_widget_set_visible (GTK_WIDGET (self->sign_in_page_link), TRUE);
-  return FALSE;
-}
-
-static void
-on_browser_shown (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  GWeakRef *ref = user_data;
-  g_autoptr (O365AccountEditor) self = g_weak_ref_get (ref);
-  g_autoptr (GError) error = NULL;
-  g_autofree char *text = NULL;
-
-  weak_ref_free (ref);
-  if (gtk_show_uri_full_finish (GTK_WINDOW (source), result, &error) || self == NULL || self->account == NULL ||
-      self->sign_in_cancellable == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  text = g_strdup_printf (_("No web browser could be opened (%s). Open the sign-in page with the "
-                            "link above in a browser on this computer, or cancel and use a code "
-                            "instead."), error->message);
-  show_sign_in_message (self, text, TRUE);
-}
-
-/* After any host's handler (a host with its own browser view may open the page itself): the
- * desktop's browser, through GTK, so that a portal gets this window as the parent. */
-static gboolean
-on_open_sign_in_page (O365AccountEditor *self, const char *uri, MailSignIn *sign_in)
-{
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-
-  gtk_show_uri_full (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, uri, GDK_CURRENT_TIME,
-                     self->sign_in_cancellable, on_browser_shown, weak_ref_new (self));
-  return TRUE;
-}
-
-static void
-on_signed_in (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  SignInCall *call = user_data;
-  g_autoptr (O365AccountEditor) self = g_weak_ref_get (&call->editor);
-  g_autoptr (GError) error = NULL;
-  gboolean ok = mail_account_sign_in_finish (MAIL_ACCOUNT (source), result, &error);
-
-  if (call->discard)
-    remove_sign_in (MAIL_ACCOUNT (source));
-  sign_in_call_free (call);
-  /* Disposed meanwhile: the widgets are gone. */
-  if (self == NULL || self->account == NULL)
-    return;
-  self->sign_in_call = NULL;
-  if (ok)
-    {
-      self->signed_in_here = TRUE;
-      /* Made with settings that have changed since: it is in the keyring, but not for these. */
-      self->signed_in = self->sign_in_settings_serial == self->sign_in_started_serial;
-      self->sign_in_outdated = !self->signed_in;
-      show_sign_in_message (self, NULL, FALSE);
-    }
-  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    show_sign_in_message (self, _("Sign-in cancelled."), FALSE);
-  else
-    {
-      g_autofree char *text = g_strdup_printf (_("Sign-in failed: %s"), error->message);
-
-      show_sign_in_message (self, text, TRUE);
-    }
-  set_signing_in (self, FALSE);
-}
-
-static void
-start_sign_in (O365AccountEditor *self, MailSignInFlow flow)
-{
-  if (self->sign_in_cancellable != NULL || self->busy || self->test_cancellable != NULL)
-    return;
-  show_sign_in_message (self, NULL, FALSE);
-  gtk_label_set_text (self->sign_in_status, "");
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->sign_in_status), NULL);
-  self->sign_in = mail_sign_in_new (flow);
-  self->sign_in_started_serial = self->sign_in_settings_serial;
-  g_signal_connect_object (self->sign_in, "status", G_CALLBACK (on_sign_in_status), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->sign_in, "user-code", G_CALLBACK (on_sign_in_user_code), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->sign_in, "open-uri", G_CALLBACK (on_sign_in_page), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->sign_in, "open-uri", G_CALLBACK (on_open_sign_in_page), self,
-                           G_CONNECT_SWAPPED | G_CONNECT_AFTER);
-  self->sign_in_cancellable = g_cancellable_new ();
-  set_signing_in (self, TRUE);
-  /* The host's turn to connect to the sign-in, before the plug-in emits anything. */
-  g_signal_emit (self, signals[SIGNAL_SIGN_IN], 0, self->sign_in);
-  self->sign_in_call = g_new0 (SignInCall, 1);
-  g_weak_ref_init (&self->sign_in_call->editor, self);
-  mail_account_sign_in_async (self->account, self->sign_in, self->sign_in_cancellable, on_signed_in,
-                              self->sign_in_call);
-}
-
-static void
-sign_in_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
-{
-  start_sign_in (O365_ACCOUNT_EDITOR (widget), MAIL_SIGN_IN_FLOW_BROWSER);
-}
-
-static void
-sign_in_with_code_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
-{
-  start_sign_in (O365_ACCOUNT_EDITOR (widget), MAIL_SIGN_IN_FLOW_DEVICE_CODE);
-}
-
-static void
-cancel_sign_in_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
-{
-  O365AccountEditor *self = O365_ACCOUNT_EDITOR (widget);
-
-  if (self->sign_in_cancellable != NULL)
-    g_cancellable_cancel (self->sign_in_cancellable);
+    o365_sign_in_panel_cancel (self->sign_in_panel);
 }
 
 /* --- save -------------------------------------------------------------------------------------- */
@@ -962,9 +664,7 @@ cancel_activated (GtkWidget *widget, const char *action_name, GVariant *paramete
     g_cancellable_cancel (self->busy_cancellable);
   if (self->test_cancellable != NULL)
     g_cancellable_cancel (self->test_cancellable);
-  if (self->sign_in_cancellable != NULL)
-    g_cancellable_cancel (self->sign_in_cancellable);
-  discard_sign_in (self);
+  give_up_sign_in (self);
   self->hooks->revert (self->account);
   finish (self);
 }
@@ -1054,8 +754,6 @@ relate_messages (O365AccountEditor *self)
     { self->ca_file_entry, self->ca_file_message },
     { self->client_id_entry, self->client_id_message },
     { self->tenant_entry, self->tenant_message },
-    { GTK_WIDGET (self->sign_in_button), self->sign_in_state },
-    { GTK_WIDGET (self->sign_in_user_code), self->sign_in_code_caption },
   };
 
   /* A screen reader reads the message with the field it is about. */
@@ -1077,9 +775,6 @@ o365_account_editor_constructed (GObject *object)
   listed = mail_account_registry_list (NULL);
   self->is_new = !g_strv_contains ((const char *const *) listed, id);
   self->stored_auth_method = dup_string (self->account, "auth-method");
-  /* The keyring's sign-in is taken on trust, as a stored password is: reading it would mean
-   * unlocking the keyring just to show a dialog. */
-  self->signed_in = !self->is_new && !uses_secret (self->stored_auth_method);
   /* A new account starts with the recommended “Sign in with Microsoft” when this build knows an
    * app to sign in with, and with a password otherwise. */
   if (self->is_new && !uses_secret (self->stored_auth_method) &&
@@ -1095,6 +790,15 @@ o365_account_editor_constructed (GObject *object)
   relate_messages (self);
   gtk_widget_set_visible (self->remove_button, !self->is_new);
   update_username (self);
+  o365_sign_in_panel_set_account (self->sign_in_panel, self->account);
+  /* The keyring's sign-in is taken on trust, as a stored password is: reading it would mean
+   * unlocking the keyring just to show a dialog. */
+  o365_sign_in_panel_set_signed_in (self->sign_in_panel, !self->is_new && !uses_secret (self->stored_auth_method));
+  g_signal_connect_object (self->sign_in_panel, "sign-in", G_CALLBACK (on_sign_in_started), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->sign_in_panel, "notify::signed-in", G_CALLBACK (update_validity), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->sign_in_panel, "notify::signing-in", G_CALLBACK (update_validity), self,
+                           G_CONNECT_SWAPPED);
   g_signal_connect_object (self->account, "notify", G_CALLBACK (on_account_notify), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->password_entry, "changed", G_CALLBACK (update_validity), self, G_CONNECT_SWAPPED);
   update_validity (self);
@@ -1149,15 +853,7 @@ o365_account_editor_dispose (GObject *object)
   if (self->busy_cancellable != NULL)
     g_cancellable_cancel (self->busy_cancellable);
   if (self->account != NULL)
-    discard_sign_in (self);
-  if (self->sign_in_cancellable != NULL)
-    g_cancellable_cancel (self->sign_in_cancellable);
-  /* Owned by the sign-in, which ends on its own now. */
-  self->sign_in_call = NULL;
-  if (self->sign_in != NULL)
-    g_signal_handlers_disconnect_by_data (self->sign_in, self);
-  g_clear_object (&self->sign_in);
-  g_clear_object (&self->sign_in_cancellable);
+    give_up_sign_in (self);
   g_clear_object (&self->test_cancellable);
   g_clear_object (&self->busy_cancellable);
   if (self->ca_file_chooser != NULL)
@@ -1217,10 +913,9 @@ o365_account_editor_class_init (O365AccountEditorClass *klass)
   gtk_widget_class_install_action (widget_class, "editor.test", NULL, test_activated);
   gtk_widget_class_install_action (widget_class, "editor.cancel-test", NULL, cancel_test_activated);
   gtk_widget_class_install_action (widget_class, "editor.remove", NULL, remove_activated);
-  gtk_widget_class_install_action (widget_class, "editor.sign-in", NULL, sign_in_activated);
-  gtk_widget_class_install_action (widget_class, "editor.sign-in-with-code", NULL, sign_in_with_code_activated);
-  gtk_widget_class_install_action (widget_class, "editor.cancel-sign-in", NULL, cancel_sign_in_activated);
 
+  /* The template names it: its type must exist before the template is read. */
+  g_type_ensure (O365_TYPE_SIGN_IN_PANEL);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/o365account/gui/o365-account-editor.ui");
@@ -1243,21 +938,7 @@ o365_account_editor_class_init (O365AccountEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, O365AccountEditor, password_stack);
   gtk_widget_class_bind_template_child (widget_class, O365AccountEditor, password_entry);
   gtk_widget_class_bind_template_child (widget_class, O365AccountEditor, password_message);
-  gtk_widget_class_bind_template_child (widget_class, O365AccountEditor, sign_in_box);
-  gtk_widget_class_bind_template_child (widget_class, O365AccountEditor, sign_in_state);
-  gtk_widget_class_bind_template_child (widget_class, O365AccountEditor, sign_in_button);
-  gtk_widget_class_bind_template_child (widget_class, O365AccountEditor, sign_in_code_button);
-  gtk_widget_class_bind_template_child (widget_class, O365AccountEditor, sign_in_cancel_button);
-  gtk_widget_class_bind_template_child (widget_class, O365AccountEditor, sign_in_progress);
-  gtk_widget_class_bind_template_child (widget_class, O365AccountEditor, sign_in_spinner);
-  gtk_widget_class_bind_template_child (widget_class, O365AccountEditor, sign_in_status);
-  gtk_widget_class_bind_template_child (widget_class, O365AccountEditor, sign_in_code_box);
-  gtk_widget_class_bind_template_child (widget_class, O365AccountEditor, sign_in_code_caption);
-  gtk_widget_class_bind_template_child (widget_class, O365AccountEditor, sign_in_user_code);
-  gtk_widget_class_bind_template_child (widget_class, O365AccountEditor, sign_in_uri_link);
-  gtk_widget_class_bind_template_child (widget_class, O365AccountEditor, sign_in_expiry);
-  gtk_widget_class_bind_template_child (widget_class, O365AccountEditor, sign_in_page_link);
-  gtk_widget_class_bind_template_child (widget_class, O365AccountEditor, sign_in_message);
+  gtk_widget_class_bind_template_child (widget_class, O365AccountEditor, sign_in_panel);
   gtk_widget_class_bind_template_child (widget_class, O365AccountEditor, client_id_label);
   gtk_widget_class_bind_template_child (widget_class, O365AccountEditor, client_id_entry);
   gtk_widget_class_bind_template_child (widget_class, O365AccountEditor, client_id_message);
@@ -1277,7 +958,6 @@ o365_account_editor_class_init (O365AccountEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, O365AccountEditor, save_button);
   gtk_widget_class_bind_template_callback (widget_class, on_change_password_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_choose_ca_file_clicked);
-  gtk_widget_class_bind_template_callback (widget_class, on_copy_code_clicked);
 }
 
 static void
