@@ -331,6 +331,32 @@ check "a refused sign-in does not queue the message" test "$(queued_count)" -eq 
 check "the message is kept in failed/" grep -q "$outbox/failed/" "$work/err"
 stop_server
 
+# A flush reports a failed session per message, as o365-send does, but older messages stay
+# queued: nobody is waiting for them, and they go once the server or the account is back.
+failed_count() {
+  find "$outbox/failed" -name '*.eml' | wc -l
+}
+run -t <"$work/plain.eml"
+expect_status "server down: a message to flush later (EX_TEMPFAIL, 75)" 75
+failed_before=$(failed_count)
+run --flush
+expect_status "--flush with the server down: EX_TEMPFAIL (75)" 75
+check "--flush says of the message that it is still queued" grep -q 'queued as .*--flush' "$work/err"
+check "--flush with the server down leaves it queued" test "$(queued_count)" -eq 1
+start_server sixth "$work/other-password"
+run --flush
+expect_status "--flush with the sign-in refused: EX_NOPERM (77)" 77
+check "--flush with the sign-in refused leaves it queued, not failed" \
+  test "$(queued_count)" -eq 1 -a "$(failed_count)" -eq "$failed_before"
+stop_server
+start_server seventh
+before=$(stored_count)
+run --flush
+expect_status "--flush once the account works again (exit 0)" 0
+check "the queued message was delivered and the outbox is empty" \
+  test "$(stored_count)" -eq $((before + 1)) -a "$(queued_count)" -eq 0
+stop_server
+
 # --- the same against a real Postfix + Dovecot SASL --------------------------------------------
 
 pf_user=carol@example.test

@@ -24,7 +24,6 @@
 #include <unistd.h>
 
 #include "host-accounts.h"
-#include "host-exit-status.h"
 #include "host-outbox.h"
 #include "mail-i18n.h"
 #include "message-head.h"
@@ -478,37 +477,9 @@ send_message (Options *options)
   entries = g_ptr_array_new_with_free_func ((GDestroyNotify) outbox_entry_free);
   g_ptr_array_add (entries, entry);
 
-  results = host_outbox_send (outbox, transport, entries, options->debug, &error);
-  if (results != NULL)
-    return host_outbox_report (outbox, g_ptr_array_index (results, 0), options->verbose || options->debug);
-
-  /* The session failed before the message was started. */
-  switch (mail_transport_error_classify (error))
-    {
-    case MAIL_FAILURE_TEMPORARY:
-      g_printerr (_("Not sent yet: %s\n"), error->message);
-      g_printerr (_("The message is queued as %s; “o365-send --flush” sends it.\n"), entry->id);
-      return EX_TEMPFAIL;
-    case MAIL_FAILURE_STATUS_UNKNOWN:
-      g_printerr (_("Delivery status unknown: %s\n"), error->message);
-      g_printerr (_("The message is held as %s; see “o365-send --queue”.\n"), entry->id);
-      return EX_PROTOCOL;
-    case MAIL_FAILURE_PERMANENT:
-      {
-        /* The caller is told it failed and keeps the message: a later flush must not send it
-         * too. It is kept in failed/ all the same. */
-        g_autoptr (GError) move_error = NULL;
-        g_autofree char *kept = outbox_entry_move_to_failed (outbox, entry, error->message, &move_error);
-
-        g_printerr (_("Not sent: %s\n"), error->message);
-        if (kept != NULL)
-          g_printerr (_("The message will not be retried; it is kept in %s\n"), kept);
-        else
-          g_printerr (_("Warning: the outbox could not record this for %s: %s\n"), entry->id, move_error->message);
-        return host_exit_status_for_error (error);
-      }
-    }
-  g_assert_not_reached ();
+  /* The caller learns the outcome now and keeps a message that failed (see the flag). */
+  results = host_outbox_send (outbox, transport, entries, OUTBOX_FLUSH_NEW_MESSAGES, options->debug);
+  return host_outbox_report (outbox, g_ptr_array_index (results, 0), options->verbose || options->debug);
 }
 
 static int
