@@ -10,6 +10,8 @@
  *   o365-account test ADDRESS               connect, STARTTLS, sign in, QUIT
  *   o365-account flush [ADDRESS]            send what the outbox holds (as o365-send --flush)
  *   o365-account setup [ADDRESS]            the settings dialog, for a new or an existing account
+ *   o365-account --version                  the version and the libraries in use (also after
+ *                                           any command)
  *
  * Exit codes follow sysexits.h, as sendmail-compatible tools do.
  */
@@ -28,6 +30,7 @@
 #include "host-exit-status.h"
 #include "host-outbox.h"
 #include "host-password.h"
+#include "host-version.h"
 #include "mail-account-registry.h"
 #include "mail-i18n.h"
 #include "mail-sign-in.h"
@@ -50,6 +53,14 @@ fail (int status, const GError *error)
   return status;
 }
 
+/* Needs no account, keyring or settings. */
+static int
+print_version (void)
+{
+  host_version_print ("o365-account");
+  return EX_OK;
+}
+
 /* Parses @entries (NULL: none) from argv (after the command name); leaves the positional
  * arguments. Returns -1 to go on, else the status to exit with (the reason printed). */
 static int
@@ -57,11 +68,15 @@ parse_options (const char *parameter, const GOptionEntry *entries, int *argc, ch
 {
   g_autoptr (GOptionContext) context = g_option_context_new (parameter);
   g_autoptr (GError) error = NULL;
+  gboolean version = FALSE;
 
   if (entries != NULL)
     g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  host_version_add_option (context, &version);
   if (!g_option_context_parse (context, argc, argv, &error))
     return fail (EX_USAGE, error);
+  if (version)
+    return print_version ();
   return -1;
 }
 
@@ -624,6 +639,8 @@ main (int argc, char **argv)
       print_usage ();
       return argc < 2 ? EX_USAGE : EX_OK;
     }
+  if (g_str_equal (argv[1], "--version"))
+    return print_version ();
   for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
     if (g_str_equal (argv[1], commands[i].name))
       return commands[i].run (argc - 1, argv + 1);

@@ -5,6 +5,7 @@
  *             [--] [RECIPIENT…]
  *   o365-send --flush [--account ADDR] [--include-unknown] [--debug]     (also -q)
  *   o365-send --queue                                                     (also -bp)
+ *   o365-send --version                                                   (also -V)
  *
  * The message goes to the durable outbox before any network activity and leaves it only once
  * the server accepted it. Exit codes follow sysexits.h, as msmtp's do: 0 sent, EX_TEMPFAIL (75)
@@ -25,6 +26,7 @@
 
 #include "host-accounts.h"
 #include "host-outbox.h"
+#include "host-version.h"
 #include "mail-i18n.h"
 #include "message-head.h"
 
@@ -84,6 +86,14 @@ print_help (void)
              "  --queue, -bp       list the outbox\n"));
 }
 
+/* --version and -V: no account, keyring or settings needed. */
+static int
+print_version (void)
+{
+  host_version_print ("o365-send");
+  return EX_OK;
+}
+
 static int G_GNUC_PRINTF (1, 2)
 usage_error (const char *format, ...)
 {
@@ -132,6 +142,8 @@ parse_long_option (Options *options, const char *arg, int argc, char **argv, int
       print_help ();
       return EX_OK;
     }
+  else if (g_str_equal (name, "version"))
+    return print_version ();
   else
     return usage_error (_("Unknown option %s"), arg);
   return -1;
@@ -181,6 +193,10 @@ parse_short_options (Options *options, const char *arg, int argc, char **argv, i
         case 'v':
           options->verbose = TRUE;
           continue;
+        case 'V':
+          /* The version, as --version. Sendmail's -V ENVID (a DSN envelope id) would need DSN,
+           * which o365-send never asks the server for; mutt and git send-email do not pass it. */
+          return print_version ();
         case 'q':
           if (letter[1] != '\0')
             return usage_error (_("Unsupported option %s (o365-send has no queue runner; use -q alone)"), arg);
