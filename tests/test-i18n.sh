@@ -81,6 +81,10 @@ expect "de: o365-account add with a bad address" 65 \
   "Fehler: Eine E-Mail-Adresse braucht einen Namen" -- $run "$account" add not-an-address
 expect "de: o365-send with an unknown option" 64 "Unbekannte Option --bogus" \
   "Führen Sie „o365-send --help“ aus" -- $run "$send" --bogus
+expect "de: o365-send --help lists --version" 0 "--version, -V      die Version" \
+  -- $run "$send" --help
+expect "de: o365-account --help lists its options" 0 "Optionen:" "Die Version und die verwendeten Bibliotheken" \
+  -- $run "$account" --help
 
 run="env LC_ALL=C.UTF-8 LANGUAGE=fr"
 expect "fr: o365-account --help" 0 "o365-account COMMANDE" "Afficher les types de compte" \
@@ -92,6 +96,10 @@ expect "fr: o365-account add with a bad address" 65 \
   "Une adresse électronique comporte un nom" -- $run "$account" add not-an-address
 expect "fr: o365-send with an unknown option" 64 "Option --bogus inconnue" "Exécutez" \
   -- $run "$send" --bogus
+expect "fr: o365-send --help lists --version" 0 "--version, -V      afficher la version" \
+  -- $run "$send" --help
+expect "fr: o365-account --help lists its options" 0 "Options :" "Afficher la version et les bibliothèques" \
+  -- $run "$account" --help
 
 # Other tests compare English messages: without LANGUAGE the C.UTF-8 locale stays English.
 expect "no LANGUAGE: English" 65 "Error: An e-mail address needs a name" \

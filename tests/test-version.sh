@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # test-version.sh — --version (and o365-send's -V): the program and its version, the plug-in
 # ABI, the libraries in use; exit 0 on stdout, with no session bus, keyring, plug-in or settings
-# schema. TAP.
+# schema; and every --help lists it. TAP.
 #
 #   test-version.sh VERSION O365_SEND O365_ACCOUNT O365_ACCOUNT_SETUP MAIL_PLUGIN_H
 set -u
@@ -99,6 +99,25 @@ done
 run setup "$account" setup --version
 check_version "o365-account setup --version" o365-account-setup
 same_libraries "o365-account setup --version"
+
+# Every --help lists --version, on stdout, exit 0.
+help_lists() {
+  description=$1 pattern=$2
+  shift 2
+  run help "$@"
+  if [ "$status" -ne 0 ]; then
+    not_ok "$description" "exit $status" "$(cat "$work/help.err")"
+  elif grep -Eq -- "$pattern" "$work/help.out"; then
+    ok "$description"
+  else
+    not_ok "$description" "no $pattern in:" "$(cat "$work/help.out")"
+  fi
+}
+help_lists "o365-send --help lists --version and -V" '^ +--version, -V ' "$send" --help
+help_lists "o365-account --help lists --version" '^ +--version ' "$account" --help
+for command in list-types add sign-in list show remove test flush setup; do
+  help_lists "o365-account $command --help lists --version" '^ +--version ' "$account" "$command" --help
+done
 
 echo "1..$tests"
 [ "$failures" -eq 0 ]

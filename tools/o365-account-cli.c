@@ -616,15 +616,25 @@ static const Command commands[] = {
   { "setup", command_setup, N_("[ADDRESS]"), N_("Add or edit an account in a window") },
 };
 
+/* Asked for (--help): on standard output, as GNU programs do; after a mistake: on stderr. */
 static void
-print_usage (void)
+print_usage (gboolean requested)
 {
-  g_printerr (_("Usage: o365-account COMMAND [ARGUMENTS…]\n\nCommands:\n"));
+  g_autoptr (GString) text = g_string_new (_("Usage: o365-account COMMAND [ARGUMENTS…]\n\nCommands:\n"));
+
   for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
-    g_printerr ("  %-11s %-10s %s\n", commands[i].name,
-                /* gettext ("") is the catalogue's header, not a translation */
-                commands[i].arguments[0] != '\0' ? _(commands[i].arguments) : "",
-                _(commands[i].summary));
+    g_string_append_printf (text, "  %-11s %-10s %s\n", commands[i].name,
+                            /* gettext ("") is the catalogue's header, not a translation */
+                            commands[i].arguments[0] != '\0' ? _(commands[i].arguments) : "",
+                            _(commands[i].summary));
+  g_string_append (text, _("\nOptions:\n"));
+  g_string_append_printf (text, "  %-22s %s\n", "--help, -h",
+                          _("Show this help (COMMAND --help: the command’s options)"));
+  g_string_append_printf (text, "  %-22s %s\n", "--version", _("Show the version and the libraries in use"));
+  if (requested)
+    g_print ("%s", text->str);
+  else
+    g_printerr ("%s", text->str);
 }
 
 int
@@ -636,7 +646,7 @@ main (int argc, char **argv)
 
   if (argc < 2 || g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h"))
     {
-      print_usage ();
+      print_usage (argc >= 2);
       return argc < 2 ? EX_USAGE : EX_OK;
     }
   if (g_str_equal (argv[1], "--version"))
@@ -646,6 +656,6 @@ main (int argc, char **argv)
       return commands[i].run (argc - 1, argv + 1);
 
   g_printerr (_("Unknown command “%s”\n\n"), argv[1]);
-  print_usage ();
+  print_usage (FALSE);
   return EX_USAGE;
 }

@@ -84,6 +84,7 @@ print_help (void)
              "  --flush, -q        send what is queued in the outbox, one connection per account\n"
              "  --include-unknown  with --flush: also resend messages whose delivery is unknown\n"
              "  --queue, -bp       list the outbox\n"));
+  g_print ("%s", _("  --version, -V      print the version and the libraries in use\n"));
 }
 
 /* --version and -V: no account, keyring or settings needed. */
