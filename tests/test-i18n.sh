@@ -18,16 +18,7 @@ account=$1 send=$2 podir=$3
 [ -n "${O365_ACCOUNT_LOCALEDIR:-}" ] || { echo "Bail out! O365_ACCOUNT_LOCALEDIR is not set"; exit 1; }
 work=$(mktemp -d /tmp/test-i18n-XXXXXX)
 trap 'rm -rf "$work"' EXIT
-tests=0 failures=0
-
-ok() { tests=$((tests + 1)); echo "ok $tests - $1"; }
-skip() { tests=$((tests + 1)); echo "ok $tests - $1 # SKIP $2"; }
-not_ok() {
-  tests=$((tests + 1)) failures=$((failures + 1))
-  echo "not ok $tests - $1"
-  shift
-  printf '%s\n' "$@" | sed 's/^/# /'
-}
+. "$(dirname "$0")/tap.sh"
 
 # expect DESCRIPTION STATUS TEXT... -- COMMAND...: COMMAND exits with STATUS and its output
 # (stdout and stderr) contains every TEXT.
@@ -115,5 +106,4 @@ for pair in de_DE:Fehler fr_FR:Erreur; do
   fi
 done
 
-echo "1..$tests"
-[ "$failures" -eq 0 ]
+tap_end

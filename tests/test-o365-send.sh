@@ -28,7 +28,7 @@ user=alice@example.test
 password=secret-pw-1234
 
 work=$(mktemp -d /tmp/test-o365-send-XXXXXX)
-keyring_pid='' server_pid='' postfix_running='' tests=0 failures=0
+keyring_pid='' server_pid='' postfix_running=''
 
 cleanup() {
   [ -n "$postfix_running" ] && "$harness" stop "$pf" >/dev/null 2>&1
@@ -37,18 +37,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-
-ok() {
-  tests=$((tests + 1))
-  echo "ok $tests - $1"
-}
-
-not_ok() {
-  tests=$((tests + 1)) failures=$((failures + 1))
-  echo "not ok $tests - $1"
-  shift
-  printf '%s\n' "$@" | sed 's/^/# /'
-}
+. "$(dirname "$0")/tap.sh"
 
 # check DESCRIPTION COMMAND...: a test that passes when COMMAND succeeds.
 check() {
@@ -445,5 +434,4 @@ check "Postfix back: the outbox is empty" test "$(queued_count)" -eq 0
 "$harness" stop "$pf" >/dev/null 2>&1
 postfix_running=''
 
-echo "1..$tests"
-[ "$failures" -eq 0 ]
+tap_end

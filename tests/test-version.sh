@@ -14,15 +14,7 @@ fi
 version=$1 send=$2 account=$3 setup=$4 header=$5
 work=$(mktemp -d /tmp/test-version-XXXXXX)
 trap 'rm -rf "$work"' EXIT
-tests=0 failures=0
-
-ok() { tests=$((tests + 1)); echo "ok $tests - $1"; }
-not_ok() {
-  tests=$((tests + 1)) failures=$((failures + 1))
-  echo "not ok $tests - $1"
-  shift
-  printf '%s\n' "$@" | sed 's/^/# /'
-}
+. "$(dirname "$0")/tap.sh"
 
 abi_major=$(sed -n 's/^#define MAIL_PLUGIN_ABI_MAJOR \([0-9]*\)$/\1/p' "$header")
 abi_minor=$(sed -n 's/^#define MAIL_PLUGIN_ABI_MINOR \([0-9]*\)$/\1/p' "$header")
@@ -119,5 +111,4 @@ for command in list-types add sign-in list show remove test flush setup; do
   help_lists "o365-account $command --help lists --version" '^ +--version ' "$account" "$command" --help
 done
 
-echo "1..$tests"
-[ "$failures" -eq 0 ]
+tap_end
