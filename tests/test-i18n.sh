@@ -18,16 +18,7 @@ account=$1 send=$2 podir=$3
 [ -n "${O365_ACCOUNT_LOCALEDIR:-}" ] || { echo "Bail out! O365_ACCOUNT_LOCALEDIR is not set"; exit 1; }
 work=$(mktemp -d /tmp/test-i18n-XXXXXX)
 trap 'rm -rf "$work"' EXIT
-tests=0 failures=0
-
-ok() { tests=$((tests + 1)); echo "ok $tests - $1"; }
-skip() { tests=$((tests + 1)); echo "ok $tests - $1 # SKIP $2"; }
-not_ok() {
-  tests=$((tests + 1)) failures=$((failures + 1))
-  echo "not ok $tests - $1"
-  shift
-  printf '%s\n' "$@" | sed 's/^/# /'
-}
+. "$(dirname "$0")/tap.sh"
 
 # expect DESCRIPTION STATUS TEXT... -- COMMAND...: COMMAND exits with STATUS and its output
 # (stdout and stderr) contains every TEXT.
@@ -81,6 +72,10 @@ expect "de: o365-account add with a bad address" 65 \
   "Fehler: Eine E-Mail-Adresse braucht einen Namen" -- $run "$account" add not-an-address
 expect "de: o365-send with an unknown option" 64 "Unbekannte Option --bogus" \
   "Führen Sie „o365-send --help“ aus" -- $run "$send" --bogus
+expect "de: o365-send --help lists --version" 0 "--version, -V      die Version" \
+  -- $run "$send" --help
+expect "de: o365-account --help lists its options" 0 "Optionen:" "Die Version und die verwendeten Bibliotheken" \
+  -- $run "$account" --help
 
 run="env LC_ALL=C.UTF-8 LANGUAGE=fr"
 expect "fr: o365-account --help" 0 "o365-account COMMANDE" "Afficher les types de compte" \
@@ -92,6 +87,10 @@ expect "fr: o365-account add with a bad address" 65 \
   "Une adresse électronique comporte un nom" -- $run "$account" add not-an-address
 expect "fr: o365-send with an unknown option" 64 "Option --bogus inconnue" "Exécutez" \
   -- $run "$send" --bogus
+expect "fr: o365-send --help lists --version" 0 "--version, -V      afficher la version" \
+  -- $run "$send" --help
+expect "fr: o365-account --help lists its options" 0 "Options :" "Afficher la version et les bibliothèques" \
+  -- $run "$account" --help
 
 # Other tests compare English messages: without LANGUAGE the C.UTF-8 locale stays English.
 expect "no LANGUAGE: English" 65 "Error: An e-mail address needs a name" \
@@ -107,5 +106,4 @@ for pair in de_DE:Fehler fr_FR:Erreur; do
   fi
 done
 
-echo "1..$tests"
-[ "$failures" -eq 0 ]
+tap_end

@@ -28,7 +28,7 @@ user=alice@example.test
 password=secret-pw-1234
 
 work=$(mktemp -d /tmp/test-o365-send-XXXXXX)
-keyring_pid='' server_pid='' postfix_running='' tests=0 failures=0
+keyring_pid='' server_pid='' postfix_running=''
 
 cleanup() {
   [ -n "$postfix_running" ] && "$harness" stop "$pf" >/dev/null 2>&1
@@ -37,18 +37,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-
-ok() {
-  tests=$((tests + 1))
-  echo "ok $tests - $1"
-}
-
-not_ok() {
-  tests=$((tests + 1)) failures=$((failures + 1))
-  echo "not ok $tests - $1"
-  shift
-  printf '%s\n' "$@" | sed 's/^/# /'
-}
+. "$(dirname "$0")/tap.sh"
 
 # check DESCRIPTION COMMAND...: a test that passes when COMMAND succeeds.
 check() {
@@ -331,6 +320,32 @@ check "a refused sign-in does not queue the message" test "$(queued_count)" -eq 
 check "the message is kept in failed/" grep -q "$outbox/failed/" "$work/err"
 stop_server
 
+# A flush reports a failed session per message, as o365-send does, but older messages stay
+# queued: nobody is waiting for them, and they go once the server or the account is back.
+failed_count() {
+  find "$outbox/failed" -name '*.eml' | wc -l
+}
+run -t <"$work/plain.eml"
+expect_status "server down: a message to flush later (EX_TEMPFAIL, 75)" 75
+failed_before=$(failed_count)
+run --flush
+expect_status "--flush with the server down: EX_TEMPFAIL (75)" 75
+check "--flush says of the message that it is still queued" grep -q 'queued as .*--flush' "$work/err"
+check "--flush with the server down leaves it queued" test "$(queued_count)" -eq 1
+start_server sixth "$work/other-password"
+run --flush
+expect_status "--flush with the sign-in refused: EX_NOPERM (77)" 77
+check "--flush with the sign-in refused leaves it queued, not failed" \
+  test "$(queued_count)" -eq 1 -a "$(failed_count)" -eq "$failed_before"
+stop_server
+start_server seventh
+before=$(stored_count)
+run --flush
+expect_status "--flush once the account works again (exit 0)" 0
+check "the queued message was delivered and the outbox is empty" \
+  test "$(stored_count)" -eq $((before + 1)) -a "$(queued_count)" -eq 0
+stop_server
+
 # --- the same against a real Postfix + Dovecot SASL --------------------------------------------
 
 pf_user=carol@example.test
@@ -419,5 +434,4 @@ check "Postfix back: the outbox is empty" test "$(queued_count)" -eq 0
 "$harness" stop "$pf" >/dev/null 2>&1
 postfix_running=''
 
-echo "1..$tests"
-[ "$failures" -eq 0 ]
+tap_end

@@ -18,7 +18,7 @@ command -v xwininfo > /dev/null || { echo "Bail out! xwininfo is missing (instal
 work=$(mktemp -d /tmp/test-setup-XXXXXX)
 # Settings outlive each process (the keyfile backend in a private directory).
 export GSETTINGS_BACKEND=keyfile XDG_CONFIG_HOME=$work/config
-setup_pid='' tests=0 failures=0
+setup_pid=''
 
 cleanup() {
   if [ -n "$setup_pid" ]; then
@@ -28,14 +28,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-
-ok() { tests=$((tests + 1)); echo "ok $tests - $1"; }
-not_ok() {
-  tests=$((tests + 1)) failures=$((failures + 1))
-  echo "not ok $tests - $1"
-  shift
-  printf '%s\n' "$@" | sed 's/^/# /'
-}
+. "$(dirname "$0")/tap.sh"
 
 # window_shown TITLE: a window with exactly that title appears within 15 s.
 window_shown() {
@@ -80,5 +73,4 @@ opens_window "setup ADDRESS opens an existing account" \
   "alice@example.test — Microsoft 365 / Office 365" alice@example.test
 opens_window "setup without an address opens a new account" "New Microsoft 365 / Office 365 Account"
 
-echo "1..$tests"
-[ "$failures" -eq 0 ]
+tap_end

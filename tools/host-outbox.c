@@ -15,18 +15,18 @@ print_transcript_line (MailTransport *transport, const char *line, gpointer user
 }
 
 GPtrArray *
-host_outbox_send (Outbox *outbox, MailTransport *transport, GPtrArray *entries, gboolean debug, GError **error)
+host_outbox_send (Outbox *outbox, MailTransport *transport, GPtrArray *entries, OutboxFlushFlags flags, gboolean debug)
 {
   g_autoptr (GAsyncResult) result = NULL;
   gulong handler = 0;
 
   if (debug)
     handler = g_signal_connect (transport, "transcript", G_CALLBACK (print_transcript_line), NULL);
-  outbox_flush_async (outbox, transport, entries, NULL, host_keep_result, &result);
+  outbox_flush_async (outbox, transport, entries, flags, NULL, host_keep_result, &result);
   host_wait_for_result (&result);
   if (handler != 0)
     g_signal_handler_disconnect (transport, handler);
-  return outbox_flush_finish (transport, result, error);
+  return outbox_flush_finish (transport, result);
 }
 
 int
@@ -53,7 +53,10 @@ host_outbox_report (Outbox *outbox, OutboxResult *result, gboolean verbose)
     case OUTBOX_OUTCOME_QUEUED:
       g_printerr (_("Not sent yet: %s\n"), result->error->message);
       g_printerr (_("The message is queued as %s; “o365-send --flush” sends it.\n"), id);
-      status = EX_TEMPFAIL;
+      /* A retry fixes what the transport calls temporary; a session it refused for good (a
+       * flush whose sign-in is refused) waits for a person, and says so. */
+      status = result->error->domain == MAIL_TRANSPORT_ERROR ? host_exit_status_for_error (result->error)
+                                                             : EX_TEMPFAIL;
       break;
     case OUTBOX_OUTCOME_HELD_UNKNOWN:
       g_printerr (_("Delivery status unknown: %s\n"), result->error->message);
@@ -128,15 +131,7 @@ flush_account (Outbox *outbox, MailPluginLoader *loader, const char *address, gb
       return EX_OK;
     }
 
-  results = host_outbox_send (outbox, transport, entries, debug, &error);
-  if (results == NULL)
-    {
-      g_printerr (_("Could not send for %s: %s\n"), address, error->message);
-      g_printerr (ngettext ("%u message stays in the outbox.\n",
-                               "%u messages stay in the outbox.\n", entries->len),
-                  entries->len);
-      return host_exit_status_for_error (error);
-    }
+  results = host_outbox_send (outbox, transport, entries, OUTBOX_FLUSH_NONE, debug);
   for (guint i = 0; i < results->len; i++)
     status = host_exit_status_combine (status, host_outbox_report (outbox, g_ptr_array_index (results, i), TRUE));
   return status;

@@ -7,16 +7,19 @@
 
 G_BEGIN_DECLS
 
-/* outbox_flush_async() for @account's entries, waited for in the default main context. With
- * @debug the session transcript (credentials redacted) goes to stderr. */
+/* outbox_flush_async() for @account's entries, waited for in the default main context: one
+ * OutboxResult per entry, for host_outbox_report(). With @debug the session transcript
+ * (credentials redacted) goes to stderr. */
 GPtrArray *host_outbox_send (Outbox *outbox,
                              MailTransport *transport,
                              GPtrArray *entries,
-                             gboolean debug,
-                             GError **error);
+                             OutboxFlushFlags flags,
+                             gboolean debug);
 
 /* Tells what became of one message (a delivery only when @verbose) and returns its sysexits.h
- * status: 0 sent, EX_TEMPFAIL queued, EX_PROTOCOL held, the failure's status when refused. */
+ * status: 0 sent, EX_TEMPFAIL queued (or the failure's status when the transport refused the
+ * session for good, so that a script sees the account needs a person), EX_PROTOCOL held, the
+ * failure's status when refused. */
 int host_outbox_report (Outbox *outbox, OutboxResult *result, gboolean verbose);
 
 /* Sends what is queued for @address (NULL: for every account that has something queued), each

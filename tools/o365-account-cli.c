@@ -10,6 +10,8 @@
  *   o365-account test ADDRESS               connect, STARTTLS, sign in, QUIT
  *   o365-account flush [ADDRESS]            send what the outbox holds (as o365-send --flush)
  *   o365-account setup [ADDRESS]            the settings dialog, for a new or an existing account
+ *   o365-account --version                  the version and the libraries in use (also after
+ *                                           any command)
  *
  * Exit codes follow sysexits.h, as sendmail-compatible tools do.
  */
@@ -28,6 +30,7 @@
 #include "host-exit-status.h"
 #include "host-outbox.h"
 #include "host-password.h"
+#include "host-version.h"
 #include "mail-account-registry.h"
 #include "mail-i18n.h"
 #include "mail-sign-in.h"
@@ -50,14 +53,65 @@ fail (int status, const GError *error)
   return status;
 }
 
-/* Parses @entries from argv (after the command name); leaves the positional arguments. */
-static gboolean
-parse_options (const char *parameter, const GOptionEntry *entries, int *argc, char ***argv, GError **error)
+/* Needs no account, keyring or settings. */
+static int
+print_version (void)
+{
+  host_version_print ("o365-account");
+  return EX_OK;
+}
+
+/* Parses @entries (NULL: none) from argv (after the command name); leaves the positional
+ * arguments. Returns -1 to go on, else the status to exit with (the reason printed). */
+static int
+parse_options (const char *parameter, const GOptionEntry *entries, int *argc, char ***argv)
 {
   g_autoptr (GOptionContext) context = g_option_context_new (parameter);
+  g_autoptr (GError) error = NULL;
+  gboolean version = FALSE;
 
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  return g_option_context_parse (context, argc, argv, error);
+  if (entries != NULL)
+    g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  host_version_add_option (context, &version);
+  if (!g_option_context_parse (context, argc, argv, &error))
+    return fail (EX_USAGE, error);
+  if (version)
+    return print_version ();
+  return -1;
+}
+
+/* The plug-ins, in *@loader; returns -1, else the status to exit with (the reason printed). */
+static int
+load_plugins (MailPluginLoader **loader)
+{
+  g_autoptr (GError) error = NULL;
+
+  *loader = host_load_plugins (&error);
+  return *loader != NULL ? -1 : fail (EX_UNAVAILABLE, error);
+}
+
+/* How the commands that act on one account begin: their options, exactly one ADDRESS (else
+ * @usage), the plug-ins and the account. Returns -1 with *@loader and *@account set, else the
+ * status to exit with (the reason printed). */
+static int
+open_account (const GOptionEntry *entries, const char *usage, int *argc, char ***argv,
+              MailPluginLoader **loader, MailAccount **account)
+{
+  g_autoptr (GError) error = NULL;
+  int status = parse_options (_("ADDRESS"), entries, argc, argv);
+
+  if (status >= 0)
+    return status;
+  if (*argc != 2)
+    {
+      g_printerr ("%s", usage);
+      return EX_USAGE;
+    }
+  status = load_plugins (loader);
+  if (status >= 0)
+    return status;
+  *account = host_find_account (*loader, (*argv)[1], &error);
+  return *account != NULL ? -1 : fail (EX_NOUSER, error);
 }
 
 static void
@@ -94,16 +148,13 @@ print_account_type (MailAccountType *type, MailPlugin *plugin)
 static int
 command_list_types (int argc, char **argv)
 {
-  g_autoptr (GError) error = NULL;
   g_autoptr (MailPluginLoader) loader = NULL;
   GPtrArray *plugins;
   guint shown = 0;
+  int status = parse_options ("", NULL, &argc, &argv);
 
-  if (!parse_options ("", (GOptionEntry[]) { { NULL } }, &argc, &argv, &error))
-    return fail (EX_USAGE, error);
-  loader = host_load_plugins (&error);
-  if (loader == NULL)
-    return fail (EX_UNAVAILABLE, error);
+  if (status >= 0 || (status = load_plugins (&loader)) >= 0)
+    return status;
 
   plugins = mail_plugin_loader_get_plugins (loader);
   for (guint i = 0; i < plugins->len; i++)
@@ -235,9 +286,10 @@ command_add (int argc, char **argv)
   const char *address;
   char *password;
   g_autoptr (GAsyncResult) result = NULL;
+  int status = parse_options (_("ADDRESS"), entries, &argc, &argv);
 
-  if (!parse_options (_("ADDRESS"), entries, &argc, &argv, &error))
-    return fail (EX_USAGE, error);
+  if (status >= 0)
+    return status;
   if (argc != 2)
     {
       g_printerr (_("Usage: o365-account add ADDRESS [--auth password|app-password|oauth2] "
@@ -264,9 +316,9 @@ command_add (int argc, char **argv)
       return EX_USAGE;
     }
 
-  loader = host_load_plugins (&error);
-  if (loader == NULL)
-    return fail (EX_UNAVAILABLE, error);
+  status = load_plugins (&loader);
+  if (status >= 0)
+    return status;
   type = mail_plugin_loader_find_account_type (loader, type_id != NULL ? type_id : "office365");
   if (type == NULL)
     {
@@ -341,20 +393,11 @@ command_sign_in (int argc, char **argv)
   g_autoptr (GError) error = NULL;
   g_autoptr (MailPluginLoader) loader = NULL;
   g_autoptr (MailAccount) account = NULL;
+  int status = open_account (entries, _("Usage: o365-account sign-in ADDRESS [--browser]\n"), &argc, &argv,
+                             &loader, &account);
 
-  if (!parse_options (_("ADDRESS"), entries, &argc, &argv, &error))
-    return fail (EX_USAGE, error);
-  if (argc != 2)
-    {
-      g_printerr (_("Usage: o365-account sign-in ADDRESS [--browser]\n"));
-      return EX_USAGE;
-    }
-  loader = host_load_plugins (&error);
-  if (loader == NULL)
-    return fail (EX_UNAVAILABLE, error);
-  account = host_find_account (loader, argv[1], &error);
-  if (account == NULL)
-    return fail (EX_NOUSER, error);
+  if (status >= 0)
+    return status;
   if (!sign_in_here (account, browser, &error))
     return fail (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ? EX_TEMPFAIL : EX_NOPERM, error);
   g_print (_("Signed in; the new sign-in for %s is in the system keyring.\n"), argv[1]);
@@ -377,15 +420,12 @@ string_property (MailAccount *account, const char *name)
 static int
 command_list (int argc, char **argv)
 {
-  g_autoptr (GError) error = NULL;
   g_autoptr (MailPluginLoader) loader = NULL;
   g_autoptr (GPtrArray) accounts = NULL;
+  int status = parse_options ("", NULL, &argc, &argv);
 
-  if (!parse_options ("", (GOptionEntry[]) { { NULL } }, &argc, &argv, &error))
-    return fail (EX_USAGE, error);
-  loader = host_load_plugins (&error);
-  if (loader == NULL)
-    return fail (EX_UNAVAILABLE, error);
+  if (status >= 0 || (status = load_plugins (&loader)) >= 0)
+    return status;
   accounts = host_list_accounts (loader);
   if (accounts->len == 0)
     {
@@ -409,25 +449,14 @@ command_list (int argc, char **argv)
 static int
 command_show (int argc, char **argv)
 {
-  g_autoptr (GError) error = NULL;
   g_autoptr (MailPluginLoader) loader = NULL;
   g_autoptr (MailAccount) account = NULL;
   g_autofree GParamSpec **properties = NULL;
   guint n_properties = 0;
+  int status = open_account (NULL, _("Usage: o365-account show ADDRESS\n"), &argc, &argv, &loader, &account);
 
-  if (!parse_options (_("ADDRESS"), (GOptionEntry[]) { { NULL } }, &argc, &argv, &error))
-    return fail (EX_USAGE, error);
-  if (argc != 2)
-    {
-      g_printerr (_("Usage: o365-account show ADDRESS\n"));
-      return EX_USAGE;
-    }
-  loader = host_load_plugins (&error);
-  if (loader == NULL)
-    return fail (EX_UNAVAILABLE, error);
-  account = host_find_account (loader, argv[1], &error);
-  if (account == NULL)
-    return fail (EX_NOUSER, error);
+  if (status >= 0)
+    return status;
 
   /* Every property is a setting; secrets never are. */
   properties = g_object_class_list_properties (G_OBJECT_GET_CLASS (account), &n_properties);
@@ -455,20 +484,10 @@ command_remove (int argc, char **argv)
   g_autoptr (MailPluginLoader) loader = NULL;
   g_autoptr (MailAccount) account = NULL;
   g_autoptr (GAsyncResult) result = NULL;
+  int status = open_account (NULL, _("Usage: o365-account remove ADDRESS\n"), &argc, &argv, &loader, &account);
 
-  if (!parse_options (_("ADDRESS"), (GOptionEntry[]) { { NULL } }, &argc, &argv, &error))
-    return fail (EX_USAGE, error);
-  if (argc != 2)
-    {
-      g_printerr (_("Usage: o365-account remove ADDRESS\n"));
-      return EX_USAGE;
-    }
-  loader = host_load_plugins (&error);
-  if (loader == NULL)
-    return fail (EX_UNAVAILABLE, error);
-  account = host_find_account (loader, argv[1], &error);
-  if (account == NULL)
-    return fail (EX_NOUSER, error);
+  if (status >= 0)
+    return status;
   mail_account_remove_async (account, NULL, host_keep_result, &result);
   host_wait_for_result (&result);
   if (!mail_account_remove_finish (account, result, &error))
@@ -497,20 +516,11 @@ command_test (int argc, char **argv)
   const char *server = NULL, *tls = NULL, *used = NULL;
   g_autoptr (GAsyncResult) result = NULL;
   g_autoptr (GVariant) facts = NULL;
+  int status = open_account (entries, _("Usage: o365-account test ADDRESS [--debug]\n"), &argc, &argv, &loader,
+                             &account);
 
-  if (!parse_options (_("ADDRESS"), entries, &argc, &argv, &error))
-    return fail (EX_USAGE, error);
-  if (argc != 2)
-    {
-      g_printerr (_("Usage: o365-account test ADDRESS [--debug]\n"));
-      return EX_USAGE;
-    }
-  loader = host_load_plugins (&error);
-  if (loader == NULL)
-    return fail (EX_UNAVAILABLE, error);
-  account = host_find_account (loader, argv[1], &error);
-  if (account == NULL)
-    return fail (EX_NOUSER, error);
+  if (status >= 0)
+    return status;
   transport = mail_account_create_transport (account, &error);
   if (transport == NULL)
     return fail (EX_CONFIG, error);
@@ -553,9 +563,10 @@ command_flush (int argc, char **argv)
   g_autoptr (GError) error = NULL;
   g_autoptr (MailPluginLoader) loader = NULL;
   g_autoptr (Outbox) outbox = NULL;
+  int status = parse_options (_("[ADDRESS]"), entries, &argc, &argv);
 
-  if (!parse_options (_("[ADDRESS]"), entries, &argc, &argv, &error))
-    return fail (EX_USAGE, error);
+  if (status >= 0)
+    return status;
   if (argc > 2)
     {
       g_printerr (_("Usage: o365-account flush [ADDRESS] [--include-unknown] [--debug]\n"));
@@ -564,9 +575,9 @@ command_flush (int argc, char **argv)
   outbox = outbox_open (NULL, &error);
   if (outbox == NULL)
     return fail (EX_CANTCREAT, error);
-  loader = host_load_plugins (&error);
-  if (loader == NULL)
-    return fail (EX_UNAVAILABLE, error);
+  status = load_plugins (&loader);
+  if (status >= 0)
+    return status;
   return host_outbox_flush (outbox, loader, argc == 2 ? argv[1] : NULL, include_unknown, debug);
 }
 
@@ -605,15 +616,25 @@ static const Command commands[] = {
   { "setup", command_setup, N_("[ADDRESS]"), N_("Add or edit an account in a window") },
 };
 
+/* Asked for (--help): on standard output, as GNU programs do; after a mistake: on stderr. */
 static void
-print_usage (void)
+print_usage (gboolean requested)
 {
-  g_printerr (_("Usage: o365-account COMMAND [ARGUMENTS…]\n\nCommands:\n"));
+  g_autoptr (GString) text = g_string_new (_("Usage: o365-account COMMAND [ARGUMENTS…]\n\nCommands:\n"));
+
   for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
-    g_printerr ("  %-11s %-10s %s\n", commands[i].name,
-                /* gettext ("") is the catalogue's header, not a translation */
-                commands[i].arguments[0] != '\0' ? _(commands[i].arguments) : "",
-                _(commands[i].summary));
+    g_string_append_printf (text, "  %-11s %-10s %s\n", commands[i].name,
+                            /* gettext ("") is the catalogue's header, not a translation */
+                            commands[i].arguments[0] != '\0' ? _(commands[i].arguments) : "",
+                            _(commands[i].summary));
+  g_string_append (text, _("\nOptions:\n"));
+  g_string_append_printf (text, "  %-22s %s\n", "--help, -h",
+                          _("Show this help (COMMAND --help: the command’s options)"));
+  g_string_append_printf (text, "  %-22s %s\n", "--version", _("Show the version and the libraries in use"));
+  if (requested)
+    g_print ("%s", text->str);
+  else
+    g_printerr ("%s", text->str);
 }
 
 int
@@ -625,14 +646,16 @@ main (int argc, char **argv)
 
   if (argc < 2 || g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h"))
     {
-      print_usage ();
+      print_usage (argc >= 2);
       return argc < 2 ? EX_USAGE : EX_OK;
     }
+  if (g_str_equal (argv[1], "--version"))
+    return print_version ();
   for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
     if (g_str_equal (argv[1], commands[i].name))
       return commands[i].run (argc - 1, argv + 1);
 
   g_printerr (_("Unknown command “%s”\n\n"), argv[1]);
-  print_usage ();
+  print_usage (FALSE);
   return EX_USAGE;
 }

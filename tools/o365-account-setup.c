@@ -11,6 +11,7 @@
 #include <sysexits.h>
 
 #include "host-accounts.h"
+#include "host-version.h"
 #include "mail-account-registry.h"
 #include "mail-i18n.h"
 #include "mail-settings-window.h"
@@ -70,7 +71,7 @@ main (int argc, char **argv)
   g_autofree char *address = NULL;
   MailAccountType *type;
   GtkWidget *window;
-  gboolean closed = FALSE;
+  gboolean closed = FALSE, version = FALSE;
 
   setlocale (LC_ALL, "");
   mail_bind_textdomain (GETTEXT_PACKAGE, LOCALEDIR);
@@ -79,10 +80,17 @@ main (int argc, char **argv)
 
   context = g_option_context_new (_("[ADDRESS] — add or edit an account in a window"));
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  host_version_add_option (context, &version);
   if (!g_option_context_parse (context, &argc, &argv, &error) || argc > 2)
     {
       g_printerr (_("Usage: o365-account setup [ADDRESS]\n"));
       return EX_USAGE;
+    }
+  /* Before GTK: it needs no display. */
+  if (version)
+    {
+      host_version_print ("o365-account-setup");
+      return EX_OK;
     }
   if (!gtk_init_check ())
     {

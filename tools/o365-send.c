@@ -5,6 +5,7 @@
  *             [--] [RECIPIENT…]
  *   o365-send --flush [--account ADDR] [--include-unknown] [--debug]     (also -q)
  *   o365-send --queue                                                     (also -bp)
+ *   o365-send --version                                                   (also -V)
  *
  * The message goes to the durable outbox before any network activity and leaves it only once
  * the server accepted it. Exit codes follow sysexits.h, as msmtp's do: 0 sent, EX_TEMPFAIL (75)
@@ -24,8 +25,8 @@
 #include <unistd.h>
 
 #include "host-accounts.h"
-#include "host-exit-status.h"
 #include "host-outbox.h"
+#include "host-version.h"
 #include "mail-i18n.h"
 #include "message-head.h"
 
@@ -83,6 +84,15 @@ print_help (void)
              "  --flush, -q        send what is queued in the outbox, one connection per account\n"
              "  --include-unknown  with --flush: also resend messages whose delivery is unknown\n"
              "  --queue, -bp       list the outbox\n"));
+  g_print ("%s", _("  --version, -V      print the version and the libraries in use\n"));
+}
+
+/* --version and -V: no account, keyring or settings needed. */
+static int
+print_version (void)
+{
+  host_version_print ("o365-send");
+  return EX_OK;
 }
 
 static int G_GNUC_PRINTF (1, 2)
@@ -133,6 +143,8 @@ parse_long_option (Options *options, const char *arg, int argc, char **argv, int
       print_help ();
       return EX_OK;
     }
+  else if (g_str_equal (name, "version"))
+    return print_version ();
   else
     return usage_error (_("Unknown option %s"), arg);
   return -1;
@@ -182,6 +194,10 @@ parse_short_options (Options *options, const char *arg, int argc, char **argv, i
         case 'v':
           options->verbose = TRUE;
           continue;
+        case 'V':
+          /* The version, as --version. Sendmail's -V ENVID (a DSN envelope id) would need DSN,
+           * which o365-send never asks the server for; mutt and git send-email do not pass it. */
+          return print_version ();
         case 'q':
           if (letter[1] != '\0')
             return usage_error (_("Unsupported option %s (o365-send has no queue runner; use -q alone)"), arg);
@@ -478,37 +494,9 @@ send_message (Options *options)
   entries = g_ptr_array_new_with_free_func ((GDestroyNotify) outbox_entry_free);
   g_ptr_array_add (entries, entry);
 
-  results = host_outbox_send (outbox, transport, entries, options->debug, &error);
-  if (results != NULL)
-    return host_outbox_report (outbox, g_ptr_array_index (results, 0), options->verbose || options->debug);
-
-  /* The session failed before the message was started. */
-  switch (mail_transport_error_classify (error))
-    {
-    case MAIL_FAILURE_TEMPORARY:
-      g_printerr (_("Not sent yet: %s\n"), error->message);
-      g_printerr (_("The message is queued as %s; “o365-send --flush” sends it.\n"), entry->id);
-      return EX_TEMPFAIL;
-    case MAIL_FAILURE_STATUS_UNKNOWN:
-      g_printerr (_("Delivery status unknown: %s\n"), error->message);
-      g_printerr (_("The message is held as %s; see “o365-send --queue”.\n"), entry->id);
-      return EX_PROTOCOL;
-    case MAIL_FAILURE_PERMANENT:
-      {
-        /* The caller is told it failed and keeps the message: a later flush must not send it
-         * too. It is kept in failed/ all the same. */
-        g_autoptr (GError) move_error = NULL;
-        g_autofree char *kept = outbox_entry_move_to_failed (outbox, entry, error->message, &move_error);
-
-        g_printerr (_("Not sent: %s\n"), error->message);
-        if (kept != NULL)
-          g_printerr (_("The message will not be retried; it is kept in %s\n"), kept);
-        else
-          g_printerr (_("Warning: the outbox could not record this for %s: %s\n"), entry->id, move_error->message);
-        return host_exit_status_for_error (error);
-      }
-    }
-  g_assert_not_reached ();
+  /* The caller learns the outcome now and keeps a message that failed (see the flag). */
+  results = host_outbox_send (outbox, transport, entries, OUTBOX_FLUSH_NEW_MESSAGES, options->debug);
+  return host_outbox_report (outbox, g_ptr_array_index (results, 0), options->verbose || options->debug);
 }
 
 static int

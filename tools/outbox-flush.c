@@ -8,6 +8,7 @@
 typedef struct
 {
   Outbox *outbox;
+  OutboxFlushFlags flags;
   GPtrArray *entries;  /* OutboxEntry, the caller's */
   GPtrArray *results;  /* OutboxResult, one per entry */
   GPtrArray *batch;    /* the results whose message went into the submission, in its order */
@@ -34,12 +35,30 @@ outbox_result_free (OutboxResult *result)
   g_free (result);
 }
 
+/* The message stays in the outbox in @state, not sent because of @error (taken). */
 static void
-keep_queued (FlushData *data, OutboxResult *result, OutboxState state, GError *error)
+keep (OutboxResult *result, OutboxState state, GError *error)
 {
   result->outcome = state == OUTBOX_STATE_HELD_UNKNOWN ? OUTBOX_OUTCOME_HELD_UNKNOWN : OUTBOX_OUTCOME_QUEUED;
   result->error = error;
+}
+
+/* As keep(), with the attempt and its reason recorded in the outbox. */
+static void
+keep_queued (FlushData *data, OutboxResult *result, OutboxState state, GError *error)
+{
+  keep (result, state, error);
   outbox_entry_record_failure (data->outbox, result->entry, state, error->message, &result->store_error);
+}
+
+/* Refused for good: moved to failed/, never sent again. */
+static void
+fail_for_good (FlushData *data, OutboxResult *result, const GError *error)
+{
+  result->outcome = OUTBOX_OUTCOME_FAILED;
+  result->error = g_error_copy (error);
+  result->failed_path = outbox_entry_move_to_failed (data->outbox, result->entry, error->message,
+                                                     &result->store_error);
 }
 
 /* Files one submission's outcome into the outbox. */
@@ -67,17 +86,36 @@ apply_submission (FlushData *data, OutboxResult *result, MailSubmission *submiss
       return;
     case MAIL_SUBMISSION_FAILED:
       if (mail_transport_error_classify (error) == MAIL_FAILURE_TEMPORARY)
-        {
-          keep_queued (data, result, OUTBOX_STATE_QUEUED, g_error_copy (error));
-          return;
-        }
-      result->outcome = OUTBOX_OUTCOME_FAILED;
-      result->error = g_error_copy (error);
-      result->failed_path = outbox_entry_move_to_failed (data->outbox, result->entry, error->message,
-                                                         &result->store_error);
+        keep_queued (data, result, OUTBOX_STATE_QUEUED, g_error_copy (error));
+      else
+        fail_for_good (data, result, error);
       return;
     }
   g_assert_not_reached ();
+}
+
+/* Files the failure of a session that ended before any message was started: nothing was sent. */
+static void
+apply_session_failure (FlushData *data, OutboxResult *result, const GError *error)
+{
+  switch (mail_transport_error_classify (error))
+    {
+    case MAIL_FAILURE_STATUS_UNKNOWN:
+      /* The transport cannot tell: nothing is resent without asking. */
+      keep_queued (data, result, OUTBOX_STATE_HELD_UNKNOWN, g_error_copy (error));
+      return;
+    case MAIL_FAILURE_PERMANENT:
+      if (data->flags & OUTBOX_FLUSH_NEW_MESSAGES)
+        {
+          fail_for_good (data, result, error);
+          return;
+        }
+      break;
+    case MAIL_FAILURE_TEMPORARY:
+      break;
+    }
+  /* The message keeps its state, with this attempt's reason. */
+  keep_queued (data, result, result->entry->state, g_error_copy (error));
 }
 
 static void
@@ -90,30 +128,27 @@ on_submitted (GObject *source, GAsyncResult *async_result, gpointer user_data)
 
   if (submissions == NULL)
     {
-      /* Nothing was sent: each message keeps its state, with this attempt's reason (unless the
-       * transport cannot tell, and then nothing is resent without asking). */
-      gboolean unknown = mail_transport_error_classify (error) == MAIL_FAILURE_STATUS_UNKNOWN;
-
-      for (guint i = 0; i < data->entries->len; i++)
-        {
-          OutboxEntry *entry = g_ptr_array_index (data->entries, i);
-
-          outbox_entry_record_failure (data->outbox, entry, unknown ? OUTBOX_STATE_HELD_UNKNOWN : entry->state,
-                                       error->message, NULL);
-        }
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
+      for (guint i = 0; i < data->batch->len; i++)
+        apply_session_failure (data, g_ptr_array_index (data->batch, i), error);
     }
-  if (submissions->len != data->batch->len)
+  else if (submissions->len != data->batch->len)
     {
       /* A broken transport: record nothing, so that every message stays as it was. */
-      g_task_return_new_error (task, MAIL_TRANSPORT_ERROR, MAIL_TRANSPORT_ERROR_STATUS_UNKNOWN,
-                               _("The transport reported %u outcomes for %u messages"),
-                               submissions->len, data->batch->len);
-      return;
+      for (guint i = 0; i < data->batch->len; i++)
+        {
+          OutboxResult *result = g_ptr_array_index (data->batch, i);
+
+          keep (result, result->entry->state,
+                g_error_new (MAIL_TRANSPORT_ERROR, MAIL_TRANSPORT_ERROR_STATUS_UNKNOWN,
+                             _("The transport reported %u outcomes for %u messages"),
+                             submissions->len, data->batch->len));
+        }
     }
-  for (guint i = 0; i < submissions->len; i++)
-    apply_submission (data, g_ptr_array_index (data->batch, i), g_ptr_array_index (submissions, i));
+  else
+    {
+      for (guint i = 0; i < submissions->len; i++)
+        apply_submission (data, g_ptr_array_index (data->batch, i), g_ptr_array_index (submissions, i));
+    }
   g_task_return_pointer (task, g_ptr_array_ref (data->results), (GDestroyNotify) g_ptr_array_unref);
 }
 
@@ -121,6 +156,7 @@ void
 outbox_flush_async (Outbox *outbox,
                     MailTransport *transport,
                     GPtrArray *entries,
+                    OutboxFlushFlags flags,
                     GCancellable *cancellable,
                     GAsyncReadyCallback callback,
                     gpointer user_data)
@@ -135,6 +171,7 @@ outbox_flush_async (Outbox *outbox,
   g_task_set_source_tag (task, outbox_flush_async);
   data = g_new0 (FlushData, 1);
   data->outbox = outbox;
+  data->flags = flags;
   data->entries = g_ptr_array_ref (entries);
   data->results = g_ptr_array_new_with_free_func ((GDestroyNotify) outbox_result_free);
   data->batch = g_ptr_array_new ();
@@ -172,9 +209,10 @@ outbox_flush_async (Outbox *outbox,
 }
 
 GPtrArray *
-outbox_flush_finish (MailTransport *transport, GAsyncResult *result, GError **error)
+outbox_flush_finish (MailTransport *transport, GAsyncResult *result)
 {
   g_return_val_if_fail (g_task_is_valid (result, transport), NULL);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == outbox_flush_async, NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  /* Never an error: a failed session is in the results (see on_submitted()). */
+  return g_task_propagate_pointer (G_TASK (result), NULL);
 }

@@ -29,19 +29,31 @@ typedef struct
 
 void outbox_result_free (OutboxResult *result);
 
+typedef enum
+{
+  OUTBOX_FLUSH_NONE = 0,
+  /* The messages were queued just now by a caller that waits for their outcome (o365-send):
+   * when the session is refused for good (sign-in refused, say) they fail too, because that
+   * caller is told so and keeps its copy, and a later flush must not send them as well. Without
+   * it they stay queued, to be sent once the account is fixed. */
+  OUTBOX_FLUSH_NEW_MESSAGES = 1 << 0,
+} OutboxFlushFlags;
+
 /* Sends @entries (claimed by this process, all for the account of @transport) with a single
  * mail_transport_submit_async() call, that is over one connection. @outbox and @entries must
  * outlive the call. */
 void outbox_flush_async (Outbox *outbox,
                          MailTransport *transport,
                          GPtrArray *entries,
+                         OutboxFlushFlags flags,
                          GCancellable *cancellable,
                          GAsyncReadyCallback callback,
                          gpointer user_data);
-/* Returns: (transfer container) one OutboxResult per entry, in order; or NULL when the session
- * failed before any message was started (as mail_transport_submit_finish()) — every entry then
- * stays in its state with @error recorded as the reason of a failed attempt. */
-GPtrArray *outbox_flush_finish (MailTransport *transport, GAsyncResult *result, GError **error);
+/* Returns: (transfer container) one OutboxResult per entry, in order. A flush never fails as a
+ * whole: when the session failed before any message was started, each result carries that
+ * failure (queued or held with it as the reason of a failed attempt, or failed with
+ * %OUTBOX_FLUSH_NEW_MESSAGES), so that hosts report every outcome the same way. */
+GPtrArray *outbox_flush_finish (MailTransport *transport, GAsyncResult *result);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OutboxResult, outbox_result_free)
 
