@@ -321,6 +321,17 @@ command_step (GTask *task, OpenStep step)
   g_steal_pointer (&command);
 }
 
+/* A refused STARTTLS ends the session whatever the code: there is no unencrypted way on. A 4xx
+ * (RFC 3207: 454 "TLS not available due to temporary reason") may work later; any other reply,
+ * a positive one other than 220 too, is a TLS failure. */
+static GError *
+explain_starttls_refusal (const MailReply *reply)
+{
+  return o365_explain_reply_as (O365_SMTP_STAGE_STARTTLS, reply,
+                                mail_reply_is_transient (reply) ? MAIL_TRANSPORT_ERROR_TEMPORARY
+                                                                : MAIL_TRANSPORT_ERROR_TLS);
+}
+
 static void
 on_step_reply (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -350,13 +361,8 @@ on_step_reply (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   if (mail_reply_get_code (reply) != expected[step])
     {
-      error = o365_explain_reply (stages[step], reply);
-      /* A refused STARTTLS ends the session whatever the code: there is no unencrypted way
-       * on. A 4xx (RFC 3207: 454 "TLS not available due to temporary reason") may work later. */
-      if (step == STEP_STARTTLS)
-        error->code = mail_reply_is_transient (reply) ? MAIL_TRANSPORT_ERROR_TEMPORARY
-                                                      : MAIL_TRANSPORT_ERROR_TLS;
-      fail_open (task, error);
+      fail_open (task, step == STEP_STARTTLS ? explain_starttls_refusal (reply)
+                                             : o365_explain_reply (stages[step], reply));
       return;
     }
 
@@ -527,13 +533,14 @@ on_tls_created (GObject *source, GAsyncResult *result, gpointer user_data)
   self->tls = g_task_propagate_pointer (G_TASK (result), &error);
   if (self->tls == NULL)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        fail_open (task, error);
+      else
         {
-          g_prefix_error (&error, _("TLS is not available: "));
-          error->domain = MAIL_TRANSPORT_ERROR;
-          error->code = MAIL_TRANSPORT_ERROR_TLS;
+          fail_open (task, g_error_new (MAIL_TRANSPORT_ERROR, MAIL_TRANSPORT_ERROR_TLS, "%s%s",
+                                        _("TLS is not available: "), error->message));
+          g_clear_error (&error);
         }
-      fail_open (task, error);
       return;
     }
   g_signal_connect_object (self->tls, "accept-certificate", G_CALLBACK (on_accept_certificate), self, 0);
@@ -597,16 +604,19 @@ o365_smtp_session_open_async (O365SmtpSession *self,
   g_task_set_source_tag (task, o365_smtp_session_open_async);
 
   /* Everything that could smuggle a command is refused before a byte is sent. */
-  if ((self->config->ehlo_name != NULL &&
-       !o365_smtp_envelope_check_ehlo_name (self->config->ehlo_name, &error)) ||
-      !o365_validate_username (self->config->username, &error))
+  if (self->config->ehlo_name != NULL &&
+      !o365_smtp_envelope_check_ehlo_name (self->config->ehlo_name, &error))
     {
-      if (error->domain != MAIL_TRANSPORT_ERROR)
-        {
-          error->domain = MAIL_TRANSPORT_ERROR;
-          error->code = MAIL_TRANSPORT_ERROR_INVALID_MESSAGE;
-        }
       fail_open (task, error);
+      return;
+    }
+  if (!o365_validate_username (self->config->username, &error))
+    {
+      /* The settings check speaks the settings dialog's error domain; here it is the same
+       * refusal as the one above. */
+      fail_open (task, g_error_new_literal (MAIL_TRANSPORT_ERROR, MAIL_TRANSPORT_ERROR_INVALID_MESSAGE,
+                                            error->message));
+      g_clear_error (&error);
       return;
     }
 
