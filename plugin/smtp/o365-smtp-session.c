@@ -162,6 +162,45 @@ typedef enum
   STEP_EHLO_AFTER_TLS,
 } OpenStep;
 
+/* The open operation's own state. */
+typedef struct
+{
+  OpenStep step;          /* whose reply is awaited */
+  O365Deadline *deadline; /* of the wait under way that no channel timeout covers: connecting,
+                           * the TLS handshake; NULL between them */
+} OpenData;
+
+static void
+open_data_free (OpenData *data)
+{
+  o365_deadline_free (data->deadline);
+  g_free (data);
+}
+
+/* Starts the deadline of a wait; the wait is given the returned cancellable. */
+static GCancellable *
+open_start_deadline (GTask *task)
+{
+  O365SmtpSession *self = g_task_get_source_object (task);
+  OpenData *data = g_task_get_task_data (task);
+
+  g_assert (data->deadline == NULL);
+  data->deadline = o365_deadline_new (self->config->timeout_ms, g_task_get_cancellable (task));
+  return o365_deadline_get_cancellable (data->deadline);
+}
+
+/* Ends the deadline of the wait that just finished: TRUE when it ran out, which tells a timeout
+ * from the caller's cancellation. */
+static gboolean
+open_end_deadline (GTask *task)
+{
+  OpenData *data = g_task_get_task_data (task);
+  gboolean expired = o365_deadline_expired (data->deadline);
+
+  g_clear_pointer (&data->deadline, o365_deadline_free);
+  return expired;
+}
+
 static void load_extra_ca (GTask *task);
 static void connect_to_server (GTask *task);
 static void command_step (GTask *task, OpenStep step);
@@ -227,32 +266,26 @@ address_literal (GSocketConnection *connection)
   return g_strdup_printf ("[%s]", address);
 }
 
-typedef struct
-{
-  O365Deadline *deadline;
-} ConnectData;
-
 static void
 on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   GTask *task = user_data;
   O365SmtpSession *self = g_task_get_source_object (task);
-  O365Deadline *deadline = g_object_get_data (G_OBJECT (source), "o365-deadline");
+  gboolean timed_out = open_end_deadline (task);
   GError *error = NULL;
   GSocket *socket;
 
   self->connection = g_socket_client_connect_to_host_finish (G_SOCKET_CLIENT (source), result, &error);
   if (self->connection == NULL)
     {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && !o365_deadline_expired (deadline))
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && !timed_out)
         fail_open (task, error);
       else
         {
           fail_open (task, g_error_new (MAIL_TRANSPORT_ERROR, MAIL_TRANSPORT_ERROR_CONNECT,
                                         _("Could not connect to %s port %u: %s"),
                                         self->config->host, self->config->port,
-                                        o365_deadline_expired (deadline) ? _("no answer in time")
-                                                                         : error->message));
+                                        timed_out ? _("no answer in time") : error->message));
           g_clear_error (&error);
         }
       return;
@@ -278,11 +311,9 @@ connect_to_server (GTask *task)
 {
   O365SmtpSession *self = g_task_get_source_object (task);
   g_autoptr (GSocketClient) client = g_socket_client_new ();
-  O365Deadline *deadline = o365_deadline_new (self->config->timeout_ms, g_task_get_cancellable (task));
 
-  g_object_set_data_full (G_OBJECT (client), "o365-deadline", deadline, (GDestroyNotify) o365_deadline_free);
   g_socket_client_connect_to_host_async (client, self->config->host, self->config->port,
-                                         o365_deadline_get_cancellable (deadline), on_connected, task);
+                                         open_start_deadline (task), on_connected, task);
 }
 
 static void on_step_reply (GObject *source, GAsyncResult *result, gpointer user_data);
@@ -306,9 +337,10 @@ static void
 command_step (GTask *task, OpenStep step)
 {
   O365SmtpSession *self = g_task_get_source_object (task);
+  OpenData *data = g_task_get_task_data (task);
   g_autofree char *command = NULL;
 
-  g_task_set_task_data (task, GUINT_TO_POINTER (step), NULL);
+  data->step = step;
   if (step == STEP_GREETING)
     {
       o365_smtp_channel_read_reply_async (self->channel, g_task_get_cancellable (task), on_step_reply, task);
@@ -337,7 +369,7 @@ on_step_reply (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   GTask *task = user_data;
   O365SmtpSession *self = g_task_get_source_object (task);
-  OpenStep step = GPOINTER_TO_UINT (g_task_get_task_data (task));
+  OpenStep step = ((OpenData *) g_task_get_task_data (task))->step;
   g_autoptr (MailReply) reply = NULL;
   GError *error = NULL;
   static const O365SmtpStage stages[] = {
@@ -452,28 +484,25 @@ on_handshake (GObject *source, GAsyncResult *result, gpointer user_data)
   GTask *task = user_data;
   O365SmtpSession *self = g_task_get_source_object (task);
   GTlsConnection *tls = G_TLS_CONNECTION (source);
-  O365Deadline *deadline = g_object_get_data (source, "o365-deadline");
+  gboolean timed_out = open_end_deadline (task);
   GTlsProtocolVersion version;
   GError *error = NULL;
 
   if (!g_tls_connection_handshake_finish (tls, result, &error))
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || o365_deadline_expired (deadline))
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || timed_out)
         {
           GError *tls_error = g_error_new (MAIL_TRANSPORT_ERROR,
-                                           o365_deadline_expired (deadline) ? MAIL_TRANSPORT_ERROR_TIMEOUT
-                                                                            : MAIL_TRANSPORT_ERROR_TLS,
+                                           timed_out ? MAIL_TRANSPORT_ERROR_TIMEOUT : MAIL_TRANSPORT_ERROR_TLS,
                                            _("Could not establish a secure connection to %s: %s"),
                                            self->config->host,
-                                           o365_deadline_expired (deadline) ? _("no answer in time")
-                                                                            : error->message);
+                                           timed_out ? _("no answer in time") : error->message);
           g_clear_error (&error);
           error = tls_error;
         }
       fail_open (task, error);
       return;
     }
-  g_object_set_data (source, "o365-deadline", NULL);
 
   version = g_tls_connection_get_protocol_version (tls);
   self->tls_version = tls_version_name (version);
@@ -528,7 +557,6 @@ on_tls_created (GObject *source, GAsyncResult *result, gpointer user_data)
   GTask *task = user_data;
   O365SmtpSession *self = g_task_get_source_object (task);
   GError *error = NULL;
-  O365Deadline *deadline;
 
   self->tls = g_task_propagate_pointer (G_TASK (result), &error);
   if (self->tls == NULL)
@@ -545,10 +573,8 @@ on_tls_created (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   g_signal_connect_object (self->tls, "accept-certificate", G_CALLBACK (on_accept_certificate), self, 0);
 
-  deadline = o365_deadline_new (self->config->timeout_ms, g_task_get_cancellable (task));
-  g_object_set_data_full (G_OBJECT (self->tls), "o365-deadline", deadline, (GDestroyNotify) o365_deadline_free);
   g_tls_connection_handshake_async (G_TLS_CONNECTION (self->tls), G_PRIORITY_DEFAULT,
-                                    o365_deadline_get_cancellable (deadline), on_handshake, task);
+                                    open_start_deadline (task), on_handshake, task);
 }
 
 static void
@@ -602,6 +628,7 @@ o365_smtp_session_open_async (O365SmtpSession *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, o365_smtp_session_open_async);
+  g_task_set_task_data (task, g_new0 (OpenData, 1), (GDestroyNotify) open_data_free);
 
   /* Everything that could smuggle a command is refused before a byte is sent. */
   if (self->config->ehlo_name != NULL &&
