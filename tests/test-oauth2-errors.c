@@ -6,7 +6,7 @@
 
 #include <string.h>
 
-#include "o365-oauth2-client.h"
+#include "o365-oauth2-errors.h"
 #include "test-utils.h"
 
 #define CLIENT_ID "11111111-2222-3333-4444-555555555555"
