@@ -9,9 +9,8 @@
 #include <libsoup/soup.h>
 
 #include "o365-oauth2-client.h"
+#include "o365-oauth2-errors.h"
 #include "o365-validate.h"
-
-G_DEFINE_QUARK (o365-oauth2-error-quark, o365_oauth2_error)
 
 /* Real answers are a few kilobytes (an access token over 4 KB, a refresh token, some fields);
  * anything far bigger is not a token response. Reading into one buffer of this size also means
@@ -29,7 +28,6 @@ G_DEFINE_QUARK (o365-oauth2-error-quark, o365_oauth2_error)
 #define MAX_DEVICE_CODE_EXPIRES_IN_S 3600
 #define DEFAULT_POLL_INTERVAL_S 5
 #define MAX_POLL_INTERVAL_S 60
-#define MAX_DESCRIPTION_CHARS 300
 
 struct _O365OAuth2Client
 {
@@ -85,165 +83,6 @@ is_token_text (const char *text)
     if ((guchar) *p <= 0x20 || (guchar) *p >= 0x7f)
       return FALSE;
   return TRUE;
-}
-
-/* Microsoft's description, first line only (the rest is trace ids), without control bytes. */
-static char *
-sanitize_description (const char *description)
-{
-  g_autofree char *line = NULL;
-  GString *clean;
-  guint kept = 0;
-
-  if (description == NULL || *description == '\0' || !g_utf8_validate (description, -1, NULL))
-    return NULL;
-  line = g_strndup (description, strcspn (description, "\r\n"));
-  clean = g_string_new (NULL);
-  for (const char *p = line; *p != '\0'; p = g_utf8_next_char (p))
-    {
-      gunichar c = g_utf8_get_char (p);
-
-      if (g_unichar_iscntrl (c))
-        continue;
-      if (kept++ == MAX_DESCRIPTION_CHARS)
-        {
-          g_string_append (clean, "…");
-          break;
-        }
-      g_string_append_unichar (clean, c);
-    }
-  g_strstrip (clean->str);
-  if (*clean->str == '\0')
-    {
-      g_string_free (clean, TRUE);
-      return NULL;
-    }
-  return g_string_free (clean, FALSE);
-}
-
-static gboolean
-has_code (const gint64 *codes, guint n_codes, gint64 wanted)
-{
-  for (guint i = 0; i < n_codes; i++)
-    if (codes[i] == wanted)
-      return TRUE;
-  return FALSE;
-}
-
-/* Microsoft documents its AADSTS codes; a few say more than the OAuth error beside them. */
-static const gint64 consent_codes[] = { 65001, 90094, 90095 };
-static const gint64 wrong_tenant_codes[] = { 50020, 90072, 500200 };
-static const gint64 policy_codes[] = { 53000, 53001, 53002, 53003, 53004 };
-
-static gboolean
-has_any_code (const gint64 *codes, guint n_codes, const gint64 *wanted, gsize n_wanted)
-{
-  for (gsize i = 0; i < n_wanted; i++)
-    if (has_code (codes, n_codes, wanted[i]))
-      return TRUE;
-  return FALSE;
-}
-
-GError *
-o365_oauth2_error_from_response (const char *error_code,
-                                 const char *description,
-                                 const gint64 *aadsts_codes,
-                                 guint n_aadsts_codes,
-                                 const char *client_id)
-{
-  g_autofree char *said = sanitize_description (description);
-  g_autofree char *message = NULL;
-  O365OAuth2Error code;
-  const char *what = error_code != NULL ? error_code : "";
-
-  if (g_str_equal (what, "authorization_pending"))
-    return g_error_new_literal (O365_OAUTH2_ERROR, O365_OAUTH2_ERROR_AUTHORIZATION_PENDING,
-                                _("Waiting for the sign-in to be completed"));
-  if (g_str_equal (what, "slow_down"))
-    return g_error_new_literal (O365_OAUTH2_ERROR, O365_OAUTH2_ERROR_SLOW_DOWN,
-                                _("The sign-in service asked to be polled less often"));
-
-  if (client_id == NULL)
-    client_id = "";
-  if (g_str_equal (what, "consent_required") ||
-      has_any_code (aadsts_codes, n_aadsts_codes, consent_codes, G_N_ELEMENTS (consent_codes)))
-    {
-      code = O365_OAUTH2_ERROR_CONSENT_REQUIRED;
-      message = g_strdup_printf (_("Your organisation has not approved this app (client id %s) "
-                                   "to send mail for you: an administrator must grant consent "
-                                   "in Microsoft Entra ID (see “Sign in with Microsoft” in the "
-                                   "README)"), client_id);
-    }
-  else if (has_code (aadsts_codes, n_aadsts_codes, 7000218))
-    {
-      code = O365_OAUTH2_ERROR_INVALID_CLIENT;
-      message = g_strdup_printf (_("The app registration (client id %s) does not allow public "
-                                   "client flows: in Microsoft Entra ID, under App registrations "
-                                   "→ Authentication, turn on “Allow public client flows”"),
-                                 client_id);
-    }
-  else if (g_str_equal (what, "invalid_client") || g_str_equal (what, "unauthorized_client"))
-    {
-      code = O365_OAUTH2_ERROR_INVALID_CLIENT;
-      message = g_strdup_printf (_("Microsoft does not accept the client id %s for this sign-in: "
-                                   "check the client id, the tenant and the app registration"),
-                                 client_id);
-    }
-  else if (has_any_code (aadsts_codes, n_aadsts_codes, wrong_tenant_codes, G_N_ELEMENTS (wrong_tenant_codes)))
-    {
-      code = O365_OAUTH2_ERROR_WRONG_TENANT;
-      message = g_strdup (_("This Microsoft account does not belong to the configured tenant: "
-                            "use the tenant of your organisation, or “consumers” for "
-                            "Outlook.com and Hotmail"));
-    }
-  else if (has_any_code (aadsts_codes, n_aadsts_codes, policy_codes, G_N_ELEMENTS (policy_codes)))
-    {
-      code = O365_OAUTH2_ERROR_ACCESS_DENIED;
-      message = g_strdup (_("Your organisation’s access policies (Conditional Access) block this "
-                            "sign-in; ask your administrator"));
-    }
-  else if (g_str_equal (what, "invalid_grant") || g_str_equal (what, "interaction_required") ||
-           g_str_equal (what, "login_required"))
-    {
-      code = O365_OAUTH2_ERROR_INVALID_GRANT;
-      message = g_strdup (_("The sign-in with Microsoft has expired or was revoked: sign in "
-                            "with Microsoft again"));
-    }
-  else if (g_str_equal (what, "invalid_scope"))
-    {
-      code = O365_OAUTH2_ERROR_INVALID_SCOPE;
-      message = g_strdup (_("The app registration may not ask to send mail: add the delegated "
-                            "permission SMTP.Send (Office 365 Exchange Online) to it"));
-    }
-  else if (g_str_equal (what, "access_denied") || g_str_equal (what, "authorization_declined"))
-    {
-      code = O365_OAUTH2_ERROR_ACCESS_DENIED;
-      message = g_strdup (_("The sign-in was declined"));
-    }
-  else if (g_str_equal (what, "expired_token") || g_str_equal (what, "code_expired"))
-    {
-      code = O365_OAUTH2_ERROR_EXPIRED;
-      message = g_strdup (_("The sign-in code expired before the sign-in was completed: start "
-                            "again"));
-    }
-  else if (g_str_equal (what, "temporarily_unavailable") || g_str_equal (what, "server_error"))
-    {
-      code = O365_OAUTH2_ERROR_SERVER;
-      message = g_strdup (_("Microsoft’s sign-in service is temporarily unavailable: try again "
-                            "later"));
-    }
-  else
-    {
-      g_autofree char *clean_code = sanitize_description (what);
-
-      code = O365_OAUTH2_ERROR_FAILED;
-      message = g_strdup_printf (_("Microsoft refused the sign-in (%s)"),
-                                 clean_code != NULL ? clean_code : _("no reason given"));
-    }
-
-  if (said != NULL)
-    return g_error_new (O365_OAUTH2_ERROR, code, _("%s. Microsoft says: %s"), message, said);
-  return g_error_new (O365_OAUTH2_ERROR, code, "%s.", message);
 }
 
 /* --- parsing --------------------------------------------------------------------------------- */

@@ -3,42 +3,18 @@
  * requests (libsoup 3, asynchronous on the caller's main context) and what its JSON answers
  * mean. Public client only: no client secret is ever sent.
  *
- * Errors are O365_OAUTH2_ERROR with a translated sentence saying what to do; network trouble
- * is O365_OAUTH2_ERROR_NETWORK, cancellation stays G_IO_ERROR_CANCELLED. Secrets (tokens,
- * device codes, verifiers) are wiped when the structures holding them are freed, and never
- * logged.
+ * Errors are O365_OAUTH2_ERROR (o365-oauth2-errors.h) with a translated sentence saying what
+ * to do; network trouble is O365_OAUTH2_ERROR_NETWORK, cancellation stays
+ * G_IO_ERROR_CANCELLED. Secrets (tokens, device codes, verifiers) are wiped when the structures
+ * holding them are freed, and never logged.
  */
 #pragma once
 
 #include <gio/gio.h>
 
+#include "o365-oauth2-errors.h"
+
 G_BEGIN_DECLS
-
-#define O365_OAUTH2_ERROR (o365_oauth2_error_quark ())
-GQuark o365_oauth2_error_quark (void);
-
-typedef enum
-{
-  O365_OAUTH2_ERROR_NO_CLIENT_ID,          /* none built in, none configured: register an app */
-  O365_OAUTH2_ERROR_INVALID_SETTING,       /* authority, tenant or client id unusable */
-  O365_OAUTH2_ERROR_NOT_SIGNED_IN,         /* no refresh token in the keyring */
-  O365_OAUTH2_ERROR_INVALID_GRANT,         /* refresh token or code expired or revoked: sign in again */
-  O365_OAUTH2_ERROR_CONSENT_REQUIRED,      /* an administrator must approve the app */
-  O365_OAUTH2_ERROR_INVALID_CLIENT,        /* client id unknown, or public client flows off */
-  O365_OAUTH2_ERROR_INVALID_SCOPE,         /* the app may not ask for SMTP.Send */
-  O365_OAUTH2_ERROR_WRONG_TENANT,          /* the person's account is not in that tenant */
-  O365_OAUTH2_ERROR_ACCESS_DENIED,         /* declined, or blocked by policy */
-  O365_OAUTH2_ERROR_EXPIRED,               /* the device code ran out before sign-in */
-  O365_OAUTH2_ERROR_AUTHORIZATION_PENDING, /* device flow: not yet, poll again */
-  O365_OAUTH2_ERROR_SLOW_DOWN,             /* device flow: poll 5 s less often */
-  O365_OAUTH2_ERROR_STATE_MISMATCH,        /* a browser answer that is not this sign-in's */
-  O365_OAUTH2_ERROR_BROWSER,               /* the local listener could not be set up */
-  O365_OAUTH2_ERROR_TIMEOUT,               /* no answer from the browser in time */
-  O365_OAUTH2_ERROR_SERVER,                /* the service is temporarily unavailable */
-  O365_OAUTH2_ERROR_NETWORK,               /* the service could not be reached */
-  O365_OAUTH2_ERROR_PROTOCOL,              /* an answer this program does not understand */
-  O365_OAUTH2_ERROR_FAILED,                /* any other refusal, with Microsoft's words */
-} O365OAuth2Error;
 
 /* What a token request yields. */
 typedef struct
@@ -131,12 +107,5 @@ O365OAuth2DeviceCode *o365_oauth2_parse_device_code_response (guint status,
                                                               const char *body,
                                                               gsize length,
                                                               GError **error);
-/* An error response ({"error": …, "error_description": …, "error_codes": […]} or a
- * redirect's error parameters) as a GError a person can act on. */
-GError *o365_oauth2_error_from_response (const char *error_code,
-                                         const char *description,
-                                         const gint64 *aadsts_codes,
-                                         guint n_aadsts_codes,
-                                         const char *client_id);
 
 G_END_DECLS

@@ -10,6 +10,7 @@
 #include <libsoup/soup.h>
 
 #include "o365-deadline.h"
+#include "o365-oauth2-errors.h"
 #include "o365-oauth2-pkce.h"
 
 /* 32 bytes make the 43-character verifier RFC 7636 §4.1 recommends; the state only has to be

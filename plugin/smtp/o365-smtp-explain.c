@@ -220,6 +220,17 @@ find_rule (O365SmtpStage stage, const MailReply *reply)
 GError *
 o365_explain_reply (O365SmtpStage stage, const MailReply *reply)
 {
+  g_return_val_if_fail (stage <= O365_SMTP_STAGE_QUIT, NULL);
+  g_return_val_if_fail (reply != NULL, NULL);
+
+  return o365_explain_reply_as (stage, reply,
+                                mail_reply_is_positive (reply) ? MAIL_TRANSPORT_ERROR_PROTOCOL
+                                                               : find_rule (stage, reply)->error);
+}
+
+GError *
+o365_explain_reply_as (O365SmtpStage stage, const MailReply *reply, MailTransportError error)
+{
   g_autofree char *quoted = NULL;
   const ExplainRule *rule;
 
@@ -228,7 +239,7 @@ o365_explain_reply (O365SmtpStage stage, const MailReply *reply)
 
   quoted = mail_reply_to_string (reply);
   if (mail_reply_is_positive (reply))
-    return g_error_new (MAIL_TRANSPORT_ERROR, MAIL_TRANSPORT_ERROR_PROTOCOL,
+    return g_error_new (MAIL_TRANSPORT_ERROR, error,
                         /* TRANSLATORS: the first %s is a stage such as "MAIL FROM", the second
                          * the server's reply */
                         _("The server sent an unexpected reply at the “%s” step: please report "
@@ -236,7 +247,7 @@ o365_explain_reply (O365SmtpStage stage, const MailReply *reply)
                         o365_smtp_stage_to_string (stage), quoted);
 
   rule = find_rule (stage, reply);
-  return g_error_new (MAIL_TRANSPORT_ERROR, rule->error,
+  return g_error_new (MAIL_TRANSPORT_ERROR, error,
                       /* TRANSLATORS: the first %s is an explanation such as "SMTP AUTH is
                        * disabled…", the second the server's reply such as "535 5.7.139 …" */
                       _("%s (The server said: %s)"), _(rule->explanation), quoted);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "mail-reply.h"
+#include "mail-transport-error.h"
 
 G_BEGIN_DECLS
 
@@ -29,5 +30,8 @@ const char *o365_smtp_stage_to_string (O365SmtpStage stage);
  * to do, followed by the server's reply quoted on one line. A positive reply where a negative
  * one was expected gives MAIL_TRANSPORT_ERROR_PROTOCOL. */
 GError *o365_explain_reply (O365SmtpStage stage, const MailReply *reply);
+/* The same sentence, classified as @error by the caller: for a step where every refusal means
+ * one thing whatever its code (a refused STARTTLS). */
+GError *o365_explain_reply_as (O365SmtpStage stage, const MailReply *reply, MailTransportError error);
 
 G_END_DECLS

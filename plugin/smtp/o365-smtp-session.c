@@ -162,6 +162,45 @@ typedef enum
   STEP_EHLO_AFTER_TLS,
 } OpenStep;
 
+/* The open operation's own state. */
+typedef struct
+{
+  OpenStep step;          /* whose reply is awaited */
+  O365Deadline *deadline; /* of the wait under way that no channel timeout covers: connecting,
+                           * the TLS handshake; NULL between them */
+} OpenData;
+
+static void
+open_data_free (OpenData *data)
+{
+  o365_deadline_free (data->deadline);
+  g_free (data);
+}
+
+/* Starts the deadline of a wait; the wait is given the returned cancellable. */
+static GCancellable *
+open_start_deadline (GTask *task)
+{
+  O365SmtpSession *self = g_task_get_source_object (task);
+  OpenData *data = g_task_get_task_data (task);
+
+  g_assert (data->deadline == NULL);
+  data->deadline = o365_deadline_new (self->config->timeout_ms, g_task_get_cancellable (task));
+  return o365_deadline_get_cancellable (data->deadline);
+}
+
+/* Ends the deadline of the wait that just finished: TRUE when it ran out, which tells a timeout
+ * from the caller's cancellation. */
+static gboolean
+open_end_deadline (GTask *task)
+{
+  OpenData *data = g_task_get_task_data (task);
+  gboolean expired = o365_deadline_expired (data->deadline);
+
+  g_clear_pointer (&data->deadline, o365_deadline_free);
+  return expired;
+}
+
 static void load_extra_ca (GTask *task);
 static void connect_to_server (GTask *task);
 static void command_step (GTask *task, OpenStep step);
@@ -227,32 +266,26 @@ address_literal (GSocketConnection *connection)
   return g_strdup_printf ("[%s]", address);
 }
 
-typedef struct
-{
-  O365Deadline *deadline;
-} ConnectData;
-
 static void
 on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   GTask *task = user_data;
   O365SmtpSession *self = g_task_get_source_object (task);
-  O365Deadline *deadline = g_object_get_data (G_OBJECT (source), "o365-deadline");
+  gboolean timed_out = open_end_deadline (task);
   GError *error = NULL;
   GSocket *socket;
 
   self->connection = g_socket_client_connect_to_host_finish (G_SOCKET_CLIENT (source), result, &error);
   if (self->connection == NULL)
     {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && !o365_deadline_expired (deadline))
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && !timed_out)
         fail_open (task, error);
       else
         {
           fail_open (task, g_error_new (MAIL_TRANSPORT_ERROR, MAIL_TRANSPORT_ERROR_CONNECT,
                                         _("Could not connect to %s port %u: %s"),
                                         self->config->host, self->config->port,
-                                        o365_deadline_expired (deadline) ? _("no answer in time")
-                                                                         : error->message));
+                                        timed_out ? _("no answer in time") : error->message));
           g_clear_error (&error);
         }
       return;
@@ -278,11 +311,9 @@ connect_to_server (GTask *task)
 {
   O365SmtpSession *self = g_task_get_source_object (task);
   g_autoptr (GSocketClient) client = g_socket_client_new ();
-  O365Deadline *deadline = o365_deadline_new (self->config->timeout_ms, g_task_get_cancellable (task));
 
-  g_object_set_data_full (G_OBJECT (client), "o365-deadline", deadline, (GDestroyNotify) o365_deadline_free);
   g_socket_client_connect_to_host_async (client, self->config->host, self->config->port,
-                                         o365_deadline_get_cancellable (deadline), on_connected, task);
+                                         open_start_deadline (task), on_connected, task);
 }
 
 static void on_step_reply (GObject *source, GAsyncResult *result, gpointer user_data);
@@ -306,9 +337,10 @@ static void
 command_step (GTask *task, OpenStep step)
 {
   O365SmtpSession *self = g_task_get_source_object (task);
+  OpenData *data = g_task_get_task_data (task);
   g_autofree char *command = NULL;
 
-  g_task_set_task_data (task, GUINT_TO_POINTER (step), NULL);
+  data->step = step;
   if (step == STEP_GREETING)
     {
       o365_smtp_channel_read_reply_async (self->channel, g_task_get_cancellable (task), on_step_reply, task);
@@ -321,12 +353,23 @@ command_step (GTask *task, OpenStep step)
   g_steal_pointer (&command);
 }
 
+/* A refused STARTTLS ends the session whatever the code: there is no unencrypted way on. A 4xx
+ * (RFC 3207: 454 "TLS not available due to temporary reason") may work later; any other reply,
+ * a positive one other than 220 too, is a TLS failure. */
+static GError *
+explain_starttls_refusal (const MailReply *reply)
+{
+  return o365_explain_reply_as (O365_SMTP_STAGE_STARTTLS, reply,
+                                mail_reply_is_transient (reply) ? MAIL_TRANSPORT_ERROR_TEMPORARY
+                                                                : MAIL_TRANSPORT_ERROR_TLS);
+}
+
 static void
 on_step_reply (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   GTask *task = user_data;
   O365SmtpSession *self = g_task_get_source_object (task);
-  OpenStep step = GPOINTER_TO_UINT (g_task_get_task_data (task));
+  OpenStep step = ((OpenData *) g_task_get_task_data (task))->step;
   g_autoptr (MailReply) reply = NULL;
   GError *error = NULL;
   static const O365SmtpStage stages[] = {
@@ -350,13 +393,8 @@ on_step_reply (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   if (mail_reply_get_code (reply) != expected[step])
     {
-      error = o365_explain_reply (stages[step], reply);
-      /* A refused STARTTLS ends the session whatever the code: there is no unencrypted way
-       * on. A 4xx (RFC 3207: 454 "TLS not available due to temporary reason") may work later. */
-      if (step == STEP_STARTTLS)
-        error->code = mail_reply_is_transient (reply) ? MAIL_TRANSPORT_ERROR_TEMPORARY
-                                                      : MAIL_TRANSPORT_ERROR_TLS;
-      fail_open (task, error);
+      fail_open (task, step == STEP_STARTTLS ? explain_starttls_refusal (reply)
+                                             : o365_explain_reply (stages[step], reply));
       return;
     }
 
@@ -446,28 +484,25 @@ on_handshake (GObject *source, GAsyncResult *result, gpointer user_data)
   GTask *task = user_data;
   O365SmtpSession *self = g_task_get_source_object (task);
   GTlsConnection *tls = G_TLS_CONNECTION (source);
-  O365Deadline *deadline = g_object_get_data (source, "o365-deadline");
+  gboolean timed_out = open_end_deadline (task);
   GTlsProtocolVersion version;
   GError *error = NULL;
 
   if (!g_tls_connection_handshake_finish (tls, result, &error))
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || o365_deadline_expired (deadline))
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || timed_out)
         {
           GError *tls_error = g_error_new (MAIL_TRANSPORT_ERROR,
-                                           o365_deadline_expired (deadline) ? MAIL_TRANSPORT_ERROR_TIMEOUT
-                                                                            : MAIL_TRANSPORT_ERROR_TLS,
+                                           timed_out ? MAIL_TRANSPORT_ERROR_TIMEOUT : MAIL_TRANSPORT_ERROR_TLS,
                                            _("Could not establish a secure connection to %s: %s"),
                                            self->config->host,
-                                           o365_deadline_expired (deadline) ? _("no answer in time")
-                                                                            : error->message);
+                                           timed_out ? _("no answer in time") : error->message);
           g_clear_error (&error);
           error = tls_error;
         }
       fail_open (task, error);
       return;
     }
-  g_object_set_data (source, "o365-deadline", NULL);
 
   version = g_tls_connection_get_protocol_version (tls);
   self->tls_version = tls_version_name (version);
@@ -522,26 +557,24 @@ on_tls_created (GObject *source, GAsyncResult *result, gpointer user_data)
   GTask *task = user_data;
   O365SmtpSession *self = g_task_get_source_object (task);
   GError *error = NULL;
-  O365Deadline *deadline;
 
   self->tls = g_task_propagate_pointer (G_TASK (result), &error);
   if (self->tls == NULL)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        fail_open (task, error);
+      else
         {
-          g_prefix_error (&error, _("TLS is not available: "));
-          error->domain = MAIL_TRANSPORT_ERROR;
-          error->code = MAIL_TRANSPORT_ERROR_TLS;
+          fail_open (task, g_error_new (MAIL_TRANSPORT_ERROR, MAIL_TRANSPORT_ERROR_TLS, "%s%s",
+                                        _("TLS is not available: "), error->message));
+          g_clear_error (&error);
         }
-      fail_open (task, error);
       return;
     }
   g_signal_connect_object (self->tls, "accept-certificate", G_CALLBACK (on_accept_certificate), self, 0);
 
-  deadline = o365_deadline_new (self->config->timeout_ms, g_task_get_cancellable (task));
-  g_object_set_data_full (G_OBJECT (self->tls), "o365-deadline", deadline, (GDestroyNotify) o365_deadline_free);
   g_tls_connection_handshake_async (G_TLS_CONNECTION (self->tls), G_PRIORITY_DEFAULT,
-                                    o365_deadline_get_cancellable (deadline), on_handshake, task);
+                                    open_start_deadline (task), on_handshake, task);
 }
 
 static void
@@ -595,18 +628,22 @@ o365_smtp_session_open_async (O365SmtpSession *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, o365_smtp_session_open_async);
+  g_task_set_task_data (task, g_new0 (OpenData, 1), (GDestroyNotify) open_data_free);
 
   /* Everything that could smuggle a command is refused before a byte is sent. */
-  if ((self->config->ehlo_name != NULL &&
-       !o365_smtp_envelope_check_ehlo_name (self->config->ehlo_name, &error)) ||
-      !o365_validate_username (self->config->username, &error))
+  if (self->config->ehlo_name != NULL &&
+      !o365_smtp_envelope_check_ehlo_name (self->config->ehlo_name, &error))
     {
-      if (error->domain != MAIL_TRANSPORT_ERROR)
-        {
-          error->domain = MAIL_TRANSPORT_ERROR;
-          error->code = MAIL_TRANSPORT_ERROR_INVALID_MESSAGE;
-        }
       fail_open (task, error);
+      return;
+    }
+  if (!o365_validate_username (self->config->username, &error))
+    {
+      /* The settings check speaks the settings dialog's error domain; here it is the same
+       * refusal as the one above. */
+      fail_open (task, g_error_new_literal (MAIL_TRANSPORT_ERROR, MAIL_TRANSPORT_ERROR_INVALID_MESSAGE,
+                                            error->message));
+      g_clear_error (&error);
       return;
     }
 
