@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* bench-encoder.c — the body encoder's throughput on its own: O365BodyEncoder (the GConverter
  * the session streams every message through) over an in-memory message, fed in 64 KiB chunks as
  * the session feeds it, into an output buffer of the size the session gives it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* bench-exec.c — runs one command and reports its wall time, CPU time and peak RSS, for bench/run.
  *
  *   bench-exec OUTPUT-FILE [--stdin FILE] [--timeout SECONDS] -- COMMAND [ARGUMENT…]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* bench-stall.c — the main-loop stall probe: in one process, a 1 ms GLib timeout ticks while the
  * engine (O365Transport, as a host uses it) submits a message to a local server; the longest gap
  * between ticks is how long the engine kept a host's main loop from running (docs/design.md, "Async model": a GTK

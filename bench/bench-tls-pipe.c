@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* bench-tls-pipe.c — the physical reference for the 100 MB send: the same bytes through a bare TLS
  * connection over the same loopback, with the same TLS stack the engine uses (GIO's
  * GTlsConnection, glib-networking's GnuTLS backend), no SMTP and no encoder.

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """bench.py — the benchmarks behind bench/run (see bench/README.md).
 
 Runs o365-send, msmtp and curl on identical work against the same local servers (the project's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* latency-proxy.c — a loopback-only TCP relay that delays every byte by a fixed one-way latency
  * and counts the turns of the conversation, for the benchmarks (bench/run).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-account-editor.c — the settings panel. Widgets are bound to the account's properties
  * (pending until Save); every change re-runs the per-field checks, which put their message
  * beside the field and decide whether Save and Test Connection are enabled.

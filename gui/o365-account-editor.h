@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-account-editor.h — the Office 365 account settings panel: a widget a host can embed
  * (the plug-in's settings widget), wrapped in a window by GTK hosts (mail-settings-window.h).
  *

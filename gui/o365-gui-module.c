@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-gui-module.c — the one entry point of the settings-dialog module (see
  * plugin/gui-module/o365-gui-module.h); everything else in the module is hidden (gui.map). */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-account-type.c — what hosts see of Office 365: id, name, endpoints and defaults. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-account-type.h — the "office365" account type (implements MailAccountType). */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-account.c — an Office 365 account's settings as GObject properties.
  *
  * Every property is bound to its key in a delayed-apply GSettings, so edits (from a dialog or a

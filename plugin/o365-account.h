@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-account.h — one Office 365 account: its settings (bound to GSettings), validation and
  * saving. Implements MailAccount. Secrets are never properties of this object. */
 #pragma once

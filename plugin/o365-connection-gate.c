@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-connection-gate.c — a FIFO lock per key. */
 #include "config.h"
 

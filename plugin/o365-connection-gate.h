@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-connection-gate.h — at most one connection per account at a time, process-wide.
  *
  * Office 365 allows 3 concurrent connections per mailbox and answers a fourth with

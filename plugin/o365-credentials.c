@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-credentials.c — libsecret, asynchronously; errors a person can act on. */
 #include "config.h"
 

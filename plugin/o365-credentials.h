@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-credentials.h — an account's secrets in the system keyring (Secret Service, through
  * libsecret's asynchronous API). Nothing secret is ever kept anywhere else: no Secret Service
  * means an error, never a fallback file.

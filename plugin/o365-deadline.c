@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-deadline.c — per-operation timeouts through cancellation. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-deadline.h — a timeout for one asynchronous operation, as a GCancellable.
  *
  * The operation is given the deadline's cancellable, which is cancelled when the time is up or

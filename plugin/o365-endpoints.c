@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-endpoints.c — endpoint presets, from docs/office365.md, "Endpoint and TLS". */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-endpoints.h — the Microsoft 365 submission endpoints (docs/office365.md, "Endpoint and TLS") and
  * the identity platform that issues tokens for each. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-gui-loader.c — the dialog module is opened lazily, bound immediately and locally, and
  * never closed, like the plug-in itself. */
 #include "config.h"

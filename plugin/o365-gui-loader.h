@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-gui-loader.h — opens the settings-dialog module on first use (see o365-gui-module.h). */
 #pragma once
 

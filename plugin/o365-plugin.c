@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-plugin.c — the module's entry points, and nothing else is exported (see plugin.map).
  *
  * The plug-in's GTypes are ordinary static types: the host makes the module resident before

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-send-pacer.c — a per-account sliding-window rate limit. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-send-pacer.h — keeps each account under Office 365's rate limit (30 messages a minute
  * per mailbox, docs/office365.md): a sliding window of send times; a send that would exceed it waits.
  * Main-context only. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-transport.c — MailTransport over O365SmtpSession. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-transport.h — the Office 365 MailTransport: one session per batch, one connection per
  * account at a time, paced to the per-mailbox rate limit, the credential read from the keyring
  * only when a session starts. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-validate.c — settings checks. Addresses are parsed with GMime, not by hand. */
 #include "config.h"
 

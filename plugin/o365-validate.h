@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-validate.h — checks of account settings, pure functions with messages a person can act
  * on (the settings dialog shows them beside the field). */
 #pragma once

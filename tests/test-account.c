@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-account.c — the office365 account type's defaults, and account settings round trips
  * through GSettings (memory backend, the project's compiled schemas). */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-body-encoder.c — the DATA body encoder: line ends, dot-stuffing, the final dot and the
  * refusals, identical at every chunk boundary and output size, and in constant memory over a
  * large message. Every output goes through the same wire checker. */

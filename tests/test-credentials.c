@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-credentials.c — the plug-in's keyring code against a real gnome-keyring-daemon on a
  * private D-Bus session (keyring-harness): store, look up, clear; what other tools see. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-explain.c — every Office 365 reply of docs/office365.md and the generic rules for other servers
  * give the right error code, classification and an explanation quoting the server. */
 #include "config.h"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # A module must export exactly its entry points (hidden visibility + version script): by default
 # the plug-in's; the symbols given after MODULE otherwise. TAP output.
 set -u

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-headless.c — hosts without a display never map GTK: this process (which does not link
  * GTK) loads the plug-in, makes an account and a transport, and libgtk-4 is still absent from
  * /proc/self/maps; only asking for the settings widget loads the dialog module, and GTK with it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-host-cycle.c — a mail client's whole life with the plug-in, in one process: the Office 365
  * plug-in loaded, unloaded and loaded again through the host's loader, then one message sent
  * through the account it provides (its password in a real gnome-keyring, the tests'

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-hostile.c — the engine against hostile servers (docs/testing.md, layer 4): STARTTLS injection,
  * missing or refused STARTTLS, capability changes across TLS, the certificate matrix, broken
  * replies, 421 / disconnect / silence at every stage, pipelining cascades, SIZE, AUTH abuse,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-i18n-dialog.c — the settings dialog in German and French: the plug-in binds its domain to
  * the build tree's catalogues ($O365_ACCOUNT_LOCALEDIR), and both the .ui template's strings and
  * the ones the dialog sets from C come out translated. Runs under tests/harness/xvfb-run-test,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # test-i18n.sh — the programs speak German and French, from the build tree's catalogues
 # ($O365_ACCOUNT_LOCALEDIR, which meson test sets to build/po), and the catalogues are valid. TAP.
 #

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Integration (TAP): tests/harness/keyring-harness starts a private D-Bus session bus with the
 # real gnome-keyring-daemon on it; secrets round-trip through its unlocked "login" collection
 # with secret-tool, and stop (also after a crash) leaves no process behind.

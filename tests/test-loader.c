@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-loader.c — the host loader against real modules: the Office 365 plug-in, and
  * deliberately broken ones built by tests/modules. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-lsan-canary.c — proof that leak checking works in the sanitized test run (ASan builds
  * only): after a real STARTTLS handshake through glib-networking — the case where
  * LeakSanitizer's tracer used to crash here — a deliberately lost allocation must be reported,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-message-head.c — the header block o365-send reads: its end, Bcc removal byte for byte,
  * the addresses -t finds, 8-bit detection. */
 #include "config.h"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # test-o365-send.sh — o365-send end to end, as mutt and git send-email run it: a real Secret
 # Service (gnome-keyring-daemon on a private D-Bus session), settings in a private keyfile, the
 # tests' Office-365-like server on 127.0.0.1, the durable outbox across a server outage. TAP.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-oauth2-cli.c — “Sign in with Microsoft” from the terminal, end to end: o365-account and
  * o365-send run as a person runs them, against the tests' identity provider and Office-365-like
  * SMTP server (in this process, on 127.0.0.1) and a real gnome-keyring (keyring-harness), with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-oauth2.c — “Sign in with Microsoft” against the tests' identity provider
  * (oauth2-test-idp, a real HTTP server on loopback), the tests' SMTP server and a real
  * gnome-keyring (keyring-harness): the device code flow and its timing, the browser flow with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-outbox.c — the durable outbox: atomic entries, listing, locks, state changes, orphans,
  * permissions. */
 #include "config.h"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Integration (TAP): tests/harness/postfix-harness starts a real Postfix + Dovecot SASL
 # instance on 127.0.0.1 that behaves as the other tests rely on: STARTTLS before AUTH,
 # byte-exact Maildir delivery, bare LF refused, connection counting, and a stop (also after a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-postfix.c — the engine against a real Postfix + Dovecot SASL (started by the test): a
  * corpus of awkward messages must arrive byte for byte, bar the headers Postfix prepends and
  * its LF line ends; a 10 MB message must not grow the client's memory. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-sasl.c — SASL encoders (known vectors, refusals) and challenge decoding (strict base64,
  * bounds, sanitising, the XOAUTH2 error JSON). */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-send-limits.c — one connection per account at a time, and the per-account pacing. */
 #include "config.h"
 

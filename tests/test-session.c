@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-session.c — the engine against the Office-365-like test server: sign-in methods,
  * delivery, several messages on one connection, progress, the transcript. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-settings-dialog.c — the GTK 4 settings dialog, opened for real under Xvfb (started by
  * tests/harness/xvfb-run-test with a private bus and gnome-keyring) through the host contract:
  * the plug-in is loaded from the build tree and asked for its settings widget, which it loads

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # test-setup.sh — “o365-account setup [ADDRESS]” as a person runs it, under Xvfb (run through
 # harness/xvfb-run-test, which also provides the keyring): it opens the settings window for a new
 # account and for an existing one, and without a display it says so instead of crashing. TAP.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-smtp-capabilities.c — reading EHLO replies: Office 365's own (docs/office365.md) before and after
  * STARTTLS, keyword case, SIZE limits and AUTH mechanism lists. */
 #include "config.h"

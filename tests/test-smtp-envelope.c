@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-smtp-envelope.c — envelope refusals and the MAIL/RCPT/DATA lines. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-smtp-reply.c — the SMTP reply reader: framing, limits, enhanced status codes and
  * sanitising, including the replies Office 365 really sends (docs/office365.md). */
 #include "config.h"

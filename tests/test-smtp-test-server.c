@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-smtp-test-server.c — the test server proving itself against a plain GIO client: scripts
  * (recording, STARTTLS with a chosen certificate or a capped TLS version, one-write injection,
  * failures, delays, silence, floods), the office365 profile (EHLO lists, refusals, AUTH LOGIN,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-tls-identity.c — RFC 9525 name matching, and the check on the test certificates. */
 #include "config.h"
 

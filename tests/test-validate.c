@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-validate.c — settings checks refuse bad values with messages a person can act on. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* host-accounts.c — account lookup and waiting, for the reference programs. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* host-accounts.h — what the reference programs share: the plug-ins loaded, the configured
  * accounts found by address, and waiting for an asynchronous call from a command-line main(). */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* host-exit-status.c — sysexits.h statuses for the reference programs. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* host-exit-status.h — the sysexits.h statuses of the reference programs, as sendmail-compatible
  * tools (msmtp) use them: callers such as mutt and git send-email act on them. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* host-outbox.c — the outbox as the reference programs show and flush it. */
 #include "config.h"
 

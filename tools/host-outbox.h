@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* host-outbox.h — what o365-send and o365-account share about the outbox: sending entries and
  * waiting, telling a person what became of each message, flushing, and listing the queue. */
 #pragma once

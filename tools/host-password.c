@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* host-password.c — no-echo terminal prompt or one stdin line; the buffer is wiped after use. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* host-password.h — reading a password for the command-line programs: from the terminal
  * without echo, or one line from standard input for scripts. Never from argv or the
  * environment. */

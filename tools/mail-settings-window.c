@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* mail-settings-window.c — a plain window around a settings widget; the widget does the work. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* mail-settings-window.h — the window GTK hosts show an account type's settings widget in
  * (what “o365-account setup” opens). Escape or the close button cancels; it closes itself when
  * the widget emits "done" (see mail-account-type.h). */

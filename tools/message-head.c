@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* message-head.c — the header block of an outgoing message, handled byte-exactly. */
 #include "config.h"
 

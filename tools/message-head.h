@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* message-head.h — the header block of a message handed to o365-send: where it ends, its Bcc
  * fields taken out byte-exactly, and the addresses sendmail's -t reads from it. The message is
  * never re-serialised: every byte outside a Bcc field is transmitted as the client wrote it. */

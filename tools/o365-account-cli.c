@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-account.c — the reference host program for managing accounts.
  *
  *   o365-account list-types                 the account types the plug-ins provide

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-account-setup.c — the GTK host behind “o365-account setup [ADDRESS]”: the account type's
  * settings widget in a window, for a new account or an existing one.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-send.c — a sendmail-compatible command for mutt, git send-email and scripts: reads an
  * RFC 5322 message on stdin and submits it through an Office 365 account.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* outbox-flush.c — one transport session for a batch of outbox entries, outcomes filed back. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* outbox-flush.h — sends outbox entries over one transport session and files each outcome back
  * into the outbox: delivered → removed; temporary failure → stays queued with the reason;
  * refused for good → moved to failed/; status unknown → held, never resent silently. The one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* outbox.c — the durable outbox: entry files, their atomic writes, locks and states. */
 #include "config.h"
 

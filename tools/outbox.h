@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* outbox.h — the durable outbox: messages accepted for sending and not yet delivered, kept under
  * $XDG_DATA_HOME/o365-account/outbox (directory 0700, files 0600) so that a crash, a lost
  * network or a refused connection never loses one.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-gui-module.h — the contract between the plug-in and its settings-dialog module
  * (office365-gui.so, built from gui/). The dialog links GTK, so the plug-in opens that module
  * only when a host asks for the settings widget: headless hosts never map GTK.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-oauth2-client.c — requests to the Microsoft identity platform and their answers. */
 #include "config.h"
 

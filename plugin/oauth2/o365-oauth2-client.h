@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-oauth2-client.h — the Microsoft identity platform v2 for one account: its endpoints
  * (AUTHORITY/TENANT/oauth2/v2.0/{devicecode,authorize,token}), the device-code and token
  * requests (libsoup 3, asynchronous on the caller's main context) and what its JSON answers

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-oauth2-device-flow.c — request a code, show it, poll until there is an answer. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-oauth2-device-flow.h — the device authorization grant (RFC 8628), as Microsoft runs it:
  * the person opens a web page on any device and types a short code while this program polls
  * the token endpoint at the interval the server asks for (5 s more after each slow_down),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-oauth2-pkce.c — the browser sign-in: verifier, listener, browser, redemption. */
 #include "config.h"
 

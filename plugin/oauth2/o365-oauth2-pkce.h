@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-oauth2-pkce.h — the authorization code grant with PKCE (RFC 7636, S256) and a loopback
  * redirect, as a desktop public client does it (RFC 8252): a one-shot listener on 127.0.0.1 at
  * a random port, the system browser sent to Microsoft's sign-in page with

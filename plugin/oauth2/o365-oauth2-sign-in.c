@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-oauth2-sign-in.c — a flow, then its tokens stored. */
 #include "config.h"
 

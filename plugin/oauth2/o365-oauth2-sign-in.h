@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-oauth2-sign-in.h — “Sign in with Microsoft” for one account, as hosts ask for it
  * (mail_account_sign_in_async): the device code flow or the browser flow, then the refresh
  * token into the keyring and the access token into memory (o365-oauth2-tokens.h). Progress,

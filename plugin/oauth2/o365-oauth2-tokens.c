@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-oauth2-tokens.c — access tokens in memory, refresh tokens in the keyring. */
 #include "config.h"
 

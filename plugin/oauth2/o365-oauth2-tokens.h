@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-oauth2-tokens.h — an account's OAuth2 tokens. The access token lives only in this
  * process's memory, with its expiry; the refresh token lives only in the keyring (kind
  * oauth2-refresh-token) and is replaced there by the new one each time Microsoft rotates it.

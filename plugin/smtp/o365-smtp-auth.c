@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-smtp-auth.c — PLAIN, LOGIN and XOAUTH2 over the SMTP channel. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-smtp-auth.h — the SMTP AUTH exchange (RFC 4954) on an established TLS channel.
  *
  * Mechanism: the configured one if the server offers it; else for passwords PLAIN, then LOGIN;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-smtp-body-encoder.c — line-end normalisation, dot-stuffing and the final dot, streamed.
  *
  * A CR is written as CRLF as soon as it is read, and a LF right after it is then skipped, so

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-smtp-body-encoder.h — the SMTP DATA payload as a streaming GConverter: pure, no I/O (the
  * session pipes the message through it; fuzzed on its own).
  *

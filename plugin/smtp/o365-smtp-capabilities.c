@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-smtp-capabilities.c — reads the extensions an EHLO reply advertises. */
 #include "config.h"
 

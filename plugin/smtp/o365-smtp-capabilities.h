@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-smtp-capabilities.h — what an EHLO reply offers (RFC 5321 §4.1.1.1 and the extensions
  * the engine uses). Pure; parsed afresh after STARTTLS (nothing from before TLS survives). */
 #pragma once

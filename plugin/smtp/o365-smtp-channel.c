@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-smtp-channel.c — bounded reply reading and single-write flights. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-smtp-channel.h — SMTP over one GIOStream: whole replies in (bounded, parsed), flights
  * out (one write each), every operation with a timeout. A new channel is made on the TLS
  * stream after STARTTLS, so nothing read before TLS can leak into the session after it. */

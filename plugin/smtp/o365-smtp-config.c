@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-smtp-config.c — session parameters; the secret never outlives them unwiped. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-smtp-config.h — everything one SMTP session needs to know, including the credential.
  * Built from an account's settings and its keyring secret by the transport; tests build it
  * directly. The secret is wiped when the config is freed. */

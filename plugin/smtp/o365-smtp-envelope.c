@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-smtp-envelope.c — envelope checks and MAIL/RCPT/DATA command lines. */
 #include "config.h"
 

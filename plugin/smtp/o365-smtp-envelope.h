@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-smtp-envelope.h — the envelope of one message, checked and turned into the
  * MAIL/RCPT/DATA commands (RFC 5321 §4.1.1.2–4, RFC 1870 SIZE, RFC 6152 8BITMIME,
  * RFC 6531 SMTPUTF8). Pure: the session writes what this builds. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-smtp-explain.c — actionable explanations for negative SMTP replies.
  *
  * One ordered table, first match wins: the Office 365 replies of docs/office365.md first (matched on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-smtp-explain.h — turns a negative SMTP reply into a GError a person can act on: the Office 365
  * replies listed in docs/office365.md get a specific explanation, any other server's replies a generic
  * one chosen from the code and the stage. Pure, no I/O. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-smtp-reply.c — the SMTP reply reader (RFC 5321 §4.2, enhanced codes per RFC 2034). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-smtp-reply.h — the SMTP reply reader: pure, no I/O (fed line by line by the session,
  * fuzzed on its own).
  *

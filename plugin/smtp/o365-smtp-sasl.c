@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-smtp-sasl.c — SASL client encoders and challenge decoding for SMTP AUTH.
  *
  * A plain credential exists only in one exactly-sized buffer that is wiped right after it is

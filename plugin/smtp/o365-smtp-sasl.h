@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-smtp-sasl.h — SASL client encoders for SMTP AUTH (RFC 4954): PLAIN (RFC 4616), LOGIN
  * (draft-murchison-sasl-login) and XOAUTH2 (Microsoft/Google). Pure, no I/O.
  *

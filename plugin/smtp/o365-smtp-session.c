@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-smtp-session.c — the session state machine: connect, STARTTLS, AUTH, transactions. */
 #include "config.h"
 

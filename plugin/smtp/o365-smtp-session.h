@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-smtp-session.h — one SMTP submission session, asynchronous on the caller's main context:
  *
  *   connect → greeting → EHLO → STARTTLS (mandatory) → TLS handshake (identity, TLS ≥ 1.2)

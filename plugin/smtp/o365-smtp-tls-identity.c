@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-smtp-tls-identity.c — RFC 9525 DNS-ID matching without CN fallback. */
 #include "config.h"
 

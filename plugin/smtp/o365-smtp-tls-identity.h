@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-smtp-tls-identity.h — the server identity check of RFC 9525, on top of the TLS library's.
  *
  * GnuTLS (like OpenSSL) still falls back to the subject CN when a certificate has no DNS

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-smtp-transaction.c — MAIL/RCPT/DATA, the streamed body and the final reply. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-smtp-transaction.h — one mail transaction on an authenticated channel: the envelope
  * (pipelined as one flight when offered), the streamed body, the final reply.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-smtp-transcript.c — a redacted, sanitised session transcript. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-smtp-transcript.h — the opt-in debug transcript of an SMTP session (for `--debug`).
  *
  * Lines are "C: …" (client), "S: …" (server) and "*  …" (notes such as TLS parameters). What

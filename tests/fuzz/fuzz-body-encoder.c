@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuzz-body-encoder.c — libFuzzer target for the DATA body encoder (plugin/smtp/o365-smtp-body-encoder.h),
  * driven the way a GConverterOutputStream drives it, but with input split and output buffers
  * sized by the fuzzer.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuzz-capabilities.c — libFuzzer target for the EHLO capability parser
  * (plugin/smtp/o365-smtp-capabilities.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuzz-common.c — helpers shared by the libFuzzer targets. */
 #include "config.h"
 

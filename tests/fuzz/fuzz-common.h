@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuzz-common.h — what the libFuzzer targets share: a check that crashes (so the fuzzer keeps
  * the input) and the "safe to show" test every decoded server text must pass. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuzz-reply.c — libFuzzer target for the SMTP reply reader (plugin/smtp/o365-smtp-reply.h).
  *
  * The input is what a server sends: it is cut into lines at LF with one trailing CR removed,

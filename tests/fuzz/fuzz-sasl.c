@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuzz-sasl.c — libFuzzer target for the SASL challenge decoders (plugin/smtp/o365-smtp-sasl.h):
  * o365_sasl_decode_challenge() and o365_sasl_xoauth2_decode_error().
  *

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # shellcheck shell=bash disable=SC2154
 # Shared by postfix-harness and keyring-harness (sourced, bash). The caller sets $prog; helpers
 # that touch the instance use $dir (set by resolve_dir).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-plugin.c — a minimal plug-in, compiled into several deliberately broken variants (see
  * meson.build): each -D switch breaks one rule of the contract. */
 #include "config.h"

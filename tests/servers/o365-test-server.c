@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* o365-test-server — the local Office-365-like SMTP server (the office365 profile of the test
  * server) as a program: the README's main command runs it when no real Office 365 is reachable.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* oauth2-test-browser.c — a page load that follows redirects, for tests. */
 #include "config.h"
 

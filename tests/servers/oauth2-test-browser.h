@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* oauth2-test-browser.h — what the tests use instead of a web browser: it loads an address
  * with a real HTTP client (SoupSession), follows redirects as a browser does (Microsoft's
  * redirect back to the loopback listener included) and keeps the page it ends on. Never a

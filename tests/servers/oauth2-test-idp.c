@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* oauth2-test-idp.c — a Microsoft-like identity provider for tests, on loopback. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* oauth2-test-idp.h — the tests' own identity provider: a real HTTP server (SoupServer) on
  * 127.0.0.1 answering like the Microsoft identity platform v2 at
  * /{tenant}/oauth2/v2.0/devicecode, /authorize and /token, with Microsoft's JSON bodies for

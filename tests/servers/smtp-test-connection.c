@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* smtp-test-connection.c — buffered, recorded I/O on one client connection of the test server.
  * Bytes are recorded when they are consumed, not when they are read, so the recording holds exactly
  * what the client sent in order, with the TLS boundary at the right byte. */

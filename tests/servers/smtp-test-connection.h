@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* smtp-test-connection.h — one client connection of the test server: buffered reading of lines and
  * DATA bodies, single writes, STARTTLS, and a byte-exact recording of what the client sent. */
 #pragma once

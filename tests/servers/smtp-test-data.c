@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* smtp-test-data.c — DATA body decoder: a byte state machine, so a terminator or a stuffed dot split
  * across reads is still recognised and nothing but the current chunk is held in memory. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* smtp-test-data.h — decoding a DATA body up to its CRLF.CRLF terminator, in chunks (no I/O). */
 #pragma once
 

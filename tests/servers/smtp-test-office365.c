@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* smtp-test-office365.c — the office365 profile of the test server: one session answering like
  * smtp.office365.com (docs/office365.md), with the replies Exchange Online gives, byte for byte. */
 #include "config.h"

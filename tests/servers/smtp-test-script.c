@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* smtp-test-script.c — scripted conversations: the step list a test builds, and the runner that
  * plays it on one connection. A failing step is recorded, never aborts: the test asserts on it. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* smtp-test-server-private.h — between the test server and the sessions it runs (scripted, office365). */
 #pragma once
 

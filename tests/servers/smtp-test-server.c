@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* smtp-test-server.c — the test server: listening, handing each connection to a scripted or an
  * office365 session, and keeping what the tests inspect afterwards. */
 #include "config.h"

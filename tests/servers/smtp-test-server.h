@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* smtp-test-server.h — the tests' own SMTP server (docs/testing.md, layer 2), on 127.0.0.1 in the
  * caller's GMainContext, fully asynchronous. Two modes:
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* smtp-test-session.c — what scripted and office365 sessions share: lifetime, and a redacted log. */
 #include "config.h"
 

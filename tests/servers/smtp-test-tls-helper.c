@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* smtp-test-tls-helper.c — the TLS end of a STARTTLS upgrade with a capped protocol version, for the
  * test server (smtp-test-tls.c). glib-networking 2.74 reads G_TLS_GNUTLS_PRIORITY once per process,
  * so a version cap for one connection needs a process of its own.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* smtp-test-tls.c — STARTTLS for the test server: a GTlsServerConnection in this process, or a
  * helper process when the test caps the protocol version (see smtp-test-tls.h for why). */
 #include "config.h"

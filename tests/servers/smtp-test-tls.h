@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* smtp-test-tls.h — the server side of a STARTTLS upgrade, with a test certificate chosen by name. */
 #pragma once
 
