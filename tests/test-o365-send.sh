@@ -234,6 +234,17 @@ check "no file under HOME or the XDG directories holds the password or its base6
 check "no GSettings value holds it" bash -c "! gsettings list-recursively 2>/dev/null | grep -q -e '$password' -e '$password_b64'"
 check "the LOGIN responses are not in the transcript" bash -c "! grep -q '$user_b64' '$work/err'"
 
+# SIZE= is the size on the wire, where every line ends in CRLF: never less than what DATA carries.
+printf 'Subject: s\n\nabcde\n' >"$work/size.eml"
+lines_before=$(wc -l <"$server_log")
+run bob@example.test <"$work/size.eml"
+expect_status "an 18-byte message with LF line ends: exit 0" 0
+tail -n +"$((lines_before + 1))" "$server_log" >"$work/log-part"
+declared=$(sed -n 's/.*C: MAIL FROM:<[^>]*> SIZE=\([0-9]*\).*/\1/p' "$work/log-part")
+received=$(stat -c %s "$(newest_stored)")
+check "SIZE=${declared:-none} is at least the $received octets sent (18 bytes as given)" \
+  test -n "$declared" -a "${declared:-0}" -ge "$received" -a "$received" -eq 21
+
 # Usage and configuration errors: refused before anything is queued.
 run <"$work/plain.eml"
 expect_status "no recipients: EX_USAGE (64)" 64

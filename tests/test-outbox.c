@@ -143,10 +143,55 @@ test_read (void)
   gsize n = 0;
 
   g_assert_no_error (error);
-  g_assert_cmpint (size, ==, 17);
+  /* The size SIZE= declares: on the wire each LF is a CRLF. */
+  g_assert_cmpint (size, ==, 20);
   g_assert_true (g_input_stream_read_all (G_INPUT_STREAM (stream), buffer, sizeof buffer, &n, NULL, &error));
   g_assert_cmpuint (n, ==, 17);
   g_assert_cmpstr (buffer, ==, "Subject: x\n\nbody\n");
+}
+
+/* The size on the wire counts each line end as CRLF, whether written as LF, CR or CRLF, even
+ * split across two writes, plus the CRLF an unterminated last line gets; it survives a reload. */
+static void
+test_wire_size (void)
+{
+  static const struct
+  {
+    const char *first;
+    const char *second;
+    goffset wire_size;
+  } cases[] = {
+    { "Subject: s\n\nabcde\n", "", 21 },
+    { "Subject: s\r\n\r\nabcde\r\n", "", 21 },
+    { "Subject: s\r", "\n\r\nabcde\r\n", 21 },
+    { "Subject: s\r", "\rabcde", 21 },
+    { "Subject: s\n\nabcde", "", 21 },
+    { "a\r\n", "\n", 5 },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("wire-size-%" G_GSIZE_FORMAT, i);
+      g_autofree char *directory = g_build_filename (g_get_user_data_dir (), name, NULL);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (Outbox) outbox = outbox_open (directory, &error);
+      OutboxDraft *draft = outbox_draft_new (outbox, &error);
+      g_autoptr (OutboxEntry) entry = NULL;
+      g_autoptr (GPtrArray) listed = NULL;
+
+      g_test_message ("case %" G_GSIZE_FORMAT, i);
+      g_assert_true (outbox_draft_write (draft, cases[i].first, strlen (cases[i].first), &error));
+      g_assert_true (outbox_draft_write (draft, cases[i].second, strlen (cases[i].second), &error));
+      entry = outbox_draft_commit (draft, "me@example.com", "me@example.com", one_recipient,
+                                   MAIL_OUTGOING_NONE, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (entry->wire_size, ==, cases[i].wire_size);
+      listed = outbox_list (outbox, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (listed->len, ==, 1);
+      g_assert_cmpint (((OutboxEntry *) g_ptr_array_index (listed, 0))->wire_size, ==, cases[i].wire_size);
+      g_clear_pointer (&entry, outbox_entry_free);
+    }
 }
 
 static void
@@ -406,6 +451,7 @@ main (int argc, char **argv)
   g_test_add_func ("/outbox/location", test_location);
   g_test_add_func ("/outbox/write-and-list", test_write_and_list);
   g_test_add_func ("/outbox/read", test_read);
+  g_test_add_func ("/outbox/wire-size", test_wire_size);
   g_test_add_func ("/outbox/oldest-first", test_oldest_first);
   g_test_add_func ("/outbox/discarded-draft", test_discarded_draft);
   g_test_add_func ("/outbox/permissions", test_permissions);

@@ -31,6 +31,9 @@ struct _OutboxDraft
   char *temp_path;
   int fd;
   goffset size;
+  goffset wire_size; /* the octets DATA carries, before dot-stuffing */
+  gboolean after_cr;
+  gboolean in_line;  /* the last octet written was not a line end */
 };
 
 static const char *const state_names[] = {
@@ -251,6 +254,8 @@ entry_to_meta (OutboxEntry *entry, gsize *length)
   flag_names = g_strv_builder_end (flags);
   g_key_file_set_string_list (keys, META_GROUP, "Flags", (const char *const *) flag_names,
                               g_strv_length (flag_names));
+  if (entry->wire_size >= 0)
+    g_key_file_set_int64 (keys, META_GROUP, "WireSize", entry->wire_size);
   g_key_file_set_string (keys, META_GROUP, "State", outbox_state_to_string (entry->state));
   g_key_file_set_uint64 (keys, META_GROUP, "Attempts", entry->attempts);
   set_time (keys, "Created", entry->created);
@@ -295,6 +300,10 @@ entry_from_meta (const char *id, const char *path, GError **error)
     entry->flags |= MAIL_OUTGOING_8BIT_BODY;
   if (flags != NULL && g_strv_contains ((const char *const *) flags, "utf8-headers"))
     entry->flags |= MAIL_OUTGOING_UTF8_HEADERS;
+  /* Entries queued by an older o365-send have none: unknown, and SIZE= is then left out. */
+  entry->wire_size = g_key_file_has_key (keys, META_GROUP, "WireSize", NULL)
+                       ? g_key_file_get_int64 (keys, META_GROUP, "WireSize", NULL)
+                       : -1;
   entry->attempts = (guint) g_key_file_get_uint64 (keys, META_GROUP, "Attempts", NULL);
   entry->created = get_time (keys, "Created");
   entry->last_attempt = get_time (keys, "LastAttempt");
@@ -509,12 +518,33 @@ outbox_draft_new (Outbox *self, GError **error)
   return g_steal_pointer (&draft);
 }
 
+/* Counts what @data adds on the wire, where the SMTP engine writes each CR, LF and CRLF as
+ * CRLF: SIZE= (RFC 1870) must not understate it, and a message with LF line ends grows. */
+static void
+count_wire_octets (OutboxDraft *draft, const guint8 *data, gsize length)
+{
+  goffset octets = length;
+
+  for (gsize i = 0; i < length; i++)
+    {
+      if (data[i] == '\r')
+        octets++;
+      else if (data[i] == '\n')
+        octets += draft->after_cr ? -1 : 1;
+      draft->after_cr = data[i] == '\r';
+    }
+  if (length > 0)
+    draft->in_line = data[length - 1] != '\r' && data[length - 1] != '\n';
+  draft->wire_size += octets;
+}
+
 gboolean
 outbox_draft_write (OutboxDraft *draft, const void *data, gsize length, GError **error)
 {
   if (!write_all (draft->fd, data, length, draft->temp_path, error))
     return FALSE;
   draft->size += length;
+  count_wire_octets (draft, data, length);
   return TRUE;
 }
 
@@ -566,6 +596,8 @@ outbox_draft_commit (OutboxDraft *draft_,
   entry->sender = g_strdup (sender);
   entry->recipients = g_strdupv ((char **) recipients);
   entry->flags = flags;
+  /* The engine ends an unterminated last line with CRLF. */
+  entry->wire_size = draft->wire_size + (draft->in_line ? 2 : 0);
   entry->state = OUTBOX_STATE_QUEUED;
   entry->created = g_date_time_new_now_utc ();
   /* The draft's descriptor (and its lock) now belongs to the entry. */
@@ -691,16 +723,11 @@ outbox_entry_read (Outbox *self, OutboxEntry *entry, goffset *size, GError **err
 {
   g_autofree char *path = outbox_entry_get_path (self, entry);
   g_autoptr (GFile) file = g_file_new_for_path (path);
-  g_autoptr (GFileInputStream) stream = g_file_read (file, NULL, error);
-  g_autoptr (GFileInfo) info = NULL;
+  GFileInputStream *stream = g_file_read (file, NULL, error);
 
-  if (stream == NULL)
-    return NULL;
-  info = g_file_input_stream_query_info (stream, G_FILE_ATTRIBUTE_STANDARD_SIZE, NULL, error);
-  if (info == NULL)
-    return NULL;
-  *size = g_file_info_get_size (info);
-  return g_steal_pointer (&stream);
+  if (stream != NULL)
+    *size = entry->wire_size;
+  return stream;
 }
 
 static void

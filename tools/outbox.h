@@ -31,6 +31,7 @@ typedef struct
   char *sender;      /* envelope sender (MAIL FROM) */
   char **recipients; /* envelope recipients (RCPT TO) */
   MailOutgoingFlags flags;
+  goffset wire_size; /* octets on the wire, all line ends CRLF (for SIZE=), or -1 if unknown */
   OutboxState state;
   guint attempts;
   char *last_error;        /* why the last attempt failed, or NULL */
@@ -73,7 +74,7 @@ GPtrArray *outbox_list (Outbox *self, GError **error);
  * are left out. */
 GPtrArray *outbox_claim (Outbox *self, const char *account, gboolean include_unknown, GError **error);
 
-/* The entry's data file and its size. */
+/* The entry's data file, and (@size) its size on the wire, or -1 if unknown. */
 char *outbox_entry_get_path (Outbox *self, OutboxEntry *entry);
 GFileInputStream *outbox_entry_read (Outbox *self, OutboxEntry *entry, goffset *size, GError **error);
 
