@@ -61,6 +61,21 @@ test_find_end (void)
     g_assert_cmpint (message_head_find_end (cases[i].data, strlen (cases[i].data)), ==, cases[i].end);
 }
 
+/* No fields at all (the first line was body, or there was no input): no address, and no GLib
+ * critical from handing GMime an empty buffer. */
+static void
+test_empty_head (void)
+{
+  g_autoptr (GBytes) empty = g_bytes_new (NULL, 0);
+  g_auto (GStrv) recipients = message_head_dup_recipients (empty);
+  g_autofree char *from = message_head_dup_from (empty);
+  g_autoptr (GBytes) kept = message_head_remove_bcc (empty);
+
+  g_assert_cmpuint (g_strv_length (recipients), ==, 0);
+  g_assert_null (from);
+  g_assert_cmpuint (g_bytes_get_size (kept), ==, 0);
+}
+
 static void
 test_bcc_folded (void)
 {
@@ -164,6 +179,7 @@ main (int argc, char **argv)
   test_init (&argc, &argv);
 
   g_test_add_func ("/message-head/find-end", test_find_end);
+  g_test_add_func ("/message-head/empty-head", test_empty_head);
   g_test_add_func ("/message-head/bcc/folded", test_bcc_folded);
   g_test_add_func ("/message-head/bcc/lowercase", test_bcc_lowercase);
   g_test_add_func ("/message-head/bcc/last", test_bcc_last);

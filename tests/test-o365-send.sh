@@ -234,6 +234,16 @@ check "no file under HOME or the XDG directories holds the password or its base6
 check "no GSettings value holds it" bash -c "! gsettings list-recursively 2>/dev/null | grep -q -e '$password' -e '$password_b64'"
 check "the LOGIN responses are not in the transcript" bash -c "! grep -q '$user_b64' '$work/err'"
 
+# Empty input is never what a person meant to send: refused before anything is queued or any
+# connection is made (the test environment makes GLib criticals fatal).
+connections_before=$(connections)
+run bob@example.test </dev/null
+expect_status "empty input: EX_DATAERR (65)" 65
+check "empty input: one line on stderr saying why" \
+  bash -c "test \$(wc -l <'$work/err') -eq 1 && grep -q '^o365-send: .*empty' '$work/err'"
+check "empty input: nothing queued, no connection" \
+  test "$(queued_count)" -eq 0 -a "$(connections)" -eq "$connections_before"
+
 # SIZE= is the size on the wire, where every line ends in CRLF: never less than what DATA carries.
 printf 'Subject: s\n\nabcde\n' >"$work/size.eml"
 lines_before=$(wc -l <"$server_log")

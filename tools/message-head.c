@@ -82,6 +82,9 @@ parse_head (GBytes *head)
   GMimeParser *parser;
   GMimeMessage *message;
 
+  /* An empty block has no fields, and GMime's memory stream refuses an empty GBytes' NULL data. */
+  if (length == 0)
+    return NULL;
   g_mime_init ();
   stream = g_mime_stream_mem_new_with_buffer (data, length);
   parser = g_mime_parser_new_with_stream (stream);

@@ -431,6 +431,12 @@ send_message (Options *options)
       g_printerr (_("Error: %s\n"), error->message);
       return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE) ? EX_DATAERR : EX_IOERR;
     }
+  /* Sendmail would send an empty message; it is never what a person meant. */
+  if (head->len == 0 && rest->len == 0)
+    {
+      g_printerr ("o365-send: %s\n", _("the message is empty; nothing was sent"));
+      return EX_DATAERR;
+    }
   head_bytes = g_byte_array_free_to_bytes (g_steal_pointer (&head));
   recipients = collect_recipients (options, head_bytes);
   if (recipients[0] == NULL)
