@@ -37,28 +37,61 @@ assert_bcc_removed (const char *input, const char *expected)
 static void
 test_find_end (void)
 {
+  /* head_end and body_start, or -1 when more input is needed. */
   static const struct
   {
     const char *data;
-    gssize end;
+    gboolean complete;
+    gssize head_end;
+    gssize body_start;
   } cases[] = {
-    { "To: a@x\n\nbody\n", 9 },
-    { "To: a@x\r\n\r\nbody\r\n", 11 },
-    { "To: a@x\r\nSubject: s\r\n\r\n", 23 },
-    { "\nbody", 1 },
-    { "\r\nbody", 2 },
-    { "To: a@x\n", -1 },
-    { "To: a@x\r\n", -1 },
-    { "To: a@x", -1 },
-    { "", -1 },
+    { "To: a@x\n\nbody\n", FALSE, 8, 9 },
+    { "To: a@x\r\n\r\nbody\r\n", FALSE, 9, 11 },
+    { "To: a@x\r\nSubject: s\r\n\r\n", FALSE, 21, 23 },
+    { "\nbody", FALSE, 0, 1 },
+    { "\r\nbody", FALSE, 0, 2 },
+    { "To: a@x\n", FALSE, -1, -1 },
+    { "To: a@x\r\n", FALSE, -1, -1 },
+    { "To: a@x", FALSE, -1, -1 },
+    { "", FALSE, -1, -1 },
     /* A CR LF inside a line is not an empty line. */
-    { "Subject: a\r\n b\r\n\r\n", 18 },
+    { "Subject: a\r\n b\r\n\r\n", FALSE, 16, 18 },
     /* A folded line with only white space is not the end. */
-    { "Subject: a\n \nTo: b\n\n", 20 },
+    { "Subject: a\n \nTo: b\n\n", FALSE, 19, 20 },
+    /* The end of input ends the last line, and a head without a body. */
+    { "To: a@x\n", TRUE, 8, 8 },
+    { "To: a@x", TRUE, 7, 7 },
+    { "", TRUE, 0, 0 },
+    /* The first line that is not a field starts the body, as in sendmail and Postfix. */
+    { "To: a@x\nHello.\nCc: b@x\n\n", FALSE, 8, 8 },
+    { "To: a@x\r\nNo colon here\r\n", FALSE, 9, 9 },
+    { "To: a@x\n: no name\n", FALSE, 8, 8 },
+    { "To: a@x\nTwo words: x\n", FALSE, 8, 8 },
+    { "To: a@x\nCaf\xc3\xa9: x\n", FALSE, 8, 8 },
+    { "Hello.\nTo: a@x\n\n", FALSE, 0, 0 },
+    { " folded first\n\n", FALSE, 0, 0 },
+    { "To: a@x\nbody at the end", TRUE, 8, 8 },
+    /* Only a complete line is judged: "Subject" may yet get its colon. */
+    { "To: a@x\nSubject", FALSE, -1, -1 },
+    /* The obsolete syntax's blanks before the colon, and an empty value, are a field. */
+    { "To : a@x\nX-Empty:\n\n", FALSE, 18, 19 },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
-    g_assert_cmpint (message_head_find_end (cases[i].data, strlen (cases[i].data)), ==, cases[i].end);
+    {
+      gsize head_end = 0;
+      gsize body_start = 0;
+      gboolean found = message_head_find_end (cases[i].data, strlen (cases[i].data), cases[i].complete,
+                                              &head_end, &body_start);
+
+      g_test_message ("case %" G_GSIZE_FORMAT, i);
+      g_assert_cmpint (found, ==, cases[i].head_end >= 0);
+      if (found)
+        {
+          g_assert_cmpint (head_end, ==, cases[i].head_end);
+          g_assert_cmpint (body_start, ==, cases[i].body_start);
+        }
+    }
 }
 
 /* No fields at all (the first line was body, or there was no input): no address, and no GLib

@@ -244,6 +244,35 @@ check "empty input: one line on stderr saying why" \
 check "empty input: nothing queued, no connection" \
   test "$(queued_count)" -eq 0 -a "$(connections)" -eq "$connections_before"
 
+# No empty line after the head: the first line that is not a header field starts the body, as
+# in sendmail and Postfix; o365-send adds the empty line the receiver needs to see the same.
+head_lines='From: alice@example.test\nTo: bob@example.test\nSubject: no empty line\n'
+printf "${head_lines}This line starts the body.\nCc: carol-in-body@example.test\n" >"$work/no-blank.eml"
+printf "${head_lines}\nThis line starts the body.\nCc: carol-in-body@example.test\n" >"$work/no-blank-sent.eml"
+{ printf "${head_lines}Body of a big message.\n"; for _ in $(seq 15000); do printf '%076d\n' 0; done; } \
+  >"$work/no-blank-big.eml"
+{ printf "${head_lines}\nBody of a big message.\n"; for _ in $(seq 15000); do printf '%076d\n' 0; done; } \
+  >"$work/no-blank-big-sent.eml"
+for name in no-blank no-blank-big; do
+  size=$([ "$name" = no-blank ] && echo small || echo big)
+  lines_before=$(wc -l <"$server_log")
+  before=$(stored_count)
+  run -t <"$work/$name.eml"
+  expect_status "no empty line after the head ($size, $(wc -c <"$work/$name.eml") bytes): exit 0" 0
+  tail -n +"$((lines_before + 1))" "$server_log" >"$work/log-part"
+  check "no empty line ($size): delivered, head then empty line then the whole body" \
+    bash -c "test $(stored_count) -eq $((before + 1)) && sed 's/\r\$//; s/\$/\r/' '$work/$name-sent.eml' | cmp -s - '$(newest_stored)'"
+  check "no empty line ($size): a header-like body line is no recipient" \
+    bash -c "! grep -q 'RCPT TO:<carol-in-body' '$work/log-part'"
+done
+
+# A head of nothing but fields past 1 MiB is still refused, before anything is queued.
+{ printf "${head_lines}"; for _ in $(seq 15000); do printf 'X-Pad: %069d\n' 0; done; printf '\nBody\n'; } \
+  >"$work/big-head.eml"
+run -t <"$work/big-head.eml"
+expect_status "a head over 1 MiB: EX_DATAERR (65)" 65
+check "a head over 1 MiB is not queued" test "$(queued_count)" -eq 0
+
 # SIZE= is the size on the wire, where every line ends in CRLF: never less than what DATA carries.
 printf 'Subject: s\n\nabcde\n' >"$work/size.eml"
 lines_before=$(wc -l <"$server_log")

@@ -7,40 +7,59 @@
 
 #include "message-head.h"
 
-gssize
-message_head_find_end (const char *data, gsize length)
+/* The length of the field name that @line (of @length bytes) starts with, up to its colon, or
+ * -1 when the line is not a header field. A name is one or more printable US-ASCII characters
+ * other than the colon (RFC 5322 §2.2); the obsolete syntax allows blanks before the colon. */
+static gssize
+field_name_length (const char *line, gsize length)
+{
+  gsize name = 0;
+  gsize colon;
+
+  while (name < length && line[name] > ' ' && line[name] < 127 && line[name] != ':')
+    name++;
+  colon = name;
+  while (colon < length && (line[colon] == ' ' || line[colon] == '\t'))
+    colon++;
+  return name > 0 && colon < length && line[colon] == ':' ? (gssize) name : -1;
+}
+
+gboolean
+message_head_find_end (const char *data, gsize length, gboolean complete, gsize *head_end, gsize *body_start)
 {
   gsize line = 0;
 
   while (line < length)
     {
       const char *newline = memchr (data + line, '\n', length - line);
+      gsize end = newline != NULL ? (gsize) (newline - data) + 1 : length;
 
-      if (data[line] == '\n')
-        return line + 1;
-      if (data[line] == '\r' && line + 1 < length && data[line + 1] == '\n')
-        return line + 2;
-      if (newline == NULL)
+      if (newline == NULL && !complete)
+        return FALSE;
+      if (data[line] == '\n' || (data[line] == '\r' && end == line + 2 && newline != NULL))
+        {
+          *head_end = line;
+          *body_start = end;
+          return TRUE;
+        }
+      /* The first line that is neither a field nor (after one) its continuation starts the
+       * body, as in sendmail and Postfix. */
+      if ((line == 0 || (data[line] != ' ' && data[line] != '\t'))
+          && field_name_length (data + line, end - line) < 0)
         break;
-      line = newline - data + 1;
+      line = end;
     }
-  return -1;
+  if (line == length && !complete)
+    return FALSE;
+  *head_end = *body_start = line;
+  return TRUE;
 }
 
-/* Whether the field starting at @line (of @length bytes, its line end included) is named Bcc;
- * RFC 5322's obsolete syntax allows blanks before the colon. */
+/* Whether the field starting at @line (of @length bytes, its line end included) is named Bcc. */
 static gboolean
 is_bcc_field (const char *line, gsize length)
 {
-  const char *colon = memchr (line, ':', length);
-  gsize name_length;
-
-  if (colon == NULL)
-    return FALSE;
-  name_length = colon - line;
-  while (name_length > 0 && (line[name_length - 1] == ' ' || line[name_length - 1] == '\t'))
-    name_length--;
-  return name_length == 3 && g_ascii_strncasecmp (line, "bcc", 3) == 0;
+  return field_name_length (line, length) == 3 && g_ascii_strncasecmp (line, "bcc", 3) == 0;
 }
 
 GBytes *

@@ -1,16 +1,22 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* message-head.h — the header block of a message handed to o365-send: where it ends, its Bcc
  * fields taken out byte-exactly, and the addresses sendmail's -t reads from it. The message is
- * never re-serialised: every byte outside a Bcc field is transmitted as the client wrote it. */
+ * never re-serialised: every byte outside a Bcc field is transmitted as the client wrote it
+ * (o365-send adds only the empty line a head without one lacks). */
 #pragma once
 
 #include <glib.h>
 
 G_BEGIN_DECLS
 
-/* The offset just after the empty line that ends the header block of @data (LF or CRLF line
- * ends), or -1 when @data holds no empty line yet. */
-gssize message_head_find_end (const char *data, gsize length);
+/* Where the header block of @data ends, as sendmail and Postfix see it: at the first empty line
+ * (LF or CRLF), or at the first line that is not a header field ("name:", or after a field a
+ * continuation line starting with a space or tab), which then starts the body. Only lines
+ * ending in LF are judged unless @complete says @data is all of the message. FALSE when more
+ * input is needed; else @head_end is where the fields end, @body_start where the body starts:
+ * after the empty line, or at @head_end when there is none. */
+gboolean message_head_find_end (const char *data, gsize length, gboolean complete, gsize *head_end,
+                                gsize *body_start);
 
 /* @head without its Bcc fields, each with its folded continuation lines. Field names compare
  * case-insensitively ("bcc:", "BCC :"); Resent-Bcc and every other byte are kept as they are. */

@@ -297,50 +297,46 @@ read_input (char *buffer, gsize size, GError **error)
     }
 }
 
-/* Reads the header block (up to and including the empty line) into @head, and whatever came
- * with it after into @rest. */
+/* Reads the header block (up to and including the empty line, if any) into @head, and whatever
+ * came with it after into @rest; @separated says whether an empty line ended the block. */
 static gboolean
-read_head (GByteArray *head, GByteArray *rest, gboolean *at_end, GError **error)
+read_head (GByteArray *head, GByteArray *rest, gboolean *at_end, gboolean *separated, GError **error)
 {
   g_autofree char *buffer = g_malloc (CHUNK_SIZE);
+  gsize head_end;
+  gsize body_start;
 
   *at_end = FALSE;
   for (;;)
     {
       gssize n = read_input (buffer, CHUNK_SIZE, error);
-      gssize end;
 
       if (n < 0)
         return FALSE;
-      if (n == 0)
-        {
-          *at_end = TRUE;
-          return TRUE;
-        }
+      *at_end = n == 0;
       g_byte_array_append (head, (const guint8 *) buffer, n);
-      /* From the start each time: the empty line may straddle two reads, and the header block
-       * is bounded, so this stays cheap. */
-      end = message_head_find_end ((const char *) head->data, head->len);
-      if (end >= 0)
-        {
-          g_byte_array_append (rest, head->data + end, head->len - end);
-          g_byte_array_set_size (head, end);
-          return TRUE;
-        }
+      /* From the start each time: the end may straddle two reads, and the header block is
+       * bounded, so this stays cheap. */
+      if (message_head_find_end ((const char *) head->data, head->len, *at_end, &head_end, &body_start))
+        break;
       if (head->len > HEAD_LIMIT)
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
-                       _("The message’s header is larger than %u KiB, or the message has no body "
-                         "separated by an empty line"),
+                       _("The message’s header is larger than %u KiB"),
                        HEAD_LIMIT / 1024);
           return FALSE;
         }
     }
+  *separated = body_start > head_end;
+  g_byte_array_append (rest, head->data + body_start, head->len - body_start);
+  g_byte_array_set_size (head, body_start);
+  return TRUE;
 }
 
-/* Streams the rest of standard input into @draft; sets the 8-bit flag when it sees one. */
+/* Streams @rest and the rest of standard input (unless @at_end) into @draft; sets the 8-bit
+ * flag when it sees one. */
 static gboolean
-copy_body (OutboxDraft *draft, GByteArray *rest, MailOutgoingFlags *flags, GError **error)
+copy_body (OutboxDraft *draft, GByteArray *rest, gboolean at_end, MailOutgoingFlags *flags, GError **error)
 {
   g_autofree char *buffer = g_malloc (CHUNK_SIZE);
 
@@ -348,19 +344,19 @@ copy_body (OutboxDraft *draft, GByteArray *rest, MailOutgoingFlags *flags, GErro
     *flags |= MAIL_OUTGOING_8BIT_BODY;
   if (!outbox_draft_write (draft, rest->data, rest->len, error))
     return FALSE;
-  for (;;)
+  while (!at_end)
     {
       gssize n = read_input (buffer, CHUNK_SIZE, error);
 
       if (n < 0)
         return FALSE;
-      if (n == 0)
-        return TRUE;
+      at_end = n == 0;
       if (!(*flags & MAIL_OUTGOING_8BIT_BODY) && message_has_8bit ((const guint8 *) buffer, n))
         *flags |= MAIL_OUTGOING_8BIT_BODY;
       if (!outbox_draft_write (draft, buffer, n, error))
         return FALSE;
     }
+  return TRUE;
 }
 
 /* The arguments, then (with -t) the message's To, Cc and Bcc addresses, without duplicates.
@@ -423,10 +419,11 @@ send_message (Options *options)
   MailOutgoingFlags flags = MAIL_OUTGOING_NONE;
   OutboxEntry *entry;
   gboolean at_end;
+  gboolean separated;
   gsize length;
   const guint8 *data;
 
-  if (!read_head (head, rest, &at_end, &error))
+  if (!read_head (head, rest, &at_end, &separated, &error))
     {
       g_printerr (_("Error: %s\n"), error->message);
       return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE) ? EX_DATAERR : EX_IOERR;
@@ -485,8 +482,11 @@ send_message (Options *options)
       return EX_CANTCREAT;
     }
   draft = outbox_draft_new (outbox, &error);
+  /* A head ended by a line that is not a field gets the empty line RFC 5322 requires, so that
+   * the receiver sees the body start where o365-send did. */
   if (draft == NULL || !outbox_draft_write (draft, data, length, &error)
-      || (!at_end && !copy_body (draft, rest, &flags, &error)))
+      || (!separated && rest->len > 0 && !outbox_draft_write (draft, "\n", 1, &error))
+      || !copy_body (draft, rest, at_end, &flags, &error))
     {
       g_printerr (_("Error: %s\n"), error->message);
       return EX_IOERR;
