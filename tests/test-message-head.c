@@ -94,6 +94,32 @@ test_find_end (void)
     }
 }
 
+static void
+test_bare_cr (void)
+{
+  static const struct
+  {
+    const char *head;
+    gboolean bare;
+  } cases[] = {
+    { "X-Note: x\rBcc: secret@example.test\n\n", TRUE },
+    { "From: a@x\rTo: b@x\r\r", TRUE },
+    { "Subject: s\r\r\n\r\n", TRUE },
+    { "To: a@x\r", TRUE },
+    { "To: a@x\r\nCc: b@x\n\r\n", FALSE },
+    { "To: a@x\n\n", FALSE },
+    { "", FALSE },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (GBytes) head = bytes (cases[i].head);
+
+      g_test_message ("case %" G_GSIZE_FORMAT, i);
+      g_assert_cmpint (message_head_has_bare_cr (head), ==, cases[i].bare);
+    }
+}
+
 /* No fields at all (the first line was body, or there was no input): no address, and no GLib
  * critical from handing GMime an empty buffer. */
 static void
@@ -212,6 +238,7 @@ main (int argc, char **argv)
   test_init (&argc, &argv);
 
   g_test_add_func ("/message-head/find-end", test_find_end);
+  g_test_add_func ("/message-head/bare-cr", test_bare_cr);
   g_test_add_func ("/message-head/empty-head", test_empty_head);
   g_test_add_func ("/message-head/bcc/folded", test_bcc_folded);
   g_test_add_func ("/message-head/bcc/lowercase", test_bcc_lowercase);

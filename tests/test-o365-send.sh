@@ -234,6 +234,40 @@ check "no file under HOME or the XDG directories holds the password or its base6
 check "no GSettings value holds it" bash -c "! gsettings list-recursively 2>/dev/null | grep -q -e '$password' -e '$password_b64'"
 check "the LOGIN responses are not in the transcript" bash -c "! grep -q '$user_b64' '$work/err'"
 
+# A bare CR would be a line end to the SMTP encoder (which writes it as CRLF) but not to the
+# head parser, so a "Bcc:" after one would reach every recipient: such a head is refused.
+# LF, CRLF and mixed line ends: -t makes the Bcc a recipient, and no stored byte shows it.
+printf 'From: alice@example.test\nTo: bob@example.test\nBcc: secret-lf@example.test\nSubject: lf\n\nBody\n' \
+  >"$work/ends-lf.eml"
+printf 'From: alice@example.test\r\nTo: bob@example.test\r\nBcc: secret-crlf@example.test\r\nSubject: crlf\r\n\r\nBody\r\n' \
+  >"$work/ends-crlf.eml"
+printf 'From: alice@example.test\r\nTo: bob@example.test\nBcc: secret-mixed@example.test,\r\n other-mixed@example.test\nSubject: mixed\r\n\nBody\r\nmore\n' \
+  >"$work/ends-mixed.eml"
+for ends in lf crlf mixed; do
+  lines_before=$(wc -l <"$server_log")
+  before=$(stored_count)
+  run -t <"$work/ends-$ends.eml"
+  expect_status "$ends line ends, -t with a Bcc: exit 0" 0
+  tail -n +"$((lines_before + 1))" "$server_log" >"$work/log-part"
+  check "$ends line ends: the Bcc address is a recipient" grep -q "C: RCPT TO:<secret-$ends@example.test>" "$work/log-part"
+  check "$ends line ends: stored, and no stored byte shows the Bcc" \
+    bash -c "test $(stored_count) -eq $((before + 1)) && ! grep -q -i -e 'bcc' -e 'secret' -e 'other-mixed' '$(newest_stored)'"
+done
+# A bare CR inside a field, and a message with CR line ends only.
+printf 'From: alice@example.test\nTo: bob@example.test\nX-Note: x\rBcc: secret-cr@example.test\nSubject: cr\n\nBody\n' \
+  >"$work/ends-cr.eml"
+printf 'From: alice@example.test\rTo: bob@example.test\rBcc: secret-cr@example.test\rSubject: cr\r\rBody\r' \
+  >"$work/ends-cr-only.eml"
+for ends in cr cr-only; do
+  before=$(stored_count) connections_before=$(connections)
+  run -t <"$work/ends-$ends.eml"
+  expect_status "a bare CR in the head ($ends): EX_DATAERR (65)" 65
+  check "a bare CR in the head ($ends): one line on stderr saying why" \
+    bash -c "test \$(wc -l <'$work/err') -eq 1 && grep -q '^o365-send: .*CR' '$work/err'"
+  check "a bare CR in the head ($ends): nothing sent, queued or connected" \
+    test "$(stored_count)" -eq "$before" -a "$(queued_count)" -eq 0 -a "$(connections)" -eq "$connections_before"
+done
+
 # Empty input is never what a person meant to send: refused before anything is queued or any
 # connection is made (the test environment makes GLib criticals fatal).
 connections_before=$(connections)

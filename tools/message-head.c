@@ -55,6 +55,19 @@ message_head_find_end (const char *data, gsize length, gboolean complete, gsize 
   return TRUE;
 }
 
+gboolean
+message_head_has_bare_cr (GBytes *head)
+{
+  gsize length;
+  const char *data = g_bytes_get_data (head, &length);
+
+  for (const char *cr = length > 0 ? memchr (data, '\r', length) : NULL; cr != NULL;
+       cr = memchr (cr + 1, '\r', length - (cr + 1 - data)))
+    if (cr + 1 == data + length || cr[1] != '\n')
+      return TRUE;
+  return FALSE;
+}
+
 /* Whether the field starting at @line (of @length bytes, its line end included) is named Bcc. */
 static gboolean
 is_bcc_field (const char *line, gsize length)

@@ -18,6 +18,10 @@ G_BEGIN_DECLS
 gboolean message_head_find_end (const char *data, gsize length, gboolean complete, gsize *head_end,
                                 gsize *body_start);
 
+/* Whether @head holds a CR that is not followed by LF: the SMTP engine would write it as a line
+ * end, which the parsing here (and sendmail's and Postfix's) does not see. */
+gboolean message_head_has_bare_cr (GBytes *head);
+
 /* @head without its Bcc fields, each with its folded continuation lines. Field names compare
  * case-insensitively ("bcc:", "BCC :"); Resent-Bcc and every other byte are kept as they are. */
 GBytes *message_head_remove_bcc (GBytes *head);

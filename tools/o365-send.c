@@ -435,6 +435,15 @@ send_message (Options *options)
       return EX_DATAERR;
     }
   head_bytes = g_byte_array_free_to_bytes (g_steal_pointer (&head));
+  /* The SMTP engine writes a bare CR as a line end, which neither the head parsing here nor
+   * sendmail's or Postfix's sees: a "Bcc:" after one would reach every recipient. RFC 5322
+   * allows CR only before LF, so such a head is refused rather than guessed at. */
+  if (message_head_has_bare_cr (head_bytes))
+    {
+      g_printerr ("o365-send: %s\n",
+                  _("the message’s header contains a CR not followed by LF; end its lines with LF or CRLF"));
+      return EX_DATAERR;
+    }
   recipients = collect_recipients (options, head_bytes);
   if (recipients[0] == NULL)
     {
