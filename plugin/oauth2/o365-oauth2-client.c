@@ -381,7 +381,7 @@ o365_oauth2_client_new (const char *authority,
       g_set_error_literal (error, O365_OAUTH2_ERROR, O365_OAUTH2_ERROR_NO_CLIENT_ID,
                            _("“Sign in with Microsoft” needs the client id of an app registered "
                              "in Microsoft Entra ID, and none is set. Register a public-client "
-                             "app (redirect URI http://localhost, “Allow public client flows” "
+                             "app (redirect URI http://127.0.0.1, “Allow public client flows” "
                              "on, delegated permission SMTP.Send of Office 365 Exchange Online) "
                              "and enter its Application (client) ID in the account settings "
                              "(oauth2-client-id), or build with -Doauth2_client_id=…; the README "
