@@ -349,6 +349,52 @@ test_error_responses (void)
   }
 }
 
+/* A token answer is one JSON object, and a token is exactly what was sent: a second object
+ * (json-glib would keep the last), a NUL (a C string would cut the token there) or a bidi
+ * control is refused; the text a person reads has no bidi controls. */
+static void
+test_token_response_refused (void)
+{
+  static const struct
+  {
+    const char *body;
+    gsize length; /* 0: strlen */
+    const char *says;
+  } cases[] = {
+    { "{\"access_token\":\"good\",\"refresh_token\":\"rt\"}{\"access_token\":\"evil\"}", 0, "not a JSON object" },
+    { "{\"access_token\":\"good\"} {}", 0, "not a JSON object" },
+    { "{\"access_token\":\"abc\\u0000def\",\"refresh_token\":\"rt\"}", 0, "not a JSON object" },
+    { "{\"access_token\":\"at\",\"refresh_token\":\"abc\\u0000def\"}", 0, "not a JSON object" },
+    { "{\"access_token\":\"abc\0def\"}", 25, "not a JSON object" },
+    { "{\"access_token\":\"abc\\u202edef\"}", 0, "no usable access token" },
+    { "{\"access_token\":\"abc\xe2\x81\xa6" "def\"}", 0, "no usable access token" },
+    { "{\"access_token\":\"at\",\"refresh_token\":\"r\\u200ft\"}", 0, "an unusable refresh token" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      gsize length = cases[i].length != 0 ? cases[i].length : strlen (cases[i].body);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (O365OAuth2TokenSet) tokens = o365_oauth2_parse_token_response (200, cases[i].body, length, &error);
+
+      g_test_message ("case %" G_GSIZE_FORMAT ": %s", i, cases[i].body);
+      g_assert_null (tokens);
+      g_assert_error (error, O365_OAUTH2_ERROR, O365_OAUTH2_ERROR_PROTOCOL);
+      g_assert_nonnull (strstr (error->message, cases[i].says));
+    }
+
+  {
+    static const char body[] = "{\"error\":\"invalid\\u202egrant\",\"error_description\":"
+                               "\"AADSTS1: \\u2066evil\\u2069 \\u200etext\"}";
+    g_autoptr (GError) error = NULL;
+    g_autoptr (O365OAuth2TokenSet) tokens = o365_oauth2_parse_token_response (400, body, strlen (body), &error);
+
+    g_assert_null (tokens);
+    g_assert_error (error, O365_OAUTH2_ERROR, O365_OAUTH2_ERROR_FAILED);
+    g_assert_cmpstr (error->message, ==, "Microsoft refused the sign-in (invalidgrant). Microsoft says: AADSTS1: evil text");
+  }
+}
+
 static void
 test_settings_checked (void)
 {
@@ -1193,6 +1239,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/oauth2/pkce-challenge", test_pkce_challenge);
   g_test_add_func ("/oauth2/error-responses", test_error_responses);
+  g_test_add_func ("/oauth2/token-response-refused", test_token_response_refused);
   g_test_add_func ("/oauth2/settings-checked", test_settings_checked);
   g_test_add_func ("/oauth2/account-without-client-id", test_account_without_client_id);
   g_test_add_func ("/oauth2/device/pending-slow-down-success", test_device_pending_slow_down_success);

@@ -9,6 +9,7 @@
 #include <libsecret/secret.h>
 #include <libsoup/soup.h>
 
+#include "o365-json.h"
 #include "o365-oauth2-client.h"
 #include "o365-oauth2-errors.h"
 #include "o365-validate.h"
@@ -141,7 +142,8 @@ protocol_error (const char *what)
 }
 
 /* The JSON object of a response, or NULL with the error the response means. An object with an
- * "error" member is an OAuth error response whatever the HTTP status. */
+ * "error" member is an OAuth error response whatever the HTTP status. Only exactly one object
+ * counts: json-glib would keep the last of "{…}{…}", and cut a string at a "\u0000". */
 static JsonObject *
 parse_response (guint status, const char *body, gsize length, const char *client_id,
                 JsonParser **parser_out, GError **error)
@@ -151,7 +153,8 @@ parse_response (guint status, const char *body, gsize length, const char *client
   JsonObject *object;
   JsonNode *error_node;
 
-  if (length > 0 && json_parser_load_from_data (parser, body, (gssize) length, NULL) &&
+  if (length > 0 && g_utf8_validate_len (body, length, NULL) && o365_json_is_single_object (body, length) &&
+      json_parser_load_from_data (parser, body, (gssize) length, NULL) &&
       (root = json_parser_get_root (parser)) != NULL && JSON_NODE_HOLDS_OBJECT (root))
     {
       object = json_node_get_object (root);
