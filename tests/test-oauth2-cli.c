@@ -363,7 +363,7 @@ test_terminal_sign_in_send_and_sign_in_again (void)
     g_assert_true (browser.done);
     g_assert_cmpuint (browser.status, ==, SOUP_STATUS_OK);
     g_assert_nonnull (strstr (browser.page, "You can close this window"));
-    g_assert_cmpstr (g_uri_get_host (oauth2_test_browser_get_uri (&browser)), ==, "localhost");
+    g_assert_cmpstr (g_uri_get_host (oauth2_test_browser_get_uri (&browser)), ==, "127.0.0.1");
     g_assert_cmpuint (oauth2_test_idp_get_count (services.idp, "pkce_verified"), ==, 1);
     g_assert_null (oauth2_test_idp_get_violation (services.idp));
     assert_no_secret_in_output (services.idp, &run);

@@ -126,6 +126,11 @@ static const ErrorCase cases[] = {
   /* Microsoft's description: first line, no control characters, trimmed; else nothing. */
   { "description-cleaned", "invalid_scope", { 0 }, "  AADSTS70011: \ascope\t is invalid. \r\nTrace ID: 1",
     O365_OAUTH2_ERROR_INVALID_SCOPE, SCOPE ". Microsoft says: AADSTS70011: scope is invalid." },
+  /* Bidirectional controls (U+202E, U+2067, U+200E) would make it read otherwise. */
+  { "description-bidi", "invalid_scope", { 0 }, "evil \xe2\x80\xae" "gpj.exe\xe2\x81\xa7 x\xe2\x80\x8e",
+    O365_OAUTH2_ERROR_INVALID_SCOPE, SCOPE ". Microsoft says: evil gpj.exe x" },
+  { "unknown-bidi", "bad\xe2\x80\xaa" "name", { 0 }, NULL,
+    O365_OAUTH2_ERROR_FAILED, "Microsoft refused the sign-in (badname)." },
   { "description-blank", "invalid_scope", { 0 }, " \t ", O365_OAUTH2_ERROR_INVALID_SCOPE, SCOPE "." },
   { "description-empty", "invalid_scope", { 0 }, "", O365_OAUTH2_ERROR_INVALID_SCOPE, SCOPE "." },
   { "description-not-utf8", "invalid_scope", { 0 }, "caf\xe9", O365_OAUTH2_ERROR_INVALID_SCOPE, SCOPE "." },

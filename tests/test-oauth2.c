@@ -349,6 +349,52 @@ test_error_responses (void)
   }
 }
 
+/* A token answer is one JSON object, and a token is exactly what was sent: a second object
+ * (json-glib would keep the last), a NUL (a C string would cut the token there) or a bidi
+ * control is refused; the text a person reads has no bidi controls. */
+static void
+test_token_response_refused (void)
+{
+  static const struct
+  {
+    const char *body;
+    gsize length; /* 0: strlen */
+    const char *says;
+  } cases[] = {
+    { "{\"access_token\":\"good\",\"refresh_token\":\"rt\"}{\"access_token\":\"evil\"}", 0, "not a JSON object" },
+    { "{\"access_token\":\"good\"} {}", 0, "not a JSON object" },
+    { "{\"access_token\":\"abc\\u0000def\",\"refresh_token\":\"rt\"}", 0, "not a JSON object" },
+    { "{\"access_token\":\"at\",\"refresh_token\":\"abc\\u0000def\"}", 0, "not a JSON object" },
+    { "{\"access_token\":\"abc\0def\"}", 25, "not a JSON object" },
+    { "{\"access_token\":\"abc\\u202edef\"}", 0, "no usable access token" },
+    { "{\"access_token\":\"abc\xe2\x81\xa6" "def\"}", 0, "no usable access token" },
+    { "{\"access_token\":\"at\",\"refresh_token\":\"r\\u200ft\"}", 0, "an unusable refresh token" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      gsize length = cases[i].length != 0 ? cases[i].length : strlen (cases[i].body);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (O365OAuth2TokenSet) tokens = o365_oauth2_parse_token_response (200, cases[i].body, length, &error);
+
+      g_test_message ("case %" G_GSIZE_FORMAT ": %s", i, cases[i].body);
+      g_assert_null (tokens);
+      g_assert_error (error, O365_OAUTH2_ERROR, O365_OAUTH2_ERROR_PROTOCOL);
+      g_assert_nonnull (strstr (error->message, cases[i].says));
+    }
+
+  {
+    static const char body[] = "{\"error\":\"invalid\\u202egrant\",\"error_description\":"
+                               "\"AADSTS1: \\u2066evil\\u2069 \\u200etext\"}";
+    g_autoptr (GError) error = NULL;
+    g_autoptr (O365OAuth2TokenSet) tokens = o365_oauth2_parse_token_response (400, body, strlen (body), &error);
+
+    g_assert_null (tokens);
+    g_assert_error (error, O365_OAUTH2_ERROR, O365_OAUTH2_ERROR_FAILED);
+    g_assert_cmpstr (error->message, ==, "Microsoft refused the sign-in (invalidgrant). Microsoft says: AADSTS1: evil text");
+  }
+}
+
 static void
 test_settings_checked (void)
 {
@@ -396,7 +442,7 @@ test_settings_checked (void)
       g_assert_null (client);
       g_assert_error (error, O365_OAUTH2_ERROR, O365_OAUTH2_ERROR_NO_CLIENT_ID);
       g_assert_nonnull (strstr (error->message, "Allow public client flows"));
-      g_assert_nonnull (strstr (error->message, "http://localhost"));
+      g_assert_nonnull (strstr (error->message, "http://127.0.0.1"));
       g_assert_nonnull (strstr (error->message, "SMTP.Send"));
       g_assert_nonnull (strstr (error->message, "README"));
     }
@@ -665,7 +711,7 @@ test_pkce_end_to_end (void)
   g_autofree char *id = new_account_id ("pkce");
   g_autoptr (O365Account) account = new_account (id, idp, 587);
   g_autoptr (GPtrArray) statuses = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr (GRegex) loopback = g_regex_new ("^http://localhost:[0-9]+$", 0, 0, NULL);
+  g_autoptr (GRegex) loopback = g_regex_new ("^http://127\\.0\\.0\\.1:[0-9]+$", 0, 0, NULL);
   g_autofree char *stored = NULL;
   GUri *landed;
   OAuth2TestBrowser browser = { 0 };
@@ -682,10 +728,11 @@ test_pkce_end_to_end (void)
   g_assert_nonnull (strstr (browser.opened, "code_challenge_method=S256"));
   g_assert_nonnull (strstr (browser.opened, "login_hint=alice%40example.test"));
   g_assert_null (strstr (browser.opened, "code_verifier"));
-  /* Microsoft sent the browser back to http://localhost:PORT, where the listener answered. */
+  /* Microsoft sent the browser back to http://127.0.0.1:PORT, the address the listener is bound
+   * to (not "localhost", which may mean [::1] and another program's listener). */
   g_assert_true (g_regex_match (loopback, oauth2_test_idp_get_redirect_uri (idp), 0, NULL));
   landed = oauth2_test_browser_get_uri (&browser);
-  g_assert_cmpstr (g_uri_get_host (landed), ==, "localhost");
+  g_assert_cmpstr (g_uri_get_host (landed), ==, "127.0.0.1");
   g_assert_nonnull (g_uri_get_query (landed));
   g_assert_cmpuint (browser.status, ==, SOUP_STATUS_OK);
   g_assert_nonnull (strstr (browser.page, "You can close this window"));
@@ -711,25 +758,102 @@ test_pkce_end_to_end (void)
   wait_clear (&wait);
 }
 
+/* An answer with somebody else's state (Microsoft sent one, or some page made the browser load
+ * the listener's address) is refused with an error page, but the sign-in waits on. */
 static void
 test_pkce_wrong_state (void)
 {
   g_autoptr (OAuth2TestIdp) idp = start_idp ();
   g_autofree char *id = new_account_id ("pkce-state");
   g_autoptr (O365Account) account = new_account (id, idp, 587);
+  g_autoptr (MailSignIn) sign_in = mail_sign_in_new (MAIL_SIGN_IN_FLOW_BROWSER);
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
   g_autofree char *stored = NULL;
   OAuth2TestBrowser browser = { 0 };
   Wait wait = { 0 };
 
   oauth2_test_idp_set_authorize_mode (idp, OAUTH2_TEST_AUTHORIZE_WRONG_STATE);
-  sign_in (account, MAIL_SIGN_IN_FLOW_BROWSER, &browser, NULL, &wait);
-  g_assert_error (wait.error, O365_OAUTH2_ERROR, O365_OAUTH2_ERROR_STATE_MISMATCH);
+  g_signal_connect (sign_in, "open-uri", G_CALLBACK (on_open_uri), &browser);
+  mail_account_sign_in_async (MAIL_ACCOUNT (account), sign_in, cancellable, on_signed_in, &wait);
+  test_wait_for_flag (&browser.done, WAIT_MS);
   g_assert_cmpuint (browser.status, ==, SOUP_STATUS_BAD_REQUEST);
   g_assert_nonnull (strstr (browser.page, "does not belong to the sign-in in progress"));
+  run_loop_for (300);
+  g_assert_false (wait.done);
+
+  g_cancellable_cancel (cancellable);
+  test_wait_for_flag (&wait.done, WAIT_MS);
+  g_assert_error (wait.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   /* The foreign code was never redeemed, and nothing was stored. */
   g_assert_cmpuint (oauth2_test_idp_get_count (idp, "authorization_code"), ==, 0);
   stored = stored_refresh_token (id);
   g_assert_null (stored);
+  oauth2_test_browser_clear (&browser);
+  wait_clear (&wait);
+}
+
+/* The other program's request: the listener's address with a made-up code and a wrong state,
+ * or none. Then the real browser. */
+typedef struct
+{
+  OAuth2TestBrowser forged[2];
+  char *authorize_uri;
+} Intruder;
+
+static gboolean
+on_open_uri_after_intruder (MailSignIn *sign_in, const char *uri, gpointer user_data)
+{
+  Intruder *intruder = user_data;
+  g_autoptr (GUri) parsed = g_uri_parse (uri, G_URI_FLAGS_NONE, NULL);
+  g_autoptr (GHashTable) query = g_uri_parse_params (g_uri_get_query (parsed), -1, "&", G_URI_PARAMS_NONE, NULL);
+  const char *redirect_uri = g_hash_table_lookup (query, "redirect_uri");
+  g_autofree char *wrong = g_strdup_printf ("%s?code=forged-code&state=forged-state", redirect_uri);
+  g_autofree char *missing = g_strdup_printf ("%s?code=forged-code", redirect_uri);
+
+  oauth2_test_browser_open (&intruder->forged[0], wrong);
+  oauth2_test_browser_open (&intruder->forged[1], missing);
+  intruder->authorize_uri = g_strdup (uri);
+  return TRUE;
+}
+
+static void
+test_pkce_foreign_answer_ignored (void)
+{
+  g_autoptr (OAuth2TestIdp) idp = start_idp ();
+  g_autofree char *id = new_account_id ("pkce-foreign");
+  g_autoptr (O365Account) account = new_account (id, idp, 587);
+  g_autoptr (MailSignIn) sign_in = mail_sign_in_new (MAIL_SIGN_IN_FLOW_BROWSER);
+  g_autofree char *stored = NULL;
+  OAuth2TestBrowser browser = { 0 };
+  Intruder intruder = { 0 };
+  Wait wait = { 0 };
+
+  g_signal_connect (sign_in, "open-uri", G_CALLBACK (on_open_uri_after_intruder), &intruder);
+  mail_account_sign_in_async (MAIL_ACCOUNT (account), sign_in, NULL, on_signed_in, &wait);
+  for (guint i = 0; i < G_N_ELEMENTS (intruder.forged); i++)
+    {
+      test_wait_for_flag (&intruder.forged[i].done, WAIT_MS);
+      g_assert_no_error (intruder.forged[i].error);
+      g_assert_cmpuint (intruder.forged[i].status, ==, SOUP_STATUS_BAD_REQUEST);
+      g_assert_nonnull (strstr (intruder.forged[i].page, "does not belong to the sign-in in progress"));
+    }
+  g_assert_false (wait.done);
+
+  /* The listener still waits, and takes the real answer. */
+  oauth2_test_browser_open (&browser, intruder.authorize_uri);
+  test_wait_for_flag (&wait.done, WAIT_MS);
+  test_wait_for_flag (&browser.done, WAIT_MS);
+  g_assert_no_error (wait.error);
+  g_assert_true (wait.ok);
+  g_assert_cmpuint (browser.status, ==, SOUP_STATUS_OK);
+  g_assert_nonnull (strstr (browser.page, "You can close this window"));
+  g_assert_cmpuint (oauth2_test_idp_get_count (idp, "authorization_code"), ==, 1);
+  g_assert_null (oauth2_test_idp_get_violation (idp));
+  stored = stored_refresh_token (id);
+  g_assert_cmpstr (stored, ==, oauth2_test_idp_get_refresh_token (idp));
+  for (guint i = 0; i < G_N_ELEMENTS (intruder.forged); i++)
+    oauth2_test_browser_clear (&intruder.forged[i]);
+  g_free (intruder.authorize_uri);
   oauth2_test_browser_clear (&browser);
   wait_clear (&wait);
 }
@@ -1115,6 +1239,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/oauth2/pkce-challenge", test_pkce_challenge);
   g_test_add_func ("/oauth2/error-responses", test_error_responses);
+  g_test_add_func ("/oauth2/token-response-refused", test_token_response_refused);
   g_test_add_func ("/oauth2/settings-checked", test_settings_checked);
   g_test_add_func ("/oauth2/account-without-client-id", test_account_without_client_id);
   g_test_add_func ("/oauth2/device/pending-slow-down-success", test_device_pending_slow_down_success);
@@ -1124,6 +1249,7 @@ main (int argc, char **argv)
   g_test_add_func ("/oauth2/device/cancelled", test_device_cancelled);
   g_test_add_func ("/oauth2/pkce/end-to-end", test_pkce_end_to_end);
   g_test_add_func ("/oauth2/pkce/wrong-state", test_pkce_wrong_state);
+  g_test_add_func ("/oauth2/pkce/foreign-answer-ignored", test_pkce_foreign_answer_ignored);
   g_test_add_func ("/oauth2/pkce/denied", test_pkce_denied);
   g_test_add_func ("/oauth2/xoauth2/exact-string", test_xoauth2_exact_string);
   g_test_add_func ("/oauth2/xoauth2/long-token-continuation", test_xoauth2_long_token_continuation);

@@ -327,7 +327,7 @@ test_xoauth2_error_sanitised (void)
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *base64 =
-    encode_text ("{\"status\":\"4\\u001b[2J01\",\"schemes\":\"bea\\u0000rer\\r\\n\"}");
+    encode_text ("{\"status\":\"4\\u001b[2J01\",\"schemes\":\"bea\\u0007rer\\u202e\\r\\n\"}");
   g_autofree char *status = NULL;
   g_autofree char *schemes = NULL;
 
@@ -337,6 +337,8 @@ test_xoauth2_error_sanitised (void)
   g_assert_true (g_str_has_prefix (status, "4"));
   g_assert_true (g_str_has_suffix (status, "[2J01"));
   assert_displayable (schemes);
+  /* No U+202E RIGHT-TO-LEFT OVERRIDE either: it would make the text read otherwise. */
+  g_assert_null (strstr (schemes, "\xe2\x80\xae"));
 }
 
 static void
@@ -353,6 +355,9 @@ test_xoauth2_error_malformed (void)
     "{\"status\":\"401\",\"schemes\":[\"bearer\"]}",
     "{\"status\":\"401\",\"scope\":{}}",
     "{\"status\":\"4\xff\"}",
+    /* o365_json_is_single_object(): a NUL would cut the string, a second object override it. */
+    "{\"status\":\"4\\u000001\"}",
+    "{\"status\":\"401\"}{\"status\":\"200\"}",
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (bad_json); i++)

@@ -507,6 +507,8 @@ test_sanitize (void)
     { "del\x7f", -1, "del" REPLACEMENT },
     { "c1 \xc2\x9b" "31m", -1, "c1 " REPLACEMENT "31m" },             /* U+009B CSI */
     { "line\xe2\x80\xa8sep", -1, "line" REPLACEMENT "sep" },           /* U+2028 */
+    /* Bidirectional controls: U+202E RLO, U+2066 LRI, U+200F RLM. */
+    { "a\xe2\x80\xae" "b\xe2\x81\xa6" "c\xe2\x80\x8f", -1, "a" REPLACEMENT "b" REPLACEMENT "c" REPLACEMENT },
     { "overlong \xc0\x80", -1, "overlong " REPLACEMENT REPLACEMENT },
     { "surrogate \xed\xa0\x80", -1, "surrogate " REPLACEMENT REPLACEMENT REPLACEMENT },
     { "ok \xc3\xa9", -1, "ok \xc3\xa9" },

@@ -31,6 +31,7 @@
 #include "host-exit-status.h"
 #include "host-outbox.h"
 #include "host-password.h"
+#include "host-secrets.h"
 #include "host-version.h"
 #include "mail-account-registry.h"
 #include "mail-i18n.h"
@@ -641,6 +642,7 @@ print_usage (gboolean requested)
 int
 main (int argc, char **argv)
 {
+  host_protect_secrets ();
   setlocale (LC_ALL, "");
   mail_bind_textdomain (GETTEXT_PACKAGE, LOCALEDIR);
   textdomain (GETTEXT_PACKAGE);

@@ -12,6 +12,7 @@
 #include <sysexits.h>
 
 #include "host-accounts.h"
+#include "host-secrets.h"
 #include "host-version.h"
 #include "mail-account-registry.h"
 #include "mail-i18n.h"
@@ -74,6 +75,7 @@ main (int argc, char **argv)
   GtkWidget *window;
   gboolean closed = FALSE, version = FALSE;
 
+  host_protect_secrets ();
   setlocale (LC_ALL, "");
   mail_bind_textdomain (GETTEXT_PACKAGE, LOCALEDIR);
   textdomain (GETTEXT_PACKAGE);

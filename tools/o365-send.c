@@ -27,6 +27,7 @@
 
 #include "host-accounts.h"
 #include "host-outbox.h"
+#include "host-secrets.h"
 #include "host-version.h"
 #include "mail-i18n.h"
 #include "message-head.h"
@@ -556,6 +557,7 @@ main (int argc, char **argv)
   Options options = { 0 };
   int status;
 
+  host_protect_secrets ();
   setlocale (LC_ALL, "");
   mail_bind_textdomain (GETTEXT_PACKAGE, LOCALEDIR);
   textdomain (GETTEXT_PACKAGE);

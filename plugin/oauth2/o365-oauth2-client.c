@@ -9,6 +9,7 @@
 #include <libsecret/secret.h>
 #include <libsoup/soup.h>
 
+#include "o365-json.h"
 #include "o365-oauth2-client.h"
 #include "o365-oauth2-errors.h"
 #include "o365-validate.h"
@@ -141,7 +142,8 @@ protocol_error (const char *what)
 }
 
 /* The JSON object of a response, or NULL with the error the response means. An object with an
- * "error" member is an OAuth error response whatever the HTTP status. */
+ * "error" member is an OAuth error response whatever the HTTP status. Only exactly one object
+ * counts: json-glib would keep the last of "{…}{…}", and cut a string at a "\u0000". */
 static JsonObject *
 parse_response (guint status, const char *body, gsize length, const char *client_id,
                 JsonParser **parser_out, GError **error)
@@ -151,7 +153,8 @@ parse_response (guint status, const char *body, gsize length, const char *client
   JsonObject *object;
   JsonNode *error_node;
 
-  if (length > 0 && json_parser_load_from_data (parser, body, (gssize) length, NULL) &&
+  if (length > 0 && g_utf8_validate_len (body, length, NULL) && o365_json_is_single_object (body, length) &&
+      json_parser_load_from_data (parser, body, (gssize) length, NULL) &&
       (root = json_parser_get_root (parser)) != NULL && JSON_NODE_HOLDS_OBJECT (root))
     {
       object = json_node_get_object (root);
@@ -381,7 +384,7 @@ o365_oauth2_client_new (const char *authority,
       g_set_error_literal (error, O365_OAUTH2_ERROR, O365_OAUTH2_ERROR_NO_CLIENT_ID,
                            _("“Sign in with Microsoft” needs the client id of an app registered "
                              "in Microsoft Entra ID, and none is set. Register a public-client "
-                             "app (redirect URI http://localhost, “Allow public client flows” "
+                             "app (redirect URI http://127.0.0.1, “Allow public client flows” "
                              "on, delegated permission SMTP.Send of Office 365 Exchange Online) "
                              "and enter its Application (client) ID in the account settings "
                              "(oauth2-client-id), or build with -Doauth2_client_id=…; the README "

@@ -14,6 +14,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "o365-oauth2-errors.h"
+#include "o365-text.h"
 
 G_DEFINE_QUARK (o365-oauth2-error-quark, o365_oauth2_error)
 
@@ -100,7 +101,8 @@ find_rule (const char *name, const gint64 *codes, guint n_codes)
   return NULL;
 }
 
-/* Microsoft's description, first line only (the rest is trace ids), without control bytes. */
+/* Microsoft's description, first line only (the rest is trace ids), without control or
+ * bidirectional control characters. */
 static char *
 sanitize_description (const char *description)
 {
@@ -116,7 +118,7 @@ sanitize_description (const char *description)
     {
       gunichar c = g_utf8_get_char (p);
 
-      if (g_unichar_iscntrl (c))
+      if (o365_text_is_unsafe_char (c))
         continue;
       if (kept++ == MAX_DESCRIPTION_CHARS)
         {

@@ -25,7 +25,7 @@ typedef enum
   O365_OAUTH2_ERROR_EXPIRED,               /* the device code ran out before sign-in */
   O365_OAUTH2_ERROR_AUTHORIZATION_PENDING, /* device flow: not yet, poll again */
   O365_OAUTH2_ERROR_SLOW_DOWN,             /* device flow: poll 5 s less often */
-  O365_OAUTH2_ERROR_STATE_MISMATCH,        /* a browser answer that is not this sign-in's */
+  O365_OAUTH2_ERROR_STATE_MISMATCH,        /* unused: a foreign answer is ignored, not fatal */
   O365_OAUTH2_ERROR_BROWSER,               /* the local listener could not be set up */
   O365_OAUTH2_ERROR_TIMEOUT,               /* no answer from the browser in time */
   O365_OAUTH2_ERROR_SERVER,                /* the service is temporarily unavailable */

@@ -328,22 +328,20 @@ on_request (SoupServer *server,
       return;
     }
 
-  data->answered = TRUE;
-  stop_watching (data);
-  client = g_task_get_source_object (task);
-  /* Whoever else can make this browser load a localhost address cannot know the state: an
-   * answer without it is refused, and this sign-in ends rather than redeem a foreign code. */
+  /* Whoever else can make this browser load a loopback address cannot know the state. Such a
+   * request gets an error page and is otherwise ignored: the real answer may still come, and a
+   * stray or hostile request must not be able to end the sign-in. */
   if (state == NULL || !g_str_equal (state, data->state))
     {
       set_page (message, SOUP_STATUS_BAD_REQUEST, _("Sign-in refused"),
-                _("This answer does not belong to the sign-in in progress, so it was refused. "
-                  "Start the sign-in again from the application."));
-      finish (task, message, NULL,
-              g_error_new_literal (O365_OAUTH2_ERROR, O365_OAUTH2_ERROR_STATE_MISMATCH,
-                                   _("The browser returned a sign-in answer that does not belong to "
-                                     "this sign-in; it was refused. Start the sign-in again.")));
+                _("This answer does not belong to the sign-in in progress, so it was ignored. "
+                  "You can close this window."));
       return;
     }
+
+  data->answered = TRUE;
+  stop_watching (data);
+  client = g_task_get_source_object (task);
   if (error_code != NULL)
     {
       GError *error = o365_oauth2_error_from_response (error_code, query_get (query, "error_description"),
@@ -466,7 +464,9 @@ o365_oauth2_pkce_flow_async (O365OAuth2Client *client,
                                                                       _("Could not listen for the browser’s answer")));
       return;
     }
-  data->redirect_uri = g_strdup_printf ("http://localhost:%u", port);
+  /* The address the listener is bound to, not "localhost": that name may resolve to ::1 first,
+   * where another program could listen on the same port (RFC 8252 §8.3). */
+  data->redirect_uri = g_strdup_printf ("http://127.0.0.1:%u", port);
   data->authorize_uri = o365_oauth2_client_build_authorize_uri (client, data->redirect_uri, data->state,
                                                                 challenge, login_hint);
 

@@ -2,8 +2,8 @@
 /* o365-oauth2-pkce.h — the authorization code grant with PKCE (RFC 7636, S256) and a loopback
  * redirect, as a desktop public client does it (RFC 8252): a one-shot listener on 127.0.0.1 at
  * a random port, the system browser sent to Microsoft's sign-in page with
- * redirect_uri=http://localhost:PORT (Microsoft matches a registered http://localhost whatever
- * the port), the answer's state checked, the code redeemed with the verifier. The browser shows
+ * redirect_uri=http://127.0.0.1:PORT (Microsoft ignores the port of a registered loopback
+ * address), answers without this sign-in's state ignored, the code redeemed with the verifier. The browser shows
  * a short page saying whether it worked and that the window can be closed. */
 #pragma once
 

@@ -6,6 +6,7 @@
 
 #include "mail-transport-error.h"
 #include "o365-smtp-reply.h"
+#include "o365-text.h"
 
 /* How much of an offending line an error message quotes: enough to recognise it, too little
  * to let a hostile server fill the UI. */
@@ -56,21 +57,6 @@ parser_reset (O365SmtpReplyParser *parser)
   g_string_truncate (parser->text, 0);
 }
 
-/* Line and paragraph separators break a log line or a label just as LF does. */
-static gboolean
-is_unsafe_char (gunichar c)
-{
-  switch (g_unichar_type (c))
-    {
-    case G_UNICODE_CONTROL:
-    case G_UNICODE_LINE_SEPARATOR:
-    case G_UNICODE_PARAGRAPH_SEPARATOR:
-      return TRUE;
-    default:
-      return FALSE;
-    }
-}
-
 char *
 o365_smtp_sanitize_text (const char *text, gsize length)
 {
@@ -90,7 +76,7 @@ o365_smtp_sanitize_text (const char *text, gsize length)
         {
           const char *next = g_utf8_next_char (p);
 
-          if (is_unsafe_char (g_utf8_get_char (p)))
+          if (o365_text_is_unsafe_char (g_utf8_get_char (p)))
             g_string_append_unichar (safe, 0xFFFD);
           else
             g_string_append_len (safe, p, next - p);

@@ -13,6 +13,7 @@
 #include <json-glib/json-glib.h>
 
 #include "mail-transport-error.h"
+#include "o365-json.h"
 #include "o365-smtp-sasl.h"
 #include "o365-smtp-reply.h"
 
@@ -273,60 +274,6 @@ o365_sasl_decode_challenge (const char *base64, GError **error)
   return o365_smtp_sanitize_text ((const char *) decoded, length);
 }
 
-static gboolean
-is_json_space (char c)
-{
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-/* Whether @json is one object with nothing but whitespace around it. json-glib 1.6 takes
- * "{…}{…}" as valid, keeps the last object and leaks the others (found by fuzz-sasl), so a
- * server could make every challenge cost memory; it also reads comments and single-quoted
- * strings, which could hide a second object from a count of braces. So outside double-quoted
- * strings only what JSON itself uses there is allowed. json-glib still parses the object. */
-static gboolean
-is_single_json_object (const char *json, gsize length)
-{
-  gsize i = 0;
-  guint depth = 0;
-  gboolean in_string = FALSE;
-
-  while (i < length && is_json_space (json[i]))
-    i++;
-  if (i == length || json[i] != '{')
-    return FALSE;
-  for (; i < length; i++)
-    {
-      char c = json[i];
-
-      if (in_string)
-        {
-          if (c == '\\')
-            i++;
-          else if (c == '"')
-            in_string = FALSE;
-        }
-      else if (c == '"')
-        in_string = TRUE;
-      else if (c == '{' || c == '[')
-        depth++;
-      else if (c == '}' || c == ']')
-        {
-          if (--depth == 0)
-            break;
-        }
-      else if (!is_json_space (c) && !g_ascii_isalnum (c) && memchr (":,-+.", c, 5) == NULL)
-        return FALSE;
-    }
-  /* Not closed (depth is 0 only after the break). */
-  if (depth != 0)
-    return FALSE;
-  for (i++; i < length; i++)
-    if (!is_json_space (json[i]))
-      return FALSE;
-  return TRUE;
-}
-
 /* Copies the string member @name of @object, sanitised, into *@value (NULL when absent or
  * JSON null). */
 static gboolean
@@ -374,7 +321,7 @@ o365_sasl_xoauth2_decode_error (const char *base64,
 
   parser = json_parser_new_immutable ();
   if (!g_utf8_validate_len ((const char *) json, length, NULL)
-      || !is_single_json_object ((const char *) json, length)
+      || !o365_json_is_single_object ((const char *) json, length)
       || !json_parser_load_from_data (parser, (const char *) json, length, NULL)
       || (root = json_parser_get_root (parser)) == NULL
       || !JSON_NODE_HOLDS_OBJECT (root))

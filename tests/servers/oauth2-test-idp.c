@@ -486,14 +486,17 @@ device_login_page (OAuth2TestIdp *self, SoupServerMessage *message, GHashTable *
 
 /* --- /authorize ------------------------------------------------------------------------------ */
 
-/* Microsoft takes http://localhost with any port (and no other http) for a native client. */
+/* Microsoft takes a registered http://localhost or http://127.0.0.1 with any port (and no other
+ * http) for a native client. */
 static gboolean
 is_loopback_redirect (const char *redirect_uri)
 {
   g_autoptr (GUri) uri = redirect_uri != NULL ? g_uri_parse (redirect_uri, G_URI_FLAGS_NONE, NULL) : NULL;
 
   return uri != NULL && g_str_equal (g_uri_get_scheme (uri), "http") &&
-         g_strcmp0 (g_uri_get_host (uri), "localhost") == 0 && g_uri_get_query (uri) == NULL;
+         (g_strcmp0 (g_uri_get_host (uri), "localhost") == 0 ||
+          g_strcmp0 (g_uri_get_host (uri), "127.0.0.1") == 0) &&
+         g_uri_get_query (uri) == NULL;
 }
 
 static void

@@ -6,7 +6,7 @@
  *
  * It checks what Microsoft checks of a public client: the method and form encoding, the tenant,
  * the client id, the scopes, no client secret, the grant's parameters; the redirect URI
- * (http://localhost, any port) and that it is the same at /authorize and /token; the PKCE
+ * (http://localhost or http://127.0.0.1, any port) and that it is the same at /authorize and /token; the PKCE
  * verifier against the S256 challenge. It issues rotating refresh tokens: a refresh answers with
  * a new one and the one used stops working. Device codes are approved by a scripted sequence of
  * poll answers, or as a person does it, at the verification page (GET /devicelogin?code=CODE).
