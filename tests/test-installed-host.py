@@ -32,10 +32,7 @@ t.require_env("O365_TEST_SRCDIR", "O365_TEST_BUILDDIR", "O365_TEST_CERTS")
 if len(sys.argv) < 6:
     t.bail("usage: test-installed-host.py MESON BUILD_ROOT HOST_C O365_TEST_SERVER CC...")
 meson, build_root, host_c, server_program = sys.argv[1:5]
-cc = sys.argv[5:]
-# A sanitized library needs its runtime in the program that loads it.
-if os.environ.get("O365_TEST_SANITIZED"):
-    cc += ["-fsanitize=" + os.environ["O365_TEST_SANITIZED"]]
+cc = t.compiler(sys.argv[5:])
 tap = t.Tap()
 
 # --- the staged install ----------------------------------------------------------------------

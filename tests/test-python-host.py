@@ -14,7 +14,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures"))
 import mailhost_test as t  # noqa: E402
 
-t.skip_if_sanitized()
+t.run_sanitized()
 t.require_env("O365_TEST_SRCDIR", "O365_TEST_CERTS", "O365_ACCOUNT_PLUGIN_PATH",
               "GI_TYPELIB_PATH")
 if len(sys.argv) != 2:

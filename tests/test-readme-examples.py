@@ -16,13 +16,13 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures"))
 import mailhost_test as t  # noqa: E402
 
-t.skip_if_sanitized()
+t.run_sanitized()
 t.require_env("O365_TEST_SRCDIR", "O365_TEST_CERTS", "O365_ACCOUNT_PLUGIN_PATH",
               "GI_TYPELIB_PATH")
 if len(sys.argv) < 5:
     t.bail("usage: test-readme-examples.py README O365_TEST_SERVER UNINSTALLED_PC_DIR CC...")
 readme, server_program, pc_dir = sys.argv[1:4]
-cc = sys.argv[4:]
+cc = t.compiler(sys.argv[4:])
 USER = "readme@contoso.test"
 RECIPIENT = "friend@example.test"
 MESSAGE = ("From: README <readme@contoso.test>\n"
@@ -49,12 +49,12 @@ from gi.repository import Gio  # noqa: E402
 Gio.Settings.sync()
 
 
-def run_example(name, argv):
+def run_example(name, argv, env=None):
     message = os.path.join(work, f"{name}.eml")
     with open(message, "w") as f:
         f.write(MESSAGE.format(name, name))
     before = len(server.messages())
-    status, out, err = t.run_quietly([*argv, message, RECIPIENT])
+    status, out, err = t.run_quietly([*argv, message, RECIPIENT], env=env)
     tap.ok(status == 0 and re.match(r"sent: 250 2\.0\.0 OK <", out) is not None,
            f"the {name} example sends and prints the final reply", f"exit status {status}",
            out, err)
@@ -82,5 +82,5 @@ if "c-host" in examples:
     tap.ok(status == 0, "the c-host example compiles with the build tree's pkg-config (-Werror)",
            err)
     if status == 0:
-        run_example("c-host", [program])
+        run_example("c-host", [program], env=t.instrumented_env(dict(os.environ)))
 tap.done()
