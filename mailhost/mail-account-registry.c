@@ -13,6 +13,13 @@ registry_settings (void)
   return g_settings_new (MAIL_ACCOUNT_REGISTRY_SCHEMA);
 }
 
+/**
+ * mail_account_registry_new_id:
+ *
+ * Makes up an id for a new account, usable as a settings path element.
+ *
+ * Returns: (transfer full): a fresh id
+ */
 char *
 mail_account_registry_new_id (void)
 {
@@ -22,6 +29,14 @@ mail_account_registry_new_id (void)
   return g_steal_pointer (&uuid);
 }
 
+/**
+ * mail_account_registry_dup_settings_path:
+ * @account_id: an account id (no `/`)
+ *
+ * Where the account's own settings live, e.g. `/org/o365account/accounts/ID/`.
+ *
+ * Returns: (transfer full): the settings path
+ */
 char *
 mail_account_registry_dup_settings_path (const char *account_id)
 {
@@ -31,6 +46,15 @@ mail_account_registry_dup_settings_path (const char *account_id)
   return g_strconcat (MAIL_ACCOUNT_SETTINGS_PATH_PREFIX, account_id, "/", NULL);
 }
 
+/**
+ * mail_account_registry_add:
+ * @type_id: the account type's id (see [method@O365Mailhost.AccountType.get_id])
+ * @account_id: the account's id
+ *
+ * Lists the account, unless its id is listed already.
+ *
+ * Returns: whether it was added
+ */
 gboolean
 mail_account_registry_add (const char *type_id, const char *account_id)
 {
@@ -54,6 +78,15 @@ mail_account_registry_add (const char *type_id, const char *account_id)
   return TRUE;
 }
 
+/**
+ * mail_account_registry_remove:
+ * @account_id: the account's id
+ *
+ * Takes the account off the list. Its settings and secrets are its plug-in's to remove
+ * (see [method@O365Mailhost.Account.remove_async]).
+ *
+ * Returns: whether the id was listed
+ */
 gboolean
 mail_account_registry_remove (const char *account_id)
 {
@@ -79,6 +112,14 @@ mail_account_registry_remove (const char *account_id)
   return found;
 }
 
+/**
+ * mail_account_registry_list:
+ * @type_id: (nullable): an account type's id, or %NULL for every account
+ *
+ * The ids of the accounts of one type, or of all, in the order they were added.
+ *
+ * Returns: (transfer full): the account ids
+ */
 GStrv
 mail_account_registry_list (const char *type_id)
 {
@@ -95,6 +136,15 @@ mail_account_registry_list (const char *type_id)
   return g_strv_builder_end (ids);
 }
 
+/**
+ * mail_account_registry_dup_type:
+ * @account_id: the account's id
+ *
+ * The type of a listed account.
+ *
+ * Returns: (transfer full) (nullable): the account type's id, or %NULL if @account_id is not
+ *   listed
+ */
 char *
 mail_account_registry_dup_type (const char *account_id)
 {

@@ -5,6 +5,16 @@
 
 #include "mail-account-type.h"
 
+/**
+ * MailAccountType:
+ *
+ * A kind of account a plug-in provides, e.g. `office365`.
+ *
+ * Hosts get the account types from [method@O365Mailhost.PluginLoader.list_account_types] and
+ * code against this interface only, never against a plug-in's own types. An account type
+ * makes account objects ([method@O365Mailhost.AccountType.create_account]) and, for GTK
+ * hosts, a settings widget.
+ */
 G_DEFINE_INTERFACE (MailAccountType, mail_account_type, G_TYPE_OBJECT)
 
 static void
@@ -12,6 +22,15 @@ mail_account_type_default_init (MailAccountTypeInterface *iface)
 {
 }
 
+/**
+ * mail_account_type_get_id:
+ * @self: an account type
+ *
+ * The account type's stable id, stored with each account (see
+ * [func@O365Mailhost.Account.registry_add]).
+ *
+ * Returns: (transfer none): the id, e.g. `office365`
+ */
 const char *
 mail_account_type_get_id (MailAccountType *self)
 {
@@ -19,6 +38,14 @@ mail_account_type_get_id (MailAccountType *self)
   return MAIL_ACCOUNT_TYPE_GET_IFACE (self)->get_id (self);
 }
 
+/**
+ * mail_account_type_get_display_name:
+ * @self: an account type
+ *
+ * The account type's name for people.
+ *
+ * Returns: (transfer none): the account type's name for people, translated
+ */
 const char *
 mail_account_type_get_display_name (MailAccountType *self)
 {
@@ -26,6 +53,15 @@ mail_account_type_get_display_name (MailAccountType *self)
   return MAIL_ACCOUNT_TYPE_GET_IFACE (self)->get_display_name (self);
 }
 
+/**
+ * mail_account_type_get_endpoints:
+ * @self: an account type
+ * @n_endpoints: (out): where to put the number of endpoints
+ *
+ * The servers the provider offers (worldwide, sovereign clouds…); the first is the default.
+ *
+ * Returns: (array length=n_endpoints) (transfer none): the endpoints, at least one
+ */
 const MailEndpoint *const *
 mail_account_type_get_endpoints (MailAccountType *self, guint *n_endpoints)
 {
@@ -41,6 +77,14 @@ mail_account_type_get_endpoints (MailAccountType *self, guint *n_endpoints)
   return endpoints;
 }
 
+/**
+ * mail_account_type_get_default_endpoint:
+ * @self: an account type
+ *
+ * The account type's default endpoint.
+ *
+ * Returns: (transfer none): the first of the account type's endpoints
+ */
 const MailEndpoint *
 mail_account_type_get_default_endpoint (MailAccountType *self)
 {
@@ -50,6 +94,15 @@ mail_account_type_get_default_endpoint (MailAccountType *self)
   return endpoints != NULL ? endpoints[0] : NULL;
 }
 
+/**
+ * mail_account_type_find_endpoint:
+ * @self: an account type
+ * @id: an endpoint's id, e.g. `worldwide`
+ *
+ * Finds one of the account type's endpoints by its id.
+ *
+ * Returns: (transfer none) (nullable): the endpoint with that id, or %NULL
+ */
 const MailEndpoint *
 mail_account_type_find_endpoint (MailAccountType *self, const char *id)
 {
@@ -63,6 +116,15 @@ mail_account_type_find_endpoint (MailAccountType *self, const char *id)
   return NULL;
 }
 
+/**
+ * mail_account_type_dup_default_username:
+ * @self: an account type
+ * @address: an e-mail address
+ *
+ * The user name an account with this address signs in with unless it says otherwise.
+ *
+ * Returns: (transfer full): the user name
+ */
 char *
 mail_account_type_dup_default_username (MailAccountType *self, const char *address)
 {
@@ -71,6 +133,18 @@ mail_account_type_dup_default_username (MailAccountType *self, const char *addre
   return MAIL_ACCOUNT_TYPE_GET_IFACE (self)->dup_default_username (self, address);
 }
 
+/**
+ * mail_account_type_create_account:
+ * @self: an account type
+ * @account_id: the account's id: a listed one (see [func@O365Mailhost.Account.registry_list])
+ *   to open an existing account, or a new one from [func@O365Mailhost.Account.registry_new_id]
+ * @error: return location for a #GError
+ *
+ * An account object for @account_id, with the settings stored under that id (defaults for a
+ * new one). A new account is listed once it is saved ([method@O365Mailhost.Account.save]).
+ *
+ * Returns: (transfer full): the account, or %NULL with @error set
+ */
 MailAccount *
 mail_account_type_create_account (MailAccountType *self, const char *account_id, GError **error)
 {
@@ -80,6 +154,14 @@ mail_account_type_create_account (MailAccountType *self, const char *account_id,
   return MAIL_ACCOUNT_TYPE_GET_IFACE (self)->create_account (self, account_id, error);
 }
 
+/**
+ * mail_account_type_has_settings_widget:
+ * @self: an account type
+ *
+ * Whether the account type offers a settings widget.
+ *
+ * Returns: whether the account type offers a settings widget
+ */
 gboolean
 mail_account_type_has_settings_widget (MailAccountType *self)
 {
@@ -87,6 +169,22 @@ mail_account_type_has_settings_widget (MailAccountType *self)
   return MAIL_ACCOUNT_TYPE_GET_IFACE (self)->create_settings_widget != NULL;
 }
 
+/**
+ * mail_account_type_create_settings_widget:
+ * @self: an account type
+ * @account: (nullable): the account to edit, or %NULL for a new account
+ * @error: return location for a #GError
+ *
+ * A `GtkWidget` (GTK 4) editing @account, for a GTK host to put in a window of its own.
+ *
+ * The widget emits `done` (no arguments) once the person has saved, cancelled or removed the
+ * account, and the host then closes it; destroying it earlier discards unsaved changes. Only a
+ * host that has initialised GTK calls this: hosts without a display never do, so a plug-in can
+ * keep GTK out of its core.
+ *
+ * Returns: (transfer full): the widget (not floating), or %NULL with @error set
+ *   (`G_IO_ERROR_NOT_SUPPORTED` when the account type has none)
+ */
 GObject *
 mail_account_type_create_settings_widget (MailAccountType *self,
                                           MailAccount *account,
@@ -109,6 +207,14 @@ mail_account_type_create_settings_widget (MailAccountType *self,
   return iface->create_settings_widget (self, account, error);
 }
 
+/**
+ * mail_security_to_string:
+ * @security: a security mode
+ *
+ * Names a security mode.
+ *
+ * Returns: (transfer none): the mode as people know it, e.g. `STARTTLS`
+ */
 const char *
 mail_security_to_string (MailSecurity security)
 {

@@ -8,16 +8,32 @@
 
 G_BEGIN_DECLS
 
+/**
+ * MailSecurity:
+ * @MAIL_SECURITY_STARTTLS: plain connect, then mandatory STARTTLS before anything else
+ *
+ * How a connection to an endpoint is secured.
+ */
 typedef enum
 {
-  MAIL_SECURITY_STARTTLS, /* plain connect, then mandatory STARTTLS before anything else */
+  MAIL_SECURITY_STARTTLS,
 } MailSecurity;
 
-/* A server a provider offers (e.g. worldwide, or a sovereign cloud). Static data of the plug-in. */
+/**
+ * MailEndpoint:
+ * @id: stable, stored in settings: `worldwide`
+ * @name: for people, translated
+ * @host: the server's host name
+ * @port: the server's port
+ * @security: how the connection is secured
+ *
+ * A server a provider offers (e.g. worldwide, or a sovereign cloud): static data of the
+ * plug-in, valid as long as the plug-in is loaded.
+ */
 typedef struct
 {
-  const char *id;    /* stable, stored in settings: "worldwide" */
-  const char *name;  /* for people, translated */
+  const char *id;
+  const char *name;
   const char *host;
   guint16 port;
   MailSecurity security;
@@ -26,21 +42,28 @@ typedef struct
 #define MAIL_TYPE_ACCOUNT_TYPE (mail_account_type_get_type ())
 G_DECLARE_INTERFACE (MailAccountType, mail_account_type, MAIL, ACCOUNT_TYPE, GObject)
 
+/**
+ * MailAccountTypeInterface:
+ * @g_iface: the parent interface
+ * @get_id: the stable id, e.g. `office365`
+ * @get_display_name: the name for people, translated
+ * @get_endpoints: the servers the provider offers, the default first
+ * @dup_default_username: the user name an address signs in with
+ * @create_account: an account object for an id, with the settings stored under it
+ * @create_settings_widget: optional: a `GtkWidget` editing an account (or a new one); see
+ *   [method@O365Mailhost.AccountType.create_settings_widget]
+ *
+ * What a plug-in's account type implements.
+ */
 struct _MailAccountTypeInterface
 {
   GTypeInterface g_iface;
 
   const char *(*get_id) (MailAccountType *self);
   const char *(*get_display_name) (MailAccountType *self);
-  /* The first endpoint is the default. */
   const MailEndpoint *const *(*get_endpoints) (MailAccountType *self, guint *n_endpoints);
   char *(*dup_default_username) (MailAccountType *self, const char *address);
   MailAccount *(*create_account) (MailAccountType *self, const char *account_id, GError **error);
-  /* Optional: a GtkWidget editing @account (or a new account when NULL); transfer full, not
-   * floating. It emits "done" (no arguments) once the person has saved, cancelled or removed the
-   * account, and the host then closes it; destroying it earlier discards unsaved changes. Only
-   * a GTK host that has initialised GTK calls this; hosts without a display never do, so a
-   * plug-in can keep GTK out of its core. */
   GObject *(*create_settings_widget) (MailAccountType *self, MailAccount *account, GError **error);
 };
 

@@ -12,24 +12,34 @@ typedef struct _MailSignIn MailSignIn;
 #define MAIL_TYPE_ACCOUNT (mail_account_get_type ())
 G_DECLARE_INTERFACE (MailAccount, mail_account, MAIL, ACCOUNT, GObject)
 
+/**
+ * MailAccountInterface:
+ * @g_iface: the parent interface
+ * @create_transport: a transport that submits mail for this account (not yet connected)
+ * @validate: checks every setting; the error names the first faulty one
+ * @save: validates, then writes pending property changes and lists the account
+ * @store_secret_async: stores a secret in the system keyring as the credential of the
+ *   account's current sign-in method (password or app password)
+ * @store_secret_finish: finishes @store_secret_async
+ * @remove_async: deletes the account: its settings, its place in the account list and its
+ *   keyring items
+ * @remove_finish: finishes @remove_async
+ * @sign_in_async: optional (ABI 1.1): an interactive sign-in (“Sign in with Microsoft”); see
+ *   [method@O365Mailhost.Account.sign_in_async]
+ * @sign_in_finish: finishes @sign_in_async
+ *
+ * What a plug-in's account object implements. Its settings and secrets are the plug-in's
+ * business.
+ */
 struct _MailAccountInterface
 {
   GTypeInterface g_iface;
 
-  /* Properties every implementation provides: "id", "address", "display-name" (strings).
-   * Conventional ones a reference host may set when present: "server" (string), "port" (uint),
-   * "auth-method" (string), "ca-file" (string). */
-
-  /* A transport that submits mail for this account (not yet connected). */
   MailTransport *(*create_transport) (MailAccount *self, GError **error);
 
-  /* Checks every setting; the error names the first faulty one. */
   gboolean (*validate) (MailAccount *self, GError **error);
-  /* Validates, then writes pending property changes and lists the account. */
   gboolean (*save) (MailAccount *self, GError **error);
 
-  /* Stores @secret in the system keyring as the credential of the account's current sign-in
-   * method (password or app password). */
   void (*store_secret_async) (MailAccount *self,
                               const char *secret,
                               GCancellable *cancellable,
@@ -37,17 +47,12 @@ struct _MailAccountInterface
                               gpointer user_data);
   gboolean (*store_secret_finish) (MailAccount *self, GAsyncResult *result, GError **error);
 
-  /* Deletes the account: its settings, its place in the account list and its keyring items. */
   void (*remove_async) (MailAccount *self,
                         GCancellable *cancellable,
                         GAsyncReadyCallback callback,
                         gpointer user_data);
   gboolean (*remove_finish) (MailAccount *self, GAsyncResult *result, GError **error);
 
-  /* Optional (ABI 1.1): an interactive sign-in (“Sign in with Microsoft”) with the settings as
-   * they are now, pending changes included, talking to the host through @sign_in (see
-   * mail-sign-in.h). On success the credential it yields is in the system keyring, replacing
-   * any earlier one; the settings themselves are not saved. */
   void (*sign_in_async) (MailAccount *self,
                          MailSignIn *sign_in,
                          GCancellable *cancellable,
@@ -73,7 +78,6 @@ void mail_account_remove_async (MailAccount *self,
                                 GAsyncReadyCallback callback,
                                 gpointer user_data);
 gboolean mail_account_remove_finish (MailAccount *self, GAsyncResult *result, GError **error);
-/* Whether the account type offers an interactive sign-in at all. */
 gboolean mail_account_can_sign_in (MailAccount *self);
 void mail_account_sign_in_async (MailAccount *self,
                                  MailSignIn *sign_in,

@@ -5,6 +5,15 @@
 
 #include "mail-i18n.h"
 
+/**
+ * mail_bind_textdomain:
+ * @domain: a gettext domain
+ * @localedir: the installed locale directory
+ *
+ * Binds @domain to `$O365_ACCOUNT_LOCALEDIR` if set (see [const@O365Mailhost.LOCALEDIR_ENV]),
+ * else to @localedir, with UTF-8 output whatever the locale's charset (GLib and GTK take
+ * UTF-8). Programs still call `setlocale()` and `textdomain()` themselves; a plug-in must not.
+ */
 void
 mail_bind_textdomain (const char *domain, const char *localedir)
 {

@@ -6,13 +6,15 @@
 
 G_BEGIN_DECLS
 
-/* A directory laid out as $localedir (LANG/LC_MESSAGES/DOMAIN.mo) used instead of the installed
- * one; meson devenv and the tests point it at build/po, where i18n.gettext() puts the .mo files. */
+/**
+ * MAIL_LOCALEDIR_ENV:
+ *
+ * The environment variable naming a directory laid out as `$localedir`
+ * (`LANG/LC_MESSAGES/DOMAIN.mo`) that [func@O365Mailhost.bind_textdomain] uses instead of the
+ * installed one; `meson devenv` and the tests point it at `build/po`.
+ */
 #define MAIL_LOCALEDIR_ENV "O365_ACCOUNT_LOCALEDIR"
 
-/* Binds @domain to $O365_ACCOUNT_LOCALEDIR if set, else to @localedir, with UTF-8 output
- * whatever the locale's charset (GLib and GTK take UTF-8). Programs still call setlocale() and
- * textdomain() themselves; a plug-in must not. */
 void mail_bind_textdomain (const char *domain, const char *localedir);
 
 G_END_DECLS

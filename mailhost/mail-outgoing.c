@@ -3,6 +3,12 @@
 
 #include "mail-outgoing.h"
 
+/**
+ * MailOutgoing:
+ *
+ * One message to submit, immutable: the envelope (sender and recipients) and the message
+ * itself as a stream. A transport reads the stream once, while it sends.
+ */
 struct _MailOutgoing
 {
   GObject parent_instance;
@@ -39,6 +45,19 @@ mail_outgoing_init (MailOutgoing *self)
 {
 }
 
+/**
+ * mail_outgoing_new:
+ * @sender: the envelope sender (MAIL FROM)
+ * @recipients: (array zero-terminated=1): the RCPT TO addresses, at least one
+ * @content: the RFC 5322 message, LF or CRLF line ends (the transport normalises and
+ *   dot-stuffs it while streaming)
+ * @size: its length in octets, or -1 if unknown
+ * @flags: what the message needs of the server
+ *
+ * Makes a message to submit.
+ *
+ * Returns: (transfer full): the message
+ */
 MailOutgoing *
 mail_outgoing_new (const char *sender,
                    const char *const *recipients,
@@ -62,6 +81,14 @@ mail_outgoing_new (const char *sender,
   return self;
 }
 
+/**
+ * mail_outgoing_get_sender:
+ * @self: a message
+ *
+ * The envelope sender (MAIL FROM).
+ *
+ * Returns: (transfer none): the envelope sender
+ */
 const char *
 mail_outgoing_get_sender (MailOutgoing *self)
 {
@@ -69,6 +96,14 @@ mail_outgoing_get_sender (MailOutgoing *self)
   return self->sender;
 }
 
+/**
+ * mail_outgoing_get_recipients:
+ * @self: a message
+ *
+ * The envelope recipients (RCPT TO).
+ *
+ * Returns: (array zero-terminated=1) (transfer none): the envelope recipients
+ */
 const char *const *
 mail_outgoing_get_recipients (MailOutgoing *self)
 {
@@ -76,6 +111,14 @@ mail_outgoing_get_recipients (MailOutgoing *self)
   return (const char *const *) self->recipients;
 }
 
+/**
+ * mail_outgoing_get_content:
+ * @self: a message
+ *
+ * The message itself, as a stream.
+ *
+ * Returns: (transfer none): the message's stream
+ */
 GInputStream *
 mail_outgoing_get_content (MailOutgoing *self)
 {
@@ -83,6 +126,14 @@ mail_outgoing_get_content (MailOutgoing *self)
   return self->content;
 }
 
+/**
+ * mail_outgoing_get_size:
+ * @self: a message
+ *
+ * The message's length.
+ *
+ * Returns: the message's length in octets, or -1 if unknown
+ */
 goffset
 mail_outgoing_get_size (MailOutgoing *self)
 {
@@ -90,6 +141,14 @@ mail_outgoing_get_size (MailOutgoing *self)
   return self->size;
 }
 
+/**
+ * mail_outgoing_get_flags:
+ * @self: a message
+ *
+ * What the message needs of the server.
+ *
+ * Returns: what the message needs of the server
+ */
 MailOutgoingFlags
 mail_outgoing_get_flags (MailOutgoing *self)
 {

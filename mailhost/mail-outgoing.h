@@ -5,19 +5,24 @@
 
 G_BEGIN_DECLS
 
+/**
+ * MailOutgoingFlags:
+ * @MAIL_OUTGOING_NONE: plain 7-bit ASCII
+ * @MAIL_OUTGOING_8BIT_BODY: the message has octets above 127: needs 8BITMIME
+ * @MAIL_OUTGOING_UTF8_HEADERS: RFC 6532 UTF-8 in headers: needs SMTPUTF8
+ *
+ * What a message needs of the server.
+ */
 typedef enum /*< flags >*/
 {
   MAIL_OUTGOING_NONE = 0,
-  MAIL_OUTGOING_8BIT_BODY = 1 << 0,     /* the message has octets above 127: needs 8BITMIME */
-  MAIL_OUTGOING_UTF8_HEADERS = 1 << 1,  /* RFC 6532 UTF-8 in headers: needs SMTPUTF8 */
+  MAIL_OUTGOING_8BIT_BODY = 1 << 0,
+  MAIL_OUTGOING_UTF8_HEADERS = 1 << 1,
 } MailOutgoingFlags;
 
 #define MAIL_TYPE_OUTGOING (mail_outgoing_get_type ())
 G_DECLARE_FINAL_TYPE (MailOutgoing, mail_outgoing, MAIL, OUTGOING, GObject)
 
-/* @sender: the envelope sender (MAIL FROM); @recipients: RCPT TO addresses, at least one;
- * @content: the RFC 5322 message, LF or CRLF line ends (the transport normalises and
- * dot-stuffs it while streaming); @size: its length in octets, or -1 if unknown. */
 MailOutgoing *mail_outgoing_new (const char *sender,
                                  const char *const *recipients,
                                  GInputStream *content,

@@ -6,6 +6,16 @@
 #include "mail-plugin-loader.h"
 #include "mail-plugin-private.h"
 
+/**
+ * MailPluginLoader:
+ *
+ * Finds plug-in modules, loads each once, and answers “which account types are there?”.
+ *
+ * A host makes one loader, calls [method@O365Mailhost.PluginLoader.load_all] and asks for
+ * account types ([method@O365Mailhost.PluginLoader.find_account_type]). Plug-ins never see
+ * the loader. Disposing of it deactivates every plug-in; their code stays resident (see
+ * [class@O365Mailhost.Plugin]).
+ */
 struct _MailPluginLoader
 {
   GObject parent_instance;
@@ -40,12 +50,29 @@ mail_plugin_loader_init (MailPluginLoader *self)
   self->plugins = g_ptr_array_new_with_free_func (g_object_unref);
 }
 
+/**
+ * mail_plugin_loader_new:
+ *
+ * Makes a plug-in loader.
+ *
+ * Returns: (transfer full): a loader with no plug-in loaded yet
+ */
 MailPluginLoader *
 mail_plugin_loader_new (void)
 {
   return g_object_new (MAIL_TYPE_PLUGIN_LOADER, NULL);
 }
 
+/**
+ * mail_plugin_loader_dup_search_path:
+ * @self: a loader
+ *
+ * The directories [method@O365Mailhost.PluginLoader.load_all] searches:
+ * `$O365_ACCOUNT_PLUGIN_PATH` if set (see [const@O365Mailhost.PLUGIN_PATH_ENV]), else the
+ * installed plug-in directory.
+ *
+ * Returns: (transfer full) (array zero-terminated=1) (element-type filename): the directories
+ */
 GStrv
 mail_plugin_loader_dup_search_path (MailPluginLoader *self)
 {
@@ -58,6 +85,15 @@ mail_plugin_loader_dup_search_path (MailPluginLoader *self)
   return g_strsplit (PLUGINDIR, G_SEARCHPATH_SEPARATOR_S, -1);
 }
 
+/**
+ * mail_plugin_loader_find_plugin:
+ * @self: a loader
+ * @id: a plug-in id, e.g. `office365`
+ *
+ * Finds a loaded plug-in by its id.
+ *
+ * Returns: (transfer none) (nullable): the loaded plug-in with that id, or %NULL
+ */
 MailPlugin *
 mail_plugin_loader_find_plugin (MailPluginLoader *self, const char *id)
 {
@@ -74,6 +110,16 @@ mail_plugin_loader_find_plugin (MailPluginLoader *self, const char *id)
   return NULL;
 }
 
+/**
+ * mail_plugin_loader_load_file:
+ * @self: a loader
+ * @path: (type filename): a plug-in module
+ * @error: return location for a #GError
+ *
+ * Opens, checks and activates one module. Refusals are [error@O365Mailhost.PluginError]s.
+ *
+ * Returns: (transfer none): the plug-in, or %NULL with @error set
+ */
 MailPlugin *
 mail_plugin_loader_load_file (MailPluginLoader *self, const char *path, GError **error)
 {
@@ -128,6 +174,20 @@ list_modules (const char *dir, GError **error)
   return g_steal_pointer (&names);
 }
 
+/**
+ * mail_plugin_loader_load_all:
+ * @self: a loader
+ * @failures: (nullable) (element-type GLib.Error): an array the errors of modules that
+ *   failed are appended to (the caller frees them), or %NULL
+ * @error: return location for a #GError
+ *
+ * Loads every module (`*.so`) in the search path
+ * ([method@O365Mailhost.PluginLoader.dup_search_path]). Modules that fail are skipped.
+ * Bindings pass %NULL for @failures, and load a module with
+ * [method@O365Mailhost.PluginLoader.load_file] to see why it fails.
+ *
+ * Returns: %FALSE, with @error set, if no plug-in could be loaded
+ */
 gboolean
 mail_plugin_loader_load_all (MailPluginLoader *self, GPtrArray *failures, GError **error)
 {
@@ -170,6 +230,15 @@ mail_plugin_loader_load_all (MailPluginLoader *self, GPtrArray *failures, GError
   return TRUE;
 }
 
+/**
+ * mail_plugin_loader_get_plugins:
+ * @self: a loader
+ *
+ * The plug-ins loaded so far.
+ *
+ * Returns: (transfer none) (element-type MailPlugin): every plug-in loaded so far, active or
+ *   not
+ */
 GPtrArray *
 mail_plugin_loader_get_plugins (MailPluginLoader *self)
 {
@@ -177,6 +246,14 @@ mail_plugin_loader_get_plugins (MailPluginLoader *self)
   return self->plugins;
 }
 
+/**
+ * mail_plugin_loader_list_account_types:
+ * @self: a loader
+ *
+ * The account types of every active plug-in. The array unrefs them when it is freed.
+ *
+ * Returns: (transfer container) (element-type MailAccountType): the account types
+ */
 GPtrArray *
 mail_plugin_loader_list_account_types (MailPluginLoader *self)
 {
@@ -195,6 +272,16 @@ mail_plugin_loader_list_account_types (MailPluginLoader *self)
   return types;
 }
 
+/**
+ * mail_plugin_loader_find_account_type:
+ * @self: a loader
+ * @id: an account type's id, e.g. `office365`
+ *
+ * Finds an account type among those of the active plug-ins.
+ *
+ * Returns: (transfer none) (nullable): the account type, or %NULL if no active plug-in
+ *   provides it
+ */
 MailAccountType *
 mail_plugin_loader_find_account_type (MailPluginLoader *self, const char *id)
 {

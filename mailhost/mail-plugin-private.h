@@ -1,4 +1,5 @@
-/* mail-plugin-private.h — for the loader only. */
+/* mail-plugin-private.h — for the loader only: not installed, and its functions are not exported
+ * (G_GNUC_INTERNAL), though their names start with mail_. */
 #pragma once
 
 #include "mail-plugin.h"
@@ -7,9 +8,9 @@ G_BEGIN_DECLS
 
 /* Opens the module at @path with local, immediate binding, checks its ABI data symbol and
  * entry points, then queries its metadata. Runs no load code: the plug-in is inactive. */
-MailPlugin *mail_plugin_open (const char *path, GError **error);
+G_GNUC_INTERNAL MailPlugin *mail_plugin_open (const char *path, GError **error);
 
 /* Closes a plug-in that was opened but never activated (nothing of it can be in use). */
-void mail_plugin_discard (MailPlugin *plugin);
+G_GNUC_INTERNAL void mail_plugin_discard (MailPlugin *plugin);
 
 G_END_DECLS

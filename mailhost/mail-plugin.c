@@ -1,11 +1,5 @@
-/* mail-plugin.c — one plug-in module: ABI check, metadata, activation.
- *
- * A MailPlugin is a GTypeModule, so the plug-in can register dynamic GTypes into it. Once a
- * plug-in has run its load code the module is made resident and never closed: GTypes it
- * registered must keep their code (libpeas does the same). Deactivating drops what the
- * plug-in provided and releases the type module; activating again re-runs its load code,
- * which re-registers the same types into this same module.
- */
+/* mail-plugin.c — one plug-in module: ABI check, metadata, activation (see MailPlugin's
+ * documentation below). */
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
@@ -14,6 +8,30 @@
 #include "mail-account-type.h"
 #include "mail-plugin-private.h"
 
+/**
+ * MailPlugin:
+ *
+ * One plug-in module, as the loader ([class@O365Mailhost.PluginLoader]) opened it.
+ *
+ * A plug-in is a shared object that exports exactly these symbols:
+ *
+ * - `mail_plugin_abi` (data): the [struct@O365Mailhost.PluginAbi] it was compiled against
+ *   (`MAIL_PLUGIN_DECLARE_ABI`); the host reads it before calling any plug-in code;
+ * - `mail_plugin_query()`: its static metadata ([struct@O365Mailhost.PluginInfo]);
+ * - `mail_plugin_load()`: registers the plug-in's types into the `MailPlugin` (a
+ *   [class@GObject.TypeModule]) and adds what it provides
+ *   ([method@O365Mailhost.Plugin.add_account_type]);
+ * - `mail_plugin_unload()`: deactivates: forgets what it added; its code stays resident.
+ *
+ * A plug-in loads when its ABI major equals the host's and its ABI minor is not newer than
+ * the host's (libpurple's rule): bump the minor for additions, the major for any change that
+ * breaks existing plug-ins. Each refusal is its own [error@O365Mailhost.PluginError] code.
+ *
+ * Once a plug-in has run its load code the module is made resident and never closed: GTypes it
+ * registered must keep their code (libpeas does the same). Deactivating drops what the
+ * plug-in provided and releases the type module; activating again re-runs its load code,
+ * which re-registers the same types into this same module.
+ */
 struct _MailPlugin
 {
   GTypeModule parent_instance;
@@ -30,6 +48,13 @@ struct _MailPlugin
 };
 
 G_DEFINE_FINAL_TYPE (MailPlugin, mail_plugin, G_TYPE_TYPE_MODULE)
+/**
+ * mail_plugin_error_quark:
+ *
+ * The error domain of [error@O365Mailhost.PluginError].
+ *
+ * Returns: the domain's quark
+ */
 G_DEFINE_QUARK (mail-plugin-error-quark, mail_plugin_error)
 
 /* Plug-ins that ever ran load code, kept for the life of the process (see below). A list
@@ -207,6 +232,14 @@ mail_plugin_discard (MailPlugin *plugin)
   g_object_unref (plugin);
 }
 
+/**
+ * mail_plugin_get_path:
+ * @plugin: a plug-in
+ *
+ * Where the plug-in was loaded from.
+ *
+ * Returns: (transfer none) (type filename): the file the plug-in was loaded from
+ */
 const char *
 mail_plugin_get_path (MailPlugin *plugin)
 {
@@ -214,6 +247,14 @@ mail_plugin_get_path (MailPlugin *plugin)
   return plugin->path;
 }
 
+/**
+ * mail_plugin_get_info:
+ * @plugin: a plug-in
+ *
+ * The plug-in's static metadata.
+ *
+ * Returns: (transfer none): the plug-in's metadata
+ */
 const MailPluginInfo *
 mail_plugin_get_info (MailPlugin *plugin)
 {
@@ -221,6 +262,14 @@ mail_plugin_get_info (MailPlugin *plugin)
   return plugin->info;
 }
 
+/**
+ * mail_plugin_is_active:
+ * @plugin: a plug-in
+ *
+ * Whether the plug-in is active.
+ *
+ * Returns: whether the plug-in's load code has run and its account types are available
+ */
 gboolean
 mail_plugin_is_active (MailPlugin *plugin)
 {
@@ -228,6 +277,15 @@ mail_plugin_is_active (MailPlugin *plugin)
   return plugin->active;
 }
 
+/**
+ * mail_plugin_activate:
+ * @plugin: a plug-in
+ * @error: return location for a #GError
+ *
+ * Runs the plug-in's load code, unless it is active already.
+ *
+ * Returns: whether the plug-in is active
+ */
 gboolean
 mail_plugin_activate (MailPlugin *plugin, GError **error)
 {
@@ -248,6 +306,12 @@ mail_plugin_activate (MailPlugin *plugin, GError **error)
   return TRUE;
 }
 
+/**
+ * mail_plugin_deactivate:
+ * @plugin: a plug-in
+ *
+ * Drops what the plug-in provided and runs its unload code; it can be activated again.
+ */
 void
 mail_plugin_deactivate (MailPlugin *plugin)
 {
@@ -262,6 +326,15 @@ mail_plugin_deactivate (MailPlugin *plugin)
   g_type_module_unuse (G_TYPE_MODULE (plugin));
 }
 
+/**
+ * mail_plugin_get_account_types:
+ * @plugin: a plug-in
+ *
+ * The account types the plug-in provides while it is active.
+ *
+ * Returns: (transfer none): the [iface@O365Mailhost.AccountType]s the active plug-in
+ *   provides
+ */
 GListModel *
 mail_plugin_get_account_types (MailPlugin *plugin)
 {
@@ -269,6 +342,13 @@ mail_plugin_get_account_types (MailPlugin *plugin)
   return G_LIST_MODEL (plugin->account_types);
 }
 
+/**
+ * mail_plugin_add_account_type:
+ * @plugin: the plug-in being loaded
+ * @account_type: an account type it provides
+ *
+ * For plug-ins, from their `mail_plugin_load()`: adds an account type.
+ */
 void
 mail_plugin_add_account_type (MailPlugin *plugin, MailAccountType *account_type)
 {

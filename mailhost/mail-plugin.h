@@ -1,34 +1,50 @@
 /* mail-plugin.h — what a mail plug-in module exports, and the ABI it is built against.
- *
- * A plug-in is a shared object that exports exactly these symbols:
- *
- *   mail_plugin_abi     (data)  the MailPluginAbi it was compiled against; the host reads it
- *                               before calling any plug-in code
- *   mail_plugin_query   (func)  returns static metadata (MailPluginInfo)
- *   mail_plugin_load    (func)  registers the plug-in's types into the MailPlugin (a GTypeModule)
- *                               and adds what it provides (account types)
- *   mail_plugin_unload  (func)  deactivates: forgets what it added; its code stays resident
- *
- * Compatibility rule (as libpurple's): a plug-in loads when its ABI major equals the host's and
- * its ABI minor is not newer than the host's. Bump the minor for additions, the major for any
- * change that breaks existing plug-ins.
- */
+ * MailPlugin's documentation (mail-plugin.c) states the contract. */
 #pragma once
 
 #include <gio/gio.h>
 
 G_BEGIN_DECLS
 
+/**
+ * MAIL_PLUGIN_ABI_MAJOR:
+ *
+ * The plug-in ABI's major version: a plug-in built for another major does not load.
+ */
 #define MAIL_PLUGIN_ABI_MAJOR 1
-/* 1.1: MailAccount's optional interactive sign-in (mail-sign-in.h). */
+
+/**
+ * MAIL_PLUGIN_ABI_MINOR:
+ *
+ * The plug-in ABI's minor version: a plug-in built for a newer minor does not load.
+ * 1.1 added [method@O365Mailhost.Account.sign_in_async].
+ */
 #define MAIL_PLUGIN_ABI_MINOR 1
 
 #define MAIL_TYPE_PLUGIN (mail_plugin_get_type ())
 G_DECLARE_FINAL_TYPE (MailPlugin, mail_plugin, MAIL, PLUGIN, GTypeModule)
 
+/**
+ * MAIL_PLUGIN_ERROR:
+ *
+ * The error domain of the plug-in loader: why a module was refused (see
+ * [error@O365Mailhost.PluginError]).
+ */
 #define MAIL_PLUGIN_ERROR (mail_plugin_error_quark ())
 GQuark mail_plugin_error_quark (void);
 
+/**
+ * MailPluginError:
+ * @MAIL_PLUGIN_ERROR_NOT_A_MODULE: the file is not a loadable module
+ * @MAIL_PLUGIN_ERROR_MISSING_ENTRY_POINT: it lacks one of the four exported symbols
+ * @MAIL_PLUGIN_ERROR_ABI_MAJOR_MISMATCH: built for another ABI major
+ * @MAIL_PLUGIN_ERROR_ABI_MINOR_TOO_NEW: built for a newer ABI minor than the host's
+ * @MAIL_PLUGIN_ERROR_INVALID_INFO: its metadata has no id or name, or claims another ABI
+ * @MAIL_PLUGIN_ERROR_DUPLICATE_ID: a plug-in with the same id is loaded already
+ * @MAIL_PLUGIN_ERROR_LOAD_FAILED: its load entry point failed
+ *
+ * Why the loader refused a plug-in; the message names the file and the reason.
+ */
 typedef enum
 {
   MAIL_PLUGIN_ERROR_NOT_A_MODULE,
@@ -40,36 +56,102 @@ typedef enum
   MAIL_PLUGIN_ERROR_LOAD_FAILED,
 } MailPluginError;
 
+/**
+ * MailPluginAbi:
+ * @major: the ABI major, [const@O365Mailhost.PLUGIN_ABI_MAJOR] when built
+ * @minor: the ABI minor, [const@O365Mailhost.PLUGIN_ABI_MINOR] when built
+ *
+ * The ABI a plug-in was compiled against: its data symbol `mail_plugin_abi`.
+ */
 typedef struct
 {
   guint16 major;
   guint16 minor;
 } MailPluginAbi;
 
+/**
+ * MailPluginInfo:
+ * @abi: the ABI, as in `mail_plugin_abi`
+ * @id: unique, e.g. `office365`
+ * @name: translated, for people
+ * @description: translated, one sentence
+ * @version: the plug-in's version
+ * @license: an SPDX identifier
+ * @provides: (array zero-terminated=1): what it provides, e.g. `account-type:office365`
+ *
+ * A plug-in's static metadata, from its `mail_plugin_query()`.
+ */
 typedef struct
 {
   MailPluginAbi abi;
-  const char *id;            /* unique, e.g. "office365" */
-  const char *name;          /* translated, for people */
-  const char *description;   /* translated, one sentence */
+  const char *id;
+  const char *name;
+  const char *description;
   const char *version;
-  const char *license;       /* SPDX identifier */
-  const char *const *provides; /* NULL-terminated, e.g. { "account-type:office365", NULL } */
+  const char *license;
+  const char *const *provides;
 } MailPluginInfo;
 
+/**
+ * MailPluginQueryFunc:
+ *
+ * The type of a plug-in's `mail_plugin_query()`.
+ *
+ * Returns: (transfer none): the plug-in's static metadata
+ */
 typedef const MailPluginInfo *(*MailPluginQueryFunc) (void);
+
+/**
+ * MailPluginLoadFunc:
+ * @plugin: the plug-in's type module
+ * @error: return location for a #GError
+ *
+ * The type of a plug-in's `mail_plugin_load()`: registers its types into @plugin and adds
+ * what it provides ([method@O365Mailhost.Plugin.add_account_type]).
+ *
+ * Returns: whether the plug-in loaded
+ */
 typedef gboolean (*MailPluginLoadFunc) (MailPlugin *plugin, GError **error);
+
+/**
+ * MailPluginUnloadFunc:
+ * @plugin: the plug-in's type module
+ *
+ * The type of a plug-in's `mail_plugin_unload()`: forgets what it added; its code stays
+ * resident.
+ */
 typedef void (*MailPluginUnloadFunc) (MailPlugin *plugin);
 
+/**
+ * MAIL_PLUGIN_SYMBOL_ABI:
+ *
+ * The name of the ABI data symbol every plug-in exports.
+ */
 #define MAIL_PLUGIN_SYMBOL_ABI    "mail_plugin_abi"
+/**
+ * MAIL_PLUGIN_SYMBOL_QUERY:
+ *
+ * The name of the metadata entry point ([callback@O365Mailhost.PluginQueryFunc]).
+ */
 #define MAIL_PLUGIN_SYMBOL_QUERY  "mail_plugin_query"
+/**
+ * MAIL_PLUGIN_SYMBOL_LOAD:
+ *
+ * The name of the load entry point ([callback@O365Mailhost.PluginLoadFunc]).
+ */
 #define MAIL_PLUGIN_SYMBOL_LOAD   "mail_plugin_load"
+/**
+ * MAIL_PLUGIN_SYMBOL_UNLOAD:
+ *
+ * The name of the unload entry point ([callback@O365Mailhost.PluginUnloadFunc]).
+ */
 #define MAIL_PLUGIN_SYMBOL_UNLOAD "mail_plugin_unload"
 
 /* Declares a plug-in's entry points with default visibility; everything else in a plug-in
  * should be hidden (-fvisibility=hidden plus a linker version script). */
 #define MAIL_PLUGIN_EXPORT __attribute__((visibility ("default")))
 
+/* Defines the plug-in's mail_plugin_abi: one line in the plug-in's source. */
 #define MAIL_PLUGIN_DECLARE_ABI \
   MAIL_PLUGIN_EXPORT extern const MailPluginAbi mail_plugin_abi; \
   const MailPluginAbi mail_plugin_abi = { MAIL_PLUGIN_ABI_MAJOR, MAIL_PLUGIN_ABI_MINOR }
@@ -86,9 +168,12 @@ GListModel *mail_plugin_get_account_types (MailPlugin *plugin);
 typedef struct _MailAccountType MailAccountType;
 void mail_plugin_add_account_type (MailPlugin *plugin, MailAccountType *account_type);
 
-/* The entry points every plug-in defines. */
+/* The entry points every plug-in defines. The library does not: the scanner must not list
+ * them in the typelib, where a binding would look them up in libo365-mailhost. */
+#ifndef __GI_SCANNER__
 MAIL_PLUGIN_EXPORT const MailPluginInfo *mail_plugin_query (void);
 MAIL_PLUGIN_EXPORT gboolean mail_plugin_load (MailPlugin *plugin, GError **error);
 MAIL_PLUGIN_EXPORT void mail_plugin_unload (MailPlugin *plugin);
+#endif
 
 G_END_DECLS

@@ -3,6 +3,13 @@
 
 #include "mail-reply.h"
 
+/**
+ * MailReply:
+ *
+ * A server reply as hosts see it: the code, the RFC 3463 enhanced status code and the text,
+ * immutable and reference-counted. The text is already sanitised (no control bytes) and safe
+ * to show or log.
+ */
 struct _MailReply
 {
   guint code;
@@ -12,6 +19,16 @@ struct _MailReply
 
 G_DEFINE_BOXED_TYPE (MailReply, mail_reply, mail_reply_ref, mail_reply_unref)
 
+/**
+ * mail_reply_new:
+ * @code: the reply code, 200 to 599
+ * @enhanced_code: (nullable): the enhanced status code, e.g. `2.0.0`, or %NULL
+ * @text: (nullable): the text: every line of the reply without its codes, joined by `\n`
+ *
+ * Makes a reply.
+ *
+ * Returns: (transfer full): the reply
+ */
 MailReply *
 mail_reply_new (guint code, const char *enhanced_code, const char *text)
 {
@@ -26,6 +43,14 @@ mail_reply_new (guint code, const char *enhanced_code, const char *text)
   return reply;
 }
 
+/**
+ * mail_reply_ref:
+ * @reply: a reply
+ *
+ * Takes a reference.
+ *
+ * Returns: (transfer full): @reply, with one more reference
+ */
 MailReply *
 mail_reply_ref (MailReply *reply)
 {
@@ -42,6 +67,12 @@ mail_reply_clear (gpointer data)
   g_free (reply->text);
 }
 
+/**
+ * mail_reply_unref:
+ * @reply: (transfer full): a reply
+ *
+ * Drops a reference; the last one frees the reply.
+ */
 void
 mail_reply_unref (MailReply *reply)
 {
@@ -49,6 +80,14 @@ mail_reply_unref (MailReply *reply)
   g_atomic_rc_box_release_full (reply, mail_reply_clear);
 }
 
+/**
+ * mail_reply_get_code:
+ * @reply: a reply
+ *
+ * The reply code.
+ *
+ * Returns: the reply code, e.g. 250
+ */
 guint
 mail_reply_get_code (const MailReply *reply)
 {
@@ -56,6 +95,15 @@ mail_reply_get_code (const MailReply *reply)
   return reply->code;
 }
 
+/**
+ * mail_reply_get_enhanced_code:
+ * @reply: a reply
+ *
+ * The RFC 3463 enhanced status code.
+ *
+ * Returns: (transfer none) (nullable): the enhanced status code, e.g. `5.7.139`, or %NULL when
+ *   the server sent none
+ */
 const char *
 mail_reply_get_enhanced_code (const MailReply *reply)
 {
@@ -63,6 +111,14 @@ mail_reply_get_enhanced_code (const MailReply *reply)
   return reply->enhanced_code;
 }
 
+/**
+ * mail_reply_get_text:
+ * @reply: a reply
+ *
+ * The reply's text.
+ *
+ * Returns: (transfer none): all lines of the reply without their codes, joined by `\n`
+ */
 const char *
 mail_reply_get_text (const MailReply *reply)
 {
@@ -70,6 +126,14 @@ mail_reply_get_text (const MailReply *reply)
   return reply->text;
 }
 
+/**
+ * mail_reply_to_string:
+ * @reply: a reply
+ *
+ * The reply on one line, for messages and logs: `250 2.0.0 OK <id> [Hostname=…]`.
+ *
+ * Returns: (transfer full): the line
+ */
 char *
 mail_reply_to_string (const MailReply *reply)
 {
@@ -86,6 +150,14 @@ mail_reply_to_string (const MailReply *reply)
   return g_string_free (g_steal_pointer (&line), FALSE);
 }
 
+/**
+ * mail_reply_is_positive:
+ * @reply: a reply
+ *
+ * Whether the reply is positive (2xx or 3xx).
+ *
+ * Returns: whether the code is below 400
+ */
 gboolean
 mail_reply_is_positive (const MailReply *reply)
 {
@@ -93,6 +165,14 @@ mail_reply_is_positive (const MailReply *reply)
   return reply->code < 400;
 }
 
+/**
+ * mail_reply_is_transient:
+ * @reply: a reply
+ *
+ * Whether the reply is a temporary failure.
+ *
+ * Returns: whether the code is a temporary failure (4xx)
+ */
 gboolean
 mail_reply_is_transient (const MailReply *reply)
 {

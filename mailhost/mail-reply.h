@@ -16,11 +16,8 @@ MailReply *mail_reply_ref (MailReply *reply);
 void mail_reply_unref (MailReply *reply);
 
 guint mail_reply_get_code (const MailReply *reply);
-/* "5.7.139", or NULL when the server sent none. */
 const char *mail_reply_get_enhanced_code (const MailReply *reply);
-/* All lines of the reply without their codes, joined by '\n'. */
 const char *mail_reply_get_text (const MailReply *reply);
-/* "535 5.7.139 Authentication unsuccessful…" on one line, for messages and logs. */
 char *mail_reply_to_string (const MailReply *reply);
 
 gboolean mail_reply_is_positive (const MailReply *reply);

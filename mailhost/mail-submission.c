@@ -10,6 +10,16 @@ typedef struct
   MailReply *reply;
 } RecipientReply;
 
+/**
+ * MailSubmission:
+ *
+ * The outcome of submitting one [class@O365Mailhost.Outgoing]: its status, the reply to each
+ * recipient, and the server's final reply, which carries the server-assigned message id
+ * (Office 365: `250 2.0.0 OK <id> [Hostname=…]`).
+ *
+ * Transports build it as the session goes; hosts get one per message from
+ * [method@O365Mailhost.Transport.submit_finish].
+ */
 struct _MailSubmission
 {
   GObject parent_instance;
@@ -59,6 +69,14 @@ mail_submission_init (MailSubmission *self)
   g_array_set_clear_func (self->recipients, recipient_reply_clear);
 }
 
+/**
+ * mail_submission_new:
+ * @outgoing: the message
+ *
+ * For transports: a submission not attempted yet.
+ *
+ * Returns: (transfer full): the submission
+ */
 MailSubmission *
 mail_submission_new (MailOutgoing *outgoing)
 {
@@ -71,6 +89,14 @@ mail_submission_new (MailOutgoing *outgoing)
   return self;
 }
 
+/**
+ * mail_submission_add_recipient_reply:
+ * @self: a submission
+ * @recipient: an envelope recipient
+ * @reply: the server's reply to its RCPT TO
+ *
+ * For transports: records a recipient's reply.
+ */
 void
 mail_submission_add_recipient_reply (MailSubmission *self, const char *recipient, MailReply *reply)
 {
@@ -84,6 +110,13 @@ mail_submission_add_recipient_reply (MailSubmission *self, const char *recipient
   g_array_append_val (self->recipients, entry);
 }
 
+/**
+ * mail_submission_set_sent:
+ * @self: a submission
+ * @final_reply: the server's positive reply to the final dot
+ *
+ * For transports: the message was accepted.
+ */
 void
 mail_submission_set_sent (MailSubmission *self, MailReply *final_reply)
 {
@@ -96,6 +129,15 @@ mail_submission_set_sent (MailSubmission *self, MailReply *final_reply)
   self->final_reply = mail_reply_ref (final_reply);
 }
 
+/**
+ * mail_submission_set_failed:
+ * @self: a submission
+ * @error: (transfer full): why the message was not sent
+ * @reply: (nullable): the server's reply that caused it, if any
+ *
+ * For transports: the message failed, or its status is unknown when @error is
+ * `MAIL_TRANSPORT_ERROR_STATUS_UNKNOWN` (see [func@O365Mailhost.TransportError.classify]).
+ */
 void
 mail_submission_set_failed (MailSubmission *self, GError *error, MailReply *reply)
 {
@@ -112,6 +154,14 @@ mail_submission_set_failed (MailSubmission *self, GError *error, MailReply *repl
     self->final_reply = mail_reply_ref (reply);
 }
 
+/**
+ * mail_submission_get_outgoing:
+ * @self: a submission
+ *
+ * The message this is the outcome of.
+ *
+ * Returns: (transfer none): the message
+ */
 MailOutgoing *
 mail_submission_get_outgoing (MailSubmission *self)
 {
@@ -119,6 +169,14 @@ mail_submission_get_outgoing (MailSubmission *self)
   return self->outgoing;
 }
 
+/**
+ * mail_submission_get_status:
+ * @self: a submission
+ *
+ * What became of the message.
+ *
+ * Returns: what became of the message
+ */
 MailSubmissionStatus
 mail_submission_get_status (MailSubmission *self)
 {
@@ -126,6 +184,14 @@ mail_submission_get_status (MailSubmission *self)
   return self->status;
 }
 
+/**
+ * mail_submission_get_error:
+ * @self: a submission
+ *
+ * Why the message failed.
+ *
+ * Returns: (transfer none) (nullable): why the message failed, or %NULL
+ */
 const GError *
 mail_submission_get_error (MailSubmission *self)
 {
@@ -133,6 +199,15 @@ mail_submission_get_error (MailSubmission *self)
   return self->error;
 }
 
+/**
+ * mail_submission_get_final_reply:
+ * @self: a submission
+ *
+ * The server's final reply.
+ *
+ * Returns: (transfer none) (nullable): the server's reply to the final dot, or the reply that
+ *   made the message fail; %NULL if there was none
+ */
 MailReply *
 mail_submission_get_final_reply (MailSubmission *self)
 {
@@ -140,6 +215,14 @@ mail_submission_get_final_reply (MailSubmission *self)
   return self->final_reply;
 }
 
+/**
+ * mail_submission_get_n_recipients:
+ * @self: a submission
+ *
+ * The number of recipients with a reply.
+ *
+ * Returns: how many recipients have a reply
+ */
 guint
 mail_submission_get_n_recipients (MailSubmission *self)
 {
@@ -147,6 +230,15 @@ mail_submission_get_n_recipients (MailSubmission *self)
   return self->recipients->len;
 }
 
+/**
+ * mail_submission_get_recipient:
+ * @self: a submission
+ * @index: below [method@O365Mailhost.Submission.get_n_recipients]
+ *
+ * A recipient with a reply.
+ *
+ * Returns: (transfer none): the recipient
+ */
 const char *
 mail_submission_get_recipient (MailSubmission *self, guint index)
 {
@@ -155,6 +247,15 @@ mail_submission_get_recipient (MailSubmission *self, guint index)
   return g_array_index (self->recipients, RecipientReply, index).recipient;
 }
 
+/**
+ * mail_submission_get_recipient_reply:
+ * @self: a submission
+ * @index: below [method@O365Mailhost.Submission.get_n_recipients]
+ *
+ * The reply to a recipient.
+ *
+ * Returns: (transfer none): the server's reply to the recipient's RCPT TO
+ */
 MailReply *
 mail_submission_get_recipient_reply (MailSubmission *self, guint index)
 {

@@ -9,12 +9,21 @@
 
 G_BEGIN_DECLS
 
+/**
+ * MailSubmissionStatus:
+ * @MAIL_SUBMISSION_NOT_ATTEMPTED: the session ended before this message was started
+ * @MAIL_SUBMISSION_SENT: the server accepted it (2xx after the final dot)
+ * @MAIL_SUBMISSION_FAILED: refused or not sent: see the error
+ * @MAIL_SUBMISSION_STATUS_UNKNOWN: the body was sent, no final reply: never resend silently
+ *
+ * What became of one message.
+ */
 typedef enum
 {
-  MAIL_SUBMISSION_NOT_ATTEMPTED,  /* the session ended before this message was started */
-  MAIL_SUBMISSION_SENT,           /* the server accepted it (2xx after the final dot) */
-  MAIL_SUBMISSION_FAILED,         /* refused or not sent: see the error */
-  MAIL_SUBMISSION_STATUS_UNKNOWN, /* the body was sent, no final reply: never resend silently */
+  MAIL_SUBMISSION_NOT_ATTEMPTED,
+  MAIL_SUBMISSION_SENT,
+  MAIL_SUBMISSION_FAILED,
+  MAIL_SUBMISSION_STATUS_UNKNOWN,
 } MailSubmissionStatus;
 
 #define MAIL_TYPE_SUBMISSION (mail_submission_get_type ())
@@ -26,7 +35,6 @@ void mail_submission_add_recipient_reply (MailSubmission *self,
                                           const char *recipient,
                                           MailReply *reply);
 void mail_submission_set_sent (MailSubmission *self, MailReply *final_reply);
-/* Takes @error. @reply is the server's reply that caused it, if any. */
 void mail_submission_set_failed (MailSubmission *self, GError *error, MailReply *reply);
 
 /* For hosts. */

@@ -5,8 +5,23 @@
 
 #include "mail-transport-error.h"
 
+/**
+ * mail_transport_error_quark:
+ *
+ * The error domain of [error@O365Mailhost.TransportError].
+ *
+ * Returns: the domain's quark
+ */
 G_DEFINE_QUARK (mail-transport-error-quark, mail_transport_error)
 
+/**
+ * mail_transport_error_classify:
+ * @error: an error a transport returned, in any domain (GIO's cancellation included)
+ *
+ * Classifies a failure: whether to retry, give up, or ask before resending.
+ *
+ * Returns: the failure's class
+ */
 MailFailureClass
 mail_transport_error_classify (const GError *error)
 {

@@ -1,17 +1,5 @@
 /* mail-transport.h — the transport interface: submit one or several messages, asynchronously,
- * over one connection. A plug-in's account creates it (mail_account_create_transport()).
- *
- * submit_finish() returns one MailSubmission per message, in order. It fails (NULL and an
- * error in MAIL_TRANSPORT_ERROR or G_IO_ERROR_CANCELLED) only when the session failed before
- * any message was started — connection, TLS or sign-in — so no message was sent. A failure
- * part-way through a batch is reported in the affected messages' submissions instead.
- *
- * Signals:
- *   "progress" (MailOutgoing *message, guint64 bytes_sent, gint64 total_bytes): while a body
- *   streams; @total_bytes is -1 when the message's size is unknown.
- *   "transcript" (const char *line): the session as a debug transcript, one line at a time,
- *   with every credential redacted; emitted only while someone is connected.
- */
+ * over one connection. A plug-in's account creates it (mail_account_create_transport()). */
 #pragma once
 
 #include <gio/gio.h>
@@ -25,6 +13,16 @@ G_BEGIN_DECLS
 #define MAIL_TYPE_TRANSPORT (mail_transport_get_type ())
 G_DECLARE_INTERFACE (MailTransport, mail_transport, MAIL, TRANSPORT, GObject)
 
+/**
+ * MailTransportInterface:
+ * @g_iface: the parent interface
+ * @submit_async: submits messages over one connection
+ * @submit_finish: finishes @submit_async: one submission per message, in order
+ * @check_async: connects, secures and signs in, then says goodbye
+ * @check_finish: finishes @check_async: facts about the server
+ *
+ * What a plug-in's transport implements.
+ */
 struct _MailTransportInterface
 {
   GTypeInterface g_iface;
@@ -36,7 +34,6 @@ struct _MailTransportInterface
                         gpointer user_data);
   GPtrArray *(*submit_finish) (MailTransport *self, GAsyncResult *result, GError **error);
 
-  /* Connects, secures and signs in, then says goodbye: "is this account usable?". */
   void (*check_async) (MailTransport *self,
                        GCancellable *cancellable,
                        GAsyncReadyCallback callback,
@@ -44,20 +41,15 @@ struct _MailTransportInterface
   GVariant *(*check_finish) (MailTransport *self, GAsyncResult *result, GError **error);
 };
 
-/* @messages: MailOutgoing objects, at least one. */
 void mail_transport_submit_async (MailTransport *self,
                                   GPtrArray *messages,
                                   GCancellable *cancellable,
                                   GAsyncReadyCallback callback,
                                   gpointer user_data);
-/* Returns: (transfer container) (element-type MailSubmission). */
 GPtrArray *mail_transport_submit_finish (MailTransport *self,
                                          GAsyncResult *result,
                                          GError **error);
 
-/* Returns: (transfer full) facts about the server as an a{sv} dictionary, with at least
- * "server" (s), "tls-version" (s), "auth-mechanisms" (as, offered after TLS) and
- * "auth-mechanism" (s, the one used). */
 void mail_transport_check_async (MailTransport *self,
                                  GCancellable *cancellable,
                                  GAsyncReadyCallback callback,

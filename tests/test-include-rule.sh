@@ -4,8 +4,8 @@
 # headers of the folders it may depend on. Hosts (tools/) and the plug-in (plugin/, gui/) meet
 # only in the contract library (mailhost/); the SMTP engine and OAuth2 do not know each other.
 # Every quoted #include in a product file is resolved by name (no two files share one) and the
-# folder it is in must be allowed. Generated headers (config.h, *-resources.h) are always
-# allowed. TAP output, one line per folder.
+# folder it is in must be allowed. Generated headers (config.h, *-resources.h, *-enum-types.h)
+# are always allowed. TAP output, one line per folder.
 set -u
 top=${1:?usage: test-include-rule.sh SOURCE_ROOT}
 cd "$top" || exit 1
@@ -27,7 +27,7 @@ echo "$rules" | while IFS=: read -r folder allowed; do
   bad=""
   for file in $(find "$folder" -maxdepth 1 -name '*.[ch]' | sort); do
     for inc in $(sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*"\([^"]*\)".*/\1/p' "$file"); do
-      case "$inc" in config.h|*-resources.h) continue ;; esac
+      case "$inc" in config.h|*-resources.h|*-enum-types.h) continue ;; esac
       found=$(echo "$headers" | grep -E "(^|/)$(basename "$inc" | sed 's/[.]/[.]/g')\$")
       if [ -z "$found" ]; then
         bad="$bad
