@@ -31,6 +31,10 @@ struct _O365AccountEditor
   gboolean changing_password;
   gboolean selecting_endpoint;
   gboolean busy; /* saving or removing */
+  /* Which checks may show their message: those of the fields edited (property names, and
+   * "password"), or all once Save was attempted — a new account does not open in red. */
+  GHashTable *edited;
+  gboolean save_attempted;
   GCancellable *test_cancellable;
   GCancellable *busy_cancellable;
   GtkNativeDialog *ca_file_chooser;
@@ -153,12 +157,18 @@ show_field_message (GtkWidget *field, GtkLabel *message, const char *text)
 }
 
 static gboolean
+may_show_error (O365AccountEditor *self, const char *field)
+{
+  return self->save_attempted || g_hash_table_contains (self->edited, field);
+}
+
+static gboolean
 check_field (O365AccountEditor *self, const char *property, GtkWidget *field, GtkLabel *message)
 {
   g_autoptr (GError) error = NULL;
   gboolean ok = self->hooks->validate_property (self->account, property, &error);
 
-  show_field_message (field, message, ok ? NULL : error->message);
+  show_field_message (field, message, ok || !may_show_error (self, property) ? NULL : error->message);
   return ok;
 }
 
@@ -173,7 +183,8 @@ check_password (O365AccountEditor *self)
   if (needs_new_secret (self) && *gtk_editable_get_text (GTK_EDITABLE (self->password_entry)) == '\0')
     text = app_password ? _("Enter the app password you created for this account")
                         : _("Enter the password of this mailbox");
-  show_field_message (self->password_entry, self->password_message, text);
+  show_field_message (self->password_entry, self->password_message,
+                      may_show_error (self, "password") ? text : NULL);
   return text == NULL;
 }
 
@@ -260,6 +271,7 @@ update_username (O365AccountEditor *self)
 static void
 on_account_notify (O365AccountEditor *self, GParamSpec *pspec, MailAccount *account)
 {
+  g_hash_table_add (self->edited, (gpointer) g_intern_string (pspec->name));
   if (g_str_equal (pspec->name, "address"))
     update_username (self);
   /* Another method chosen meanwhile: the sign-in, and its Cancel button, would go out of sight. */
@@ -416,6 +428,13 @@ bind_fields (O365AccountEditor *self)
 /* --- password ---------------------------------------------------------------------------------- */
 
 static void
+on_password_changed (O365AccountEditor *self)
+{
+  g_hash_table_add (self->edited, (gpointer) g_intern_static_string ("password"));
+  update_validity (self);
+}
+
+static void
 on_change_password_clicked (O365AccountEditor *self)
 {
   self->changing_password = TRUE;
@@ -539,6 +558,7 @@ test_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
 
   if (self->test_cancellable != NULL)
     return;
+  self->save_attempted = TRUE;
   transport = self->hooks->create_transport (self->account, pending_secret (self), &error);
   if (transport == NULL)
     {
@@ -637,6 +657,7 @@ save_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
 
   if (self->busy)
     return;
+  self->save_attempted = TRUE;
   if (!mail_account_validate (self->account, &error))
     {
       show_status (self, error->message, TRUE);
@@ -730,6 +751,29 @@ remove_activated (GtkWidget *widget, const char *action_name, GVariant *paramete
 
 /* --- GObject ----------------------------------------------------------------------------------- */
 
+/* Enter in a field while Save is not possible: an attempt to save, which shows every field's
+ * reason (when Save is possible, Enter saves). */
+static void
+on_field_activated (O365AccountEditor *self)
+{
+  if (self->save_attempted)
+    return;
+  self->save_attempted = TRUE;
+  update_validity (self);
+}
+
+static void
+connect_enter (O365AccountEditor *self)
+{
+  GtkWidget *fields[] = {
+    self->display_name_entry, self->address_entry, self->server_entry, self->port_entry,
+    self->password_entry, self->ca_file_entry, self->client_id_entry, self->tenant_entry,
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (fields); i++)
+    g_signal_connect_object (fields[i], "activate", G_CALLBACK (on_field_activated), self, G_CONNECT_SWAPPED);
+}
+
 static void
 o365_account_editor_root (GtkWidget *widget)
 {
@@ -801,7 +845,9 @@ o365_account_editor_constructed (GObject *object)
   g_signal_connect_object (self->sign_in_panel, "notify::signing-in", G_CALLBACK (update_validity), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->account, "notify", G_CALLBACK (on_account_notify), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->password_entry, "changed", G_CALLBACK (update_validity), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->password_entry, "changed", G_CALLBACK (on_password_changed), self,
+                           G_CONNECT_SWAPPED);
+  connect_enter (self);
   update_validity (self);
 }
 
@@ -876,6 +922,7 @@ static void
 o365_account_editor_finalize (GObject *object)
 {
   g_free (O365_ACCOUNT_EDITOR (object)->stored_auth_method);
+  g_hash_table_unref (O365_ACCOUNT_EDITOR (object)->edited);
 
   G_OBJECT_CLASS (o365_account_editor_parent_class)->finalize (object);
 }
@@ -964,6 +1011,7 @@ o365_account_editor_class_init (O365AccountEditorClass *klass)
 static void
 o365_account_editor_init (O365AccountEditor *self)
 {
+  self->edited = g_hash_table_new (g_str_hash, g_str_equal);
   gtk_widget_init_template (GTK_WIDGET (self));
 }
 

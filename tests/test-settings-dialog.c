@@ -573,6 +573,67 @@ test_keyboard_and_accessibility (void)
   g_assert_true (dialog.closed);
 }
 
+/* Drawn red somewhere: a widget shown with the "error" style (an error message, or a field
+ * marked as faulty, its placeholder included). */
+static GtkWidget *
+find_drawn_error (GtkWidget *widget)
+{
+  if (!gtk_widget_is_drawable (widget))
+    return NULL;
+  if (gtk_widget_has_css_class (widget, "error") && (!GTK_IS_LABEL (widget) || *gtk_label_get_text (GTK_LABEL (widget)) != '\0'))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_drawn_error (child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+assert_nothing_red (Dialog *dialog)
+{
+  GtkWidget *red = find_drawn_error (dialog->window);
+
+  if (red != NULL)
+    g_error ("drawn as an error before anything was typed: %s “%s”", G_OBJECT_TYPE_NAME (red),
+             gtk_buildable_get_buildable_id (GTK_BUILDABLE (red)));
+}
+
+/* A new account opens without errors: a field says what is wrong with it once it was edited,
+ * or once Save was attempted (Enter), not before. */
+static void
+test_errors_after_editing (void)
+{
+  Dialog dialog;
+
+  dialog_open (&dialog, NULL);
+  assert_nothing_red (&dialog);
+  g_assert_false (save_enabled (&dialog));
+  show_advanced (&dialog);
+  assert_nothing_red (&dialog);
+  screenshot ("settings-dialog-new.png");
+
+  type_into (dialog.window, "address_entry", "not an address");
+  g_assert_true (shows_message (dialog.window, "address_message"));
+  g_assert_true (gtk_widget_has_css_class (find (dialog.window, "address_entry"), "error"));
+  /* Untouched: still quiet. */
+  g_assert_false (shows_message (dialog.window, "password_message"));
+  g_assert_false (gtk_widget_has_css_class (find (dialog.window, "password_entry"), "error"));
+
+  /* Enter is an attempt to save: every field that stands in the way says why. */
+  press_enter_in (dialog.window, "display_name_entry");
+  iterate_for (20);
+  g_assert_false (dialog.closed);
+  g_assert_true (shows_message (dialog.window, "password_message"));
+  g_assert_true (gtk_widget_has_css_class (find (dialog.window, "password_entry"), "error"));
+  g_assert_true (gtk_widget_activate_action (dialog.editor, "editor.cancel", NULL));
+  g_assert_true (dialog.closed);
+}
+
 static void
 test_validation (void)
 {
@@ -1397,6 +1458,7 @@ main (int argc, char **argv)
   g_test_add_func ("/settings-dialog/prefilled", test_prefilled);
   g_test_add_func ("/settings-dialog/keyboard-and-accessibility", test_keyboard_and_accessibility);
   g_test_add_func ("/settings-dialog/validation", test_validation);
+  g_test_add_func ("/settings-dialog/errors-after-editing", test_errors_after_editing);
   g_test_add_func ("/settings-dialog/choose-ca-file", test_choose_ca_file);
   g_test_add_func ("/settings-dialog/test-connection/success", test_connection_success);
   g_test_add_func ("/settings-dialog/test-connection/auth-disabled", test_connection_auth_disabled);
