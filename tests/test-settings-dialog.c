@@ -276,6 +276,28 @@ assert_unique_mnemonics (GtkWidget *window)
   return g_hash_table_size (keys);
 }
 
+/* The window fits on its monitor (1024×768 under xvfb-run-test) and @id, a button, is inside the
+ * window and outside the part that scrolls: a person sees it without scrolling. */
+static void
+assert_button_on_screen (Dialog *dialog, const char *id)
+{
+  GtkWidget *button = find (dialog->window, id);
+  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (dialog->window));
+  GdkMonitor *monitor = gdk_display_get_monitor_at_surface (gtk_widget_get_display (dialog->window), surface);
+  GdkRectangle screen;
+  graphene_rect_t bounds;
+
+  gdk_monitor_get_geometry (monitor, &screen);
+  g_assert_cmpint (gdk_surface_get_height (surface), <=, screen.height);
+  g_test_message ("%s: window %d×%d on a %d×%d screen", id, gdk_surface_get_width (surface),
+                  gdk_surface_get_height (surface), screen.width, screen.height);
+  g_assert_true (gtk_widget_is_drawable (button));
+  g_assert_true (gtk_widget_compute_bounds (button, dialog->window, &bounds));
+  g_assert_cmpfloat (bounds.origin.y, >=, 0);
+  g_assert_cmpfloat (bounds.origin.y + bounds.size.height, <=, gdk_surface_get_height (surface));
+  g_assert_null (gtk_widget_get_ancestor (button, GTK_TYPE_SCROLLED_WINDOW));
+}
+
 /* --- the main-loop probe ----------------------------------------------------------------------- */
 
 /* A 1 ms timeout notes the longest gap between its runs: how long the main loop was kept from
@@ -1208,6 +1230,11 @@ test_sign_in_with_code (void)
   assert_unique_mnemonics (dialog.window);
   probe_stop (&probe);
   g_assert_cmpint (probe.longest, <, MAX_STALL_US);
+  /* The code makes the dialog taller: what does not fit scrolls, the buttons stay in sight. */
+  iterate_for (100);
+  assert_button_on_screen (&dialog, "save_button");
+  assert_button_on_screen (&dialog, "cancel_button");
+  g_assert_true (GTK_IS_SCROLLED_WINDOW (find (dialog.window, "content_scroll")));
   /* Not measured: import reading the screen keeps the X server (and so GTK) waiting. */
   screenshot ("settings-dialog-oauth2.png");
 
