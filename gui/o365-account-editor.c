@@ -45,6 +45,8 @@ struct _O365AccountEditor
   GtkWidget *display_name_entry;
   GtkWidget *address_entry;
   GtkLabel *address_message;
+  GtkWidget *username_entry;
+  GtkLabel *username_message;
   GtkLabel *username_label;
   GtkDropDown *endpoint_dropdown;
   GtkWidget *server_entry;
@@ -233,6 +235,7 @@ update_validity (O365AccountEditor *self)
   gboolean idle = !self->busy && !testing && !signing_in;
 
   sign_in_valid &= check_field (self, "address", self->address_entry, self->address_message);
+  sign_in_valid &= check_field (self, "username", self->username_entry, self->username_message);
   valid &= check_field (self, "server", self->server_entry, self->server_message);
   valid &= check_field (self, "port", self->port_entry, self->port_message);
   sign_in_valid &= check_field (self, "auth-method", GTK_WIDGET (self->auth_dropdown), self->auth_message);
@@ -258,10 +261,18 @@ static void
 update_username (O365AccountEditor *self)
 {
   g_autofree char *address = dup_string (self->account, "address");
+  g_autofree char *username = dup_string (self->account, "username");
+  gboolean address_valid = self->hooks->validate_property (self->account, "address", NULL);
   g_autofree char *text = NULL;
 
-  /* The user name is the address: shown, never typed twice (and not while it is no address). */
-  if (!self->hooks->validate_property (self->account, "address", NULL))
+  /* Empty, the sign-in name is the address: never typed twice. Another one (a shared mailbox,
+   * Send-As) signs in as that person and sends as the address. */
+  if (*username != '\0' && !g_str_equal (username, address) && address_valid)
+    /* TRANSLATORS: "You sign in as bob@contoso.com and send as sales@contoso.com." */
+    text = g_strdup_printf (_("You sign in as %s and send as %s."), username, address);
+  else if (*username != '\0')
+    text = g_strdup_printf (_("You sign in as %s."), username);
+  else if (!address_valid)
     text = g_strdup (_("You sign in with your e-mail address."));
   else
     text = g_strdup_printf (_("You sign in as %s."), address);
@@ -272,7 +283,7 @@ static void
 on_account_notify (O365AccountEditor *self, GParamSpec *pspec, MailAccount *account)
 {
   g_hash_table_add (self->edited, (gpointer) g_intern_string (pspec->name));
-  if (g_str_equal (pspec->name, "address"))
+  if (g_str_equal (pspec->name, "address") || g_str_equal (pspec->name, "username"))
     update_username (self);
   /* Another method chosen meanwhile: the sign-in, and its Cancel button, would go out of sight. */
   if (g_str_equal (pspec->name, "auth-method"))
@@ -414,6 +425,7 @@ bind_fields (O365AccountEditor *self)
 
   g_object_bind_property (self->account, "display-name", self->display_name_entry, "text", flags);
   g_object_bind_property (self->account, "address", self->address_entry, "text", flags);
+  g_object_bind_property (self->account, "username", self->username_entry, "text", flags);
   g_object_bind_property (self->account, "server", self->server_entry, "text", flags);
   g_object_bind_property_full (self->account, "port", self->port_entry, "text", flags,
                                port_to_text, text_to_port, NULL, NULL);
@@ -766,7 +778,7 @@ static void
 connect_enter (O365AccountEditor *self)
 {
   GtkWidget *fields[] = {
-    self->display_name_entry, self->address_entry, self->server_entry, self->port_entry,
+    self->display_name_entry, self->address_entry, self->username_entry, self->server_entry, self->port_entry,
     self->password_entry, self->ca_file_entry, self->client_id_entry, self->tenant_entry,
   };
 
@@ -792,6 +804,7 @@ relate_messages (O365AccountEditor *self)
 {
   const struct { GtkWidget *field; GtkLabel *message; } pairs[] = {
     { self->address_entry, self->address_message },
+    { self->username_entry, self->username_message },
     { self->server_entry, self->server_message },
     { self->port_entry, self->port_message },
     { GTK_WIDGET (self->auth_dropdown), self->auth_message },
@@ -973,6 +986,8 @@ o365_account_editor_class_init (O365AccountEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, O365AccountEditor, display_name_entry);
   gtk_widget_class_bind_template_child (widget_class, O365AccountEditor, address_entry);
   gtk_widget_class_bind_template_child (widget_class, O365AccountEditor, address_message);
+  gtk_widget_class_bind_template_child (widget_class, O365AccountEditor, username_entry);
+  gtk_widget_class_bind_template_child (widget_class, O365AccountEditor, username_message);
   gtk_widget_class_bind_template_child (widget_class, O365AccountEditor, username_label);
   gtk_widget_class_bind_template_child (widget_class, O365AccountEditor, endpoint_dropdown);
   gtk_widget_class_bind_template_child (widget_class, O365AccountEditor, server_entry);

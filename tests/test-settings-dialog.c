@@ -529,7 +529,7 @@ test_keyboard_and_accessibility (void)
     { "timeout_label", "timeout_spin", "Timeout" },
   };
   static const char *const tab_order[] = {
-    "display_name_entry", "address_entry", "endpoint_dropdown", "server_entry", "port_entry",
+    "display_name_entry", "address_entry", "username_entry", "endpoint_dropdown", "server_entry", "port_entry",
     "auth_dropdown", "password_entry", "advanced_expander",
   };
   Dialog dialog;
@@ -552,6 +552,10 @@ test_keyboard_and_accessibility (void)
     }
 
   g_assert_cmpuint (assert_unique_mnemonics (dialog.window), >=, 15);
+  /* The sign-in name (every letter of its label is another field's mnemonic) is named too. */
+  gtk_test_accessible_assert_relation (GTK_ACCESSIBLE (find (dialog.window, "username_entry")),
+                                       GTK_ACCESSIBLE_RELATION_LABELLED_BY,
+                                       find (dialog.window, "username_caption"), NULL);
 
   /* Tab visits the fields top to bottom. */
   gtk_widget_grab_focus (find (dialog.window, "display_name_entry"));
@@ -689,6 +693,20 @@ test_validation (void)
   g_assert_true (save_enabled (&dialog));
   g_assert_false (shows_message (dialog.window, "address_message"));
   g_assert_false (gtk_widget_has_css_class (find (dialog.window, "address_entry"), "error"));
+  g_assert_cmpstr (text_of (dialog.window, "username_label"), ==, "You sign in as " USER ".");
+
+  /* Another sign-in name (a shared mailbox, Send-As): shown as whom you sign in. */
+  g_assert_true (gtk_widget_is_drawable (find (dialog.window, "username_entry")));
+  g_assert_cmpstr (text_of (dialog.window, "username_entry"), ==, "");
+  type_into (dialog.window, "username_entry", "bob@contoso.test");
+  g_assert_cmpstr (text_of (dialog.window, "username_label"), ==,
+                   "You sign in as bob@contoso.test and send as " USER ".");
+  g_assert_true (save_enabled (&dialog));
+  type_into (dialog.window, "username_entry", "bob\tsmith");
+  g_assert_true (shows_message (dialog.window, "username_message"));
+  g_assert_false (save_enabled (&dialog));
+  type_into (dialog.window, "username_entry", "");
+  g_assert_false (shows_message (dialog.window, "username_message"));
   g_assert_cmpstr (text_of (dialog.window, "username_label"), ==, "You sign in as " USER ".");
 
   /* The port: a number from 1 to 65535. */
@@ -960,7 +978,7 @@ test_save_and_reopen (void)
   g_autofree char *ca_file = test_cert_path ("ca.pem");
   g_autofree char *port_text = NULL;
   g_autofree char *log = NULL;
-  g_autofree char *display_name = NULL, *address = NULL, *server_name = NULL, *auth = NULL, *ca = NULL;
+  g_autofree char *display_name = NULL, *address = NULL, *username = NULL, *server_name = NULL, *auth = NULL, *ca = NULL;
   g_auto (GStrv) listed = NULL;
   guint port = 0, timeout = 0;
   Dialog dialog;
@@ -971,6 +989,7 @@ test_save_and_reopen (void)
   dialog_open (&dialog, NULL);
   fill_for_local_server (&dialog, server.port, PASSWORD);
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (find (dialog.window, "timeout_spin")), 60);
+  type_into (dialog.window, "username_entry", USER);
   account = dialog_account (&dialog);
   id = mail_account_dup_id (account);
   g_assert_true (save_enabled (&dialog));
@@ -986,6 +1005,7 @@ test_save_and_reopen (void)
   settings = g_settings_new_with_path ("org.o365account.office365", path);
   g_settings_get (settings, "display-name", "s", &display_name);
   g_settings_get (settings, "address", "s", &address);
+  g_settings_get (settings, "username", "s", &username);
   g_settings_get (settings, "server", "s", &server_name);
   g_settings_get (settings, "port", "u", &port);
   g_settings_get (settings, "ca-file", "s", &ca);
@@ -993,6 +1013,7 @@ test_save_and_reopen (void)
   auth = g_settings_get_string (settings, "auth-method");
   g_assert_cmpstr (display_name, ==, "Alice Example");
   g_assert_cmpstr (address, ==, USER);
+  g_assert_cmpstr (username, ==, USER);
   g_assert_cmpstr (server_name, ==, "localhost");
   g_assert_cmpuint (port, ==, server.port);
   g_assert_cmpstr (ca, ==, ca_file);
@@ -1008,6 +1029,7 @@ test_save_and_reopen (void)
   dialog_open (&dialog, reopened);
   g_assert_cmpstr (text_of (dialog.window, "display_name_entry"), ==, "Alice Example");
   g_assert_cmpstr (text_of (dialog.window, "address_entry"), ==, USER);
+  g_assert_cmpstr (text_of (dialog.window, "username_entry"), ==, USER);
   g_assert_cmpstr (text_of (dialog.window, "server_entry"), ==, "localhost");
   g_assert_cmpstr (text_of (dialog.window, "port_entry"), ==, port_text);
   g_assert_cmpuint (gtk_drop_down_get_selected (GTK_DROP_DOWN (find (dialog.window, "auth_dropdown"))), ==, 1);
