@@ -14,6 +14,7 @@
 #include "mail-account-registry.h"
 #include "mail-sign-in.h"
 #include "o365-account-editor.h"
+#include "o365-failure-details.h"
 #include "o365-sign-in-panel.h"
 
 struct _O365AccountEditor
@@ -40,6 +41,8 @@ struct _O365AccountEditor
   GtkNativeDialog *ca_file_chooser;
 
   GtkWidget *content; /* the one child; bound so that dispose_template() unparents it */
+  GtkScrolledWindow *content_scroll;
+  guint scroll_ticks; /* frames left to keep the end of the content in sight */
   GtkWidget *fields;
   GtkWidget *advanced_expander;
   GtkWidget *display_name_entry;
@@ -75,6 +78,9 @@ struct _O365AccountEditor
   GtkSpinner *test_spinner;
   GtkWidget *test_cancel_button;
   GtkLabel *test_result;
+  GtkLinkButton *test_link;
+  GtkExpander *test_details;
+  GtkLabel *test_details_reply;
   GtkLabel *status_label;
   GtkWidget *remove_button;
   GtkWidget *save_button;
@@ -493,6 +499,27 @@ on_choose_ca_file_clicked (O365AccountEditor *self)
 
 /* --- test connection --------------------------------------------------------------------------- */
 
+/* The connection test's result is the last of what scrolls: once laid out (the next frames),
+ * the end comes into sight. */
+static gboolean
+scroll_to_end_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer user_data)
+{
+  O365AccountEditor *self = O365_ACCOUNT_EDITOR (widget);
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->content_scroll);
+
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment) -
+                                          gtk_adjustment_get_page_size (adjustment));
+  return --self->scroll_ticks > 0 ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+static void
+scroll_to_end (O365AccountEditor *self)
+{
+  if (self->scroll_ticks == 0)
+    gtk_widget_add_tick_callback (GTK_WIDGET (self), scroll_to_end_tick, NULL, NULL);
+  self->scroll_ticks = 3;
+}
+
 static void
 show_test_result (O365AccountEditor *self, const char *text, const char *style)
 {
@@ -504,6 +531,34 @@ show_test_result (O365AccountEditor *self, const char *text, const char *style)
   gtk_widget_remove_css_class (label, "success");
   if (style != NULL)
     gtk_widget_add_css_class (label, style);
+  gtk_widget_set_visible (GTK_WIDGET (self->test_link), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->test_details), FALSE);
+  scroll_to_end (self);
+}
+
+/* A failure: the explanation in short, the page the server points to as a link, and its reply
+ * itself folded away under "Details". */
+static void
+show_test_failure (O365AccountEditor *self, const char *message)
+{
+  g_autofree char *explanation = NULL, *reply = NULL, *link = NULL, *text = NULL;
+  gboolean quoted = o365_failure_split (message, &explanation, &reply);
+
+  text = g_strdup_printf (_("The test failed: %s"), explanation);
+  show_test_result (self, text, "error");
+  if (!quoted)
+    return;
+  gtk_label_set_text (self->test_details_reply, reply);
+  gtk_expander_set_expanded (self->test_details, FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->test_details), TRUE);
+  link = o365_failure_find_link (reply);
+  if (link != NULL)
+    {
+      gtk_link_button_set_uri (self->test_link, link);
+      gtk_button_set_label (GTK_BUTTON (self->test_link), link);
+      gtk_link_button_set_visited (self->test_link, FALSE);
+      gtk_widget_set_visible (GTK_WIDGET (self->test_link), TRUE);
+    }
 }
 
 static void
@@ -550,11 +605,7 @@ on_check_done (GObject *source, GAsyncResult *result, gpointer user_data)
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     show_test_result (self, _("The test was cancelled."), NULL);
   else
-    {
-      g_autofree char *text = g_strdup_printf (_("The test failed: %s"), error->message);
-
-      show_test_result (self, text, "error");
-    }
+    show_test_failure (self, error->message);
   set_testing (self, FALSE);
 }
 
@@ -574,9 +625,7 @@ test_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
   transport = self->hooks->create_transport (self->account, pending_secret (self), &error);
   if (transport == NULL)
     {
-      g_autofree char *failure = g_strdup_printf (_("The test failed: %s"), error->message);
-
-      show_test_result (self, failure, "error");
+      show_test_failure (self, error->message);
       return;
     }
   g_object_get (self->account, "server", &server, "port", &port, NULL);
@@ -861,6 +910,8 @@ o365_account_editor_constructed (GObject *object)
   g_signal_connect_object (self->password_entry, "changed", G_CALLBACK (on_password_changed), self,
                            G_CONNECT_SWAPPED);
   connect_enter (self);
+  g_signal_connect_object (self->test_details, "notify::expanded", G_CALLBACK (scroll_to_end), self,
+                           G_CONNECT_SWAPPED);
   update_validity (self);
 }
 
@@ -981,6 +1032,7 @@ o365_account_editor_class_init (O365AccountEditorClass *klass)
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/o365account/gui/o365-account-editor.ui");
   gtk_widget_class_bind_template_child (widget_class, O365AccountEditor, content);
+  gtk_widget_class_bind_template_child (widget_class, O365AccountEditor, content_scroll);
   gtk_widget_class_bind_template_child (widget_class, O365AccountEditor, fields);
   gtk_widget_class_bind_template_child (widget_class, O365AccountEditor, advanced_expander);
   gtk_widget_class_bind_template_child (widget_class, O365AccountEditor, display_name_entry);
@@ -1016,6 +1068,9 @@ o365_account_editor_class_init (O365AccountEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, O365AccountEditor, test_spinner);
   gtk_widget_class_bind_template_child (widget_class, O365AccountEditor, test_cancel_button);
   gtk_widget_class_bind_template_child (widget_class, O365AccountEditor, test_result);
+  gtk_widget_class_bind_template_child (widget_class, O365AccountEditor, test_link);
+  gtk_widget_class_bind_template_child (widget_class, O365AccountEditor, test_details);
+  gtk_widget_class_bind_template_child (widget_class, O365AccountEditor, test_details_reply);
   gtk_widget_class_bind_template_child (widget_class, O365AccountEditor, status_label);
   gtk_widget_class_bind_template_child (widget_class, O365AccountEditor, remove_button);
   gtk_widget_class_bind_template_child (widget_class, O365AccountEditor, save_button);
