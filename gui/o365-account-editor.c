@@ -42,7 +42,8 @@ struct _O365AccountEditor
 
   GtkWidget *content; /* the one child; bound so that dispose_template() unparents it */
   GtkScrolledWindow *content_scroll;
-  guint scroll_ticks; /* frames left to keep the end of the content in sight */
+  GtkWidget *scroll_target;   /* to bring into sight, once laid out */
+  guint scroll_ticks;         /* frames left to keep it in sight */
   GtkWidget *fields;
   GtkWidget *advanced_expander;
   GtkWidget *display_name_entry;
@@ -499,25 +500,42 @@ on_choose_ca_file_clicked (O365AccountEditor *self)
 
 /* --- test connection --------------------------------------------------------------------------- */
 
-/* The connection test's result is the last of what scrolls: once laid out (the next frames),
- * the end comes into sight. */
+/* Something that just appeared (a result, the sign-in code) comes into sight once it is laid
+ * out, in the next frames: scrolled as little as it takes, its top first if it is taller. */
 static gboolean
-scroll_to_end_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer user_data)
+scroll_into_view_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer user_data)
 {
   O365AccountEditor *self = O365_ACCOUNT_EDITOR (widget);
   GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->content_scroll);
+  double shown = gtk_widget_get_height (GTK_WIDGET (self->content_scroll));
+  double by = 0;
+  graphene_rect_t bounds; /* where it is in the part in sight */
 
-  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment) -
-                                          gtk_adjustment_get_page_size (adjustment));
+  if (gtk_widget_compute_bounds (self->scroll_target, GTK_WIDGET (self->content_scroll), &bounds))
+    {
+      if (bounds.origin.y + bounds.size.height > shown)
+        by = bounds.origin.y + bounds.size.height - shown;
+      if (bounds.origin.y - by < 0)
+        by = bounds.origin.y;
+      gtk_adjustment_set_value (adjustment, gtk_adjustment_get_value (adjustment) + by);
+    }
   return --self->scroll_ticks > 0 ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
 }
 
 static void
-scroll_to_end (O365AccountEditor *self)
+scroll_into_view (O365AccountEditor *self, GtkWidget *target)
 {
   if (self->scroll_ticks == 0)
-    gtk_widget_add_tick_callback (GTK_WIDGET (self), scroll_to_end_tick, NULL, NULL);
+    gtk_widget_add_tick_callback (GTK_WIDGET (self), scroll_into_view_tick, NULL, NULL);
+  self->scroll_target = target;
   self->scroll_ticks = 3;
+}
+
+/* The connection test's result, with its link and details. */
+static void
+show_test_area (O365AccountEditor *self)
+{
+  scroll_into_view (self, gtk_widget_get_parent (GTK_WIDGET (self->test_result)));
 }
 
 static void
@@ -533,7 +551,7 @@ show_test_result (O365AccountEditor *self, const char *text, const char *style)
     gtk_widget_add_css_class (label, style);
   gtk_widget_set_visible (GTK_WIDGET (self->test_link), FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->test_details), FALSE);
-  scroll_to_end (self);
+  show_test_area (self);
 }
 
 /* A failure: the explanation in short, the page the server points to as a link, and its reply
@@ -648,9 +666,19 @@ cancel_test_activated (GtkWidget *widget, const char *action_name, GVariant *par
 /* --- sign in with Microsoft ------------------------------------------------------------------ */
 
 /* The host's turn to connect to the sign-in (see o365-account-editor.h). */
+/* The code shown (by the panel, which handles the signal first): the code and the page to enter
+ * it at come into sight. */
+static void
+on_user_code (O365AccountEditor *self)
+{
+  scroll_into_view (self, GTK_WIDGET (self->sign_in_panel));
+}
+
 static void
 on_sign_in_started (O365AccountEditor *self, MailSignIn *sign_in, O365SignInPanel *panel)
 {
+  g_signal_connect_object (sign_in, "user-code", G_CALLBACK (on_user_code), self,
+                           G_CONNECT_SWAPPED | G_CONNECT_AFTER);
   g_signal_emit (self, signals[SIGNAL_SIGN_IN], 0, sign_in);
 }
 
@@ -910,7 +938,7 @@ o365_account_editor_constructed (GObject *object)
   g_signal_connect_object (self->password_entry, "changed", G_CALLBACK (on_password_changed), self,
                            G_CONNECT_SWAPPED);
   connect_enter (self);
-  g_signal_connect_object (self->test_details, "notify::expanded", G_CALLBACK (scroll_to_end), self,
+  g_signal_connect_object (self->test_details, "notify::expanded", G_CALLBACK (show_test_area), self,
                            G_CONNECT_SWAPPED);
   update_validity (self);
 }

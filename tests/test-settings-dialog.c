@@ -298,6 +298,20 @@ assert_button_on_screen (Dialog *dialog, const char *id)
   g_assert_null (gtk_widget_get_ancestor (button, GTK_TYPE_SCROLLED_WINDOW));
 }
 
+/* @id is in the part of the scrolled content that is in sight. */
+static void
+assert_scrolled_into_view (Dialog *dialog, const char *id)
+{
+  GtkWidget *scroll = find (dialog->window, "content_scroll");
+  graphene_rect_t bounds;
+
+  g_assert_true (gtk_widget_compute_bounds (find (dialog->window, id), scroll, &bounds));
+  g_test_message ("%s: %.0f to %.0f in a view %d high", id, bounds.origin.y, bounds.origin.y + bounds.size.height,
+                  gtk_widget_get_height (scroll));
+  g_assert_cmpfloat (bounds.origin.y, >=, 0);
+  g_assert_cmpfloat (bounds.origin.y + bounds.size.height, <=, gtk_widget_get_height (scroll));
+}
+
 /* --- the main-loop probe ----------------------------------------------------------------------- */
 
 /* A 1 ms timeout notes the longest gap between its runs: how long the main loop was kept from
@@ -851,12 +865,14 @@ test_connection_auth_disabled (void)
   g_assert_false (gtk_expander_get_expanded (details));
   g_assert_cmpstr (gtk_expander_get_label (details), ==, "Details");
   gtk_expander_set_expanded (details, TRUE);
-  iterate_for (20);
+  iterate_for (200);
   g_assert_true (gtk_widget_is_drawable (find (dialog.window, "test_details_reply")));
   g_assert_true (g_str_has_prefix (text_of (dialog.window, "test_details_reply"), "535 5.7.139 "));
   g_assert_nonnull (strstr (text_of (dialog.window, "test_details_reply"), "https://aka.ms/smtp_auth_disabled"));
   g_assert_true (gtk_label_get_selectable (GTK_LABEL (find (dialog.window, "test_details_reply"))));
   assert_button_on_screen (&dialog, "save_button");
+  assert_scrolled_into_view (&dialog, "test_result");
+  assert_scrolled_into_view (&dialog, "test_details_reply");
   screenshot ("settings-dialog-auth-disabled.png");
   dialog_close (&dialog);
   log = server_stop (&server);
@@ -1279,6 +1295,9 @@ test_sign_in_with_code (void)
   assert_button_on_screen (&dialog, "save_button");
   assert_button_on_screen (&dialog, "cancel_button");
   g_assert_true (GTK_IS_SCROLLED_WINDOW (find (dialog.window, "content_scroll")));
+  /* Scrolled to the code and the page to enter it at. */
+  assert_scrolled_into_view (&dialog, "sign_in_user_code");
+  assert_scrolled_into_view (&dialog, "sign_in_uri_link");
   /* Not measured: import reading the screen keeps the X server (and so GTK) waiting. */
   screenshot ("settings-dialog-oauth2.png");
 
