@@ -346,6 +346,13 @@ run -t <"$work/bad-to.eml"
 expect_status "-t with To: bob@ (GMime cannot parse it): EX_DATAERR (65), not silently dropped" 65
 run <"$work/bad-from.eml" bob@example.test
 expect_status "From: me@@contoso (the envelope sender): EX_DATAERR (65)" 65
+# The account's address goes through the same check (the dialog validates through the account).
+for address in a@b 'me@@contoso' 'bob@'; do
+  printf '%s' "$password" | "$account" add "$address" --password-stdin --server localhost --port "$port" \
+    --ca-file "$O365_TEST_CERTS/ca.pem" >"$work/out" 2>"$work/err"
+  status=$?
+  expect_status "o365-account add $address is refused: EX_DATAERR (65)" 65
+done
 check "refused envelopes: nothing queued, no connection" \
   test "$(queued_count)" -eq 0 -a "$(connections)" -eq "$connections_before"
 check "no encoded word ever went out as an address" bash -c "! grep -q 'RCPT TO:<=?' '$server_log'"
