@@ -30,14 +30,14 @@ is_atext (guchar c)
   return g_ascii_isalnum (c) || c > 127 || strchr ("!#$%&'*+-/=?^_`{|}~", c) != NULL;
 }
 
-static gboolean
-has_forbidden_bytes (const char *text)
-{
-  for (const char *p = text; *p != '\0'; p++)
-    if ((guchar) *p < 0x20 || *p == 0x7f)
-      return TRUE;
-  return FALSE;
-}
+/* C0 controls and DEL: a CR or LF would end the command line the address is written into. */
+static const char control_characters[] =
+  "\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f"
+  "\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\x7f";
+
+/* Two or more LDH labels (RFC 5321 §2.3.5 permits only fully-qualified names), each 1–63
+ * characters, without a hyphen at either end. */
+#define FQDN_PATTERN "^(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))+$"
 
 /* Dot-string = Atom *("." Atom): no empty atom, so no leading, trailing or double dot. */
 static gboolean
@@ -82,13 +82,12 @@ looks_like_encoded_word (const char *address)
   return start != NULL && strstr (start + 2, "?=") != NULL;
 }
 
-/* Domain: two or more sub-domains (RFC 5321 §2.3.5 permits only fully-qualified names), each
- * Let-dig [Ldh-str] in its ASCII form; or an IPv4 or IPv6 address literal. */
+/* Domain: a fully-qualified name in its ASCII (punycode) form, or an IPv4 or IPv6 address
+ * literal. */
 static gboolean
 is_domain (const char *domain)
 {
   g_autofree char *ascii = NULL;
-  g_auto (GStrv) labels = NULL;
   gsize length = strlen (domain);
 
   if (length > 2 && domain[0] == '[' && domain[length - 1] == ']')
@@ -102,23 +101,8 @@ is_domain (const char *domain)
              g_inet_address_get_family (address) == (ipv6 ? G_SOCKET_FAMILY_IPV6 : G_SOCKET_FAMILY_IPV4);
     }
   ascii = g_hostname_to_ascii (domain);
-  if (ascii == NULL || g_hostname_is_ip_address (ascii))
-    return FALSE;
-  labels = g_strsplit (ascii, ".", -1);
-  if (g_strv_length (labels) < 2)
-    return FALSE;
-  for (guint i = 0; labels[i] != NULL; i++)
-    {
-      const char *label = labels[i];
-      gsize label_length = strlen (label);
-
-      if (label_length == 0 || label_length > 63 || label[0] == '-' || label[label_length - 1] == '-')
-        return FALSE;
-      for (gsize j = 0; j < label_length; j++)
-        if (!g_ascii_isalnum (label[j]) && label[j] != '-')
-          return FALSE;
-    }
-  return TRUE;
+  return ascii != NULL && !g_hostname_is_ip_address (ascii) &&
+         g_regex_match_simple (FQDN_PATTERN, ascii, G_REGEX_DEFAULT, G_REGEX_MATCH_DEFAULT);
 }
 
 /**
@@ -156,7 +140,7 @@ mail_address_check (const char *address, GError **error)
     }
   /* Shown with control bytes escaped: the address may be an attempt to inject a command. */
   shown = g_strescape (address, NULL);
-  if (!g_utf8_validate (address, -1, NULL) || has_forbidden_bytes (address))
+  if (!g_utf8_validate (address, -1, NULL) || strpbrk (address, control_characters) != NULL)
     {
       g_set_error (error, MAIL_ADDRESS_ERROR, MAIL_ADDRESS_ERROR_FORBIDDEN_CHARACTER,
                    _("“%s” contains a line break or another control character"), shown);

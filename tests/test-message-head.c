@@ -181,6 +181,14 @@ test_no_bcc (void)
 }
 
 static void
+assert_recipients (GBytes *head, const char *const *expected)
+{
+  g_auto (GStrv) recipients = message_head_dup_recipients (head);
+
+  g_assert_cmpstrv (recipients, expected);
+}
+
+static void
 test_recipients (void)
 {
   g_autoptr (GBytes) head = bytes ("From: \"Doe, Jane\" <jane@example.com>\r\n"
@@ -192,12 +200,11 @@ test_recipients (void)
                                    "Resent-From: r@example.com\r\n"
                                    "Reply-To: g@example.com\r\n"
                                    "\r\n");
-  g_auto (GStrv) recipients = message_head_dup_recipients (head);
   const char *const expected[] = {
     "a@example.com", "b@example.com", "c@example.com", "d@example.com", "e@example.com", "f@example.com", NULL,
   };
 
-  g_assert_cmpstrv (recipients, expected);
+  assert_recipients (head, expected);
 }
 
 /* Sendmail's -t: a resent message goes to its Resent-* recipients, not again to the original
@@ -213,12 +220,11 @@ test_resent_recipients (void)
                                    "To: old@example.com\n"
                                    "Bcc: old-blind@example.com\n"
                                    "\n");
-  g_auto (GStrv) recipients = message_head_dup_recipients (head);
   const char *const expected[] = {
     "new@example.com", "blind@example.com", "hidden@example.com", "copy@example.com", NULL,
   };
 
-  g_assert_cmpstrv (recipients, expected);
+  assert_recipients (head, expected);
   assert_bcc_removed ("Resent-To: new@example.com\nResent-Bcc: blind@example.com,\n hidden@example.com\n"
                       "RESENT-BCC : b@x\nFrom: jane@example.com\nBcc: old@x\n\nbody\n",
                       "Resent-To: new@example.com\nFrom: jane@example.com\n\nbody\n");
