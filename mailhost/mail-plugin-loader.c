@@ -117,6 +117,10 @@ mail_plugin_loader_find_plugin (MailPluginLoader *self, const char *id)
  * @error: return location for a #GError
  *
  * Opens, checks and activates one module. Refusals are [error@O365Mailhost.PluginError]s.
+ * A module that the file or its directory lets another user change (group- or world-writable,
+ * or owned by someone other than the user and root) is refused before it is opened, since
+ * opening a module runs its constructors: the ABI check that follows protects against
+ * mistakes, not against hostile code.
  *
  * Returns: (transfer none): the plug-in, or %NULL with @error set
  */
@@ -130,6 +134,9 @@ mail_plugin_loader_load_file (MailPluginLoader *self, const char *path, GError *
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  /* Before the module is opened: opening it runs its constructors. */
+  if (!mail_plugin_check_trusted (path, error))
+    return NULL;
   plugin = mail_plugin_open (path, error);
   if (plugin == NULL)
     return NULL;

@@ -42,6 +42,8 @@ GQuark mail_plugin_error_quark (void);
  * @MAIL_PLUGIN_ERROR_INVALID_INFO: its metadata has no id or name, or claims another ABI
  * @MAIL_PLUGIN_ERROR_DUPLICATE_ID: a plug-in with the same id is loaded already
  * @MAIL_PLUGIN_ERROR_LOAD_FAILED: its load entry point failed
+ * @MAIL_PLUGIN_ERROR_UNSAFE_PERMISSIONS: the module or its directory can be changed by another
+ *   user (group- or world-writable, or owned by someone other than the user and root)
  *
  * Why the loader refused a plug-in; the message names the file and the reason.
  */
@@ -54,6 +56,7 @@ typedef enum
   MAIL_PLUGIN_ERROR_INVALID_INFO,
   MAIL_PLUGIN_ERROR_DUPLICATE_ID,
   MAIL_PLUGIN_ERROR_LOAD_FAILED,
+  MAIL_PLUGIN_ERROR_UNSAFE_PERMISSIONS,
 } MailPluginError;
 
 /**

@@ -8,6 +8,7 @@
 #pragma once
 
 #include "mail-account.h"
+#include "mail-address.h"
 #include "mail-account-registry.h"
 #include "mail-account-type.h"
 #include "mail-enum-types.h"

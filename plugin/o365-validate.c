@@ -6,6 +6,7 @@
 #include <glib/gi18n-lib.h>
 #include <gmime/gmime.h>
 
+#include "mail-address.h"
 #include "o365-validate.h"
 
 G_DEFINE_QUARK (o365-settings-error-quark, o365_settings_error)
@@ -83,11 +84,30 @@ parse_single_mailbox (const char *text)
   return addr;
 }
 
+/* What the settings dialog says beside the field, for each of the contract's refusals. */
+static const struct
+{
+  MailAddressError code;
+  const char *message;
+} address_explanations[] = {
+  { MAIL_ADDRESS_ERROR_TOO_LONG, N_("The e-mail address is too long") },
+  { MAIL_ADDRESS_ERROR_ENCODED_WORD, N_("Enter the address itself, not encoded text") },
+};
+
+static const char *
+explain_address_error (const GError *address_error)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (address_explanations); i++)
+    if (g_error_matches (address_error, MAIL_ADDRESS_ERROR, address_explanations[i].code))
+      return _(address_explanations[i].message);
+  return _("An e-mail address needs a name, “@” and a domain, such as someone@example.com");
+}
+
 gboolean
 o365_validate_address (const char *address, GError **error)
 {
   g_autofree char *parsed = NULL;
-  const char *at;
+  g_autoptr (GError) address_error = NULL;
 
   if (address == NULL || *address == '\0')
     {
@@ -117,11 +137,11 @@ o365_validate_address (const char *address, GError **error)
       return FALSE;
     }
 
-  at = strrchr (address, '@');
-  if (at == NULL || at == address || !is_dns_name (at + 1))
+  /* GMime took it as one bare mailbox; what an envelope may carry is the contract's one rule. */
+  if (!mail_address_check (address, &address_error))
     {
       g_set_error_literal (error, O365_SETTINGS_ERROR, O365_SETTINGS_ERROR_INVALID_ADDRESS,
-                           _("An e-mail address needs a name, “@” and a domain, such as someone@example.com"));
+                           explain_address_error (address_error));
       return FALSE;
     }
   return TRUE;

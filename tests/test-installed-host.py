@@ -19,9 +19,10 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "fix
 import mailhost_test as t  # noqa: E402
 
 PUBLIC_HEADERS = ["mail-account-registry.h", "mail-account-type.h", "mail-account.h",
-                  "mail-enum-types.h", "mail-i18n.h", "mail-outgoing.h", "mail-plugin-loader.h",
-                  "mail-plugin.h", "mail-reply.h", "mail-sign-in.h", "mail-submission.h",
-                  "mail-transport-error.h", "mail-transport.h", "o365-mailhost.h"]
+                  "mail-address.h", "mail-enum-types.h", "mail-i18n.h", "mail-outgoing.h",
+                  "mail-plugin-loader.h", "mail-plugin.h", "mail-reply.h", "mail-sign-in.h",
+                  "mail-submission.h", "mail-transport-error.h", "mail-transport.h",
+                  "o365-mailhost.h"]
 USER = "installed@contoso.test"
 RECIPIENTS = ["bob@example.test", "carol@example.test"]
 # The warnings the project builds with, so the installed headers stay clean under them.

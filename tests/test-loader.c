@@ -3,6 +3,10 @@
  * deliberately broken ones built by tests/modules. */
 #include "config.h"
 
+#include <glib/gstdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
 #include "mail-plugin-loader.h"
 #include "test-utils.h"
 
@@ -154,6 +158,77 @@ test_office365_load_unload_load (void)
     }
 }
 
+/* A copy of the good test module in a fresh directory, chmod-ed: the loader refuses what
+ * another user could change, before opening it (opening runs the module's constructors). */
+static char *
+copy_module (const char *directory)
+{
+  g_autofree char *source = test_module_path ("good");
+  g_autofree char *copy = g_build_filename (directory, "good-copy." G_MODULE_SUFFIX, NULL);
+  g_autofree char *contents = NULL;
+  gsize length;
+
+  g_assert_true (g_file_get_contents (source, &contents, &length, NULL));
+  g_assert_true (g_file_set_contents_full (copy, contents, length, G_FILE_SET_CONTENTS_NONE, 0755, NULL));
+  return g_steal_pointer (&copy);
+}
+
+static void
+assert_unsafe (const char *path, const char *named, const char *reason_part)
+{
+  g_autoptr (MailPluginLoader) loader = mail_plugin_loader_new ();
+  g_autoptr (GError) error = NULL;
+
+  g_assert_null (mail_plugin_loader_load_file (loader, path, &error));
+  g_assert_error (error, MAIL_PLUGIN_ERROR, MAIL_PLUGIN_ERROR_UNSAFE_PERMISSIONS);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, named));
+  g_assert_nonnull (strstr (error->message, reason_part));
+}
+
+static void
+test_unsafe_permissions (void)
+{
+  g_autofree char *directory = g_dir_make_tmp ("test-loader-XXXXXX", NULL);
+  g_autofree char *real_directory = realpath (directory, NULL);
+  g_autofree char *module = copy_module (directory);
+  g_autofree char *real_module = realpath (module, NULL);
+  g_autoptr (GPtrArray) failures = g_ptr_array_new_with_free_func ((GDestroyNotify) g_error_free);
+  g_autoptr (MailPluginLoader) loader = mail_plugin_loader_new ();
+  g_autofree char *search_path = NULL;
+
+  g_assert_cmpint (g_chmod (directory, 0755), ==, 0);
+  g_assert_cmpint (g_chmod (module, 0775), ==, 0);
+  assert_unsafe (module, real_module, "its group can write");
+  g_assert_cmpint (g_chmod (module, 0757), ==, 0);
+  assert_unsafe (module, real_module, "everyone can write");
+  g_assert_cmpint (g_chmod (module, 0755), ==, 0);
+  g_assert_cmpint (g_chmod (directory, 0777), ==, 0);
+  assert_unsafe (module, real_directory, "everyone can write");
+  g_assert_cmpint (g_chmod (directory, 01777), ==, 0);
+  assert_unsafe (module, real_directory, "everyone can write");
+
+  /* load_all reports it among the failures and loads nothing from there. */
+  search_path = g_strdup (g_getenv (MAIL_PLUGIN_PATH_ENV));
+  g_setenv (MAIL_PLUGIN_PATH_ENV, directory, TRUE);
+  g_assert_false (mail_plugin_loader_load_all (loader, failures, NULL));
+  g_assert_cmpuint (failures->len, ==, 1);
+  g_assert_error ((GError *) g_ptr_array_index (failures, 0), MAIL_PLUGIN_ERROR,
+                  MAIL_PLUGIN_ERROR_UNSAFE_PERMISSIONS);
+  g_setenv (MAIL_PLUGIN_PATH_ENV, search_path, TRUE);
+
+  if (geteuid () == 0)
+    {
+      /* Owned by another user (root may load root's own and the user's). */
+      g_assert_cmpint (g_chmod (directory, 0755), ==, 0);
+      g_assert_cmpint (chown (module, 65534, 65534), ==, 0);
+      assert_unsafe (module, real_module, "belongs to another user");
+    }
+  g_assert_cmpint (g_chmod (directory, 0700), ==, 0);
+  g_remove (module);
+  g_rmdir (directory);
+}
+
 static void
 test_search_path_override (void)
 {
@@ -176,5 +251,6 @@ main (int argc, char **argv)
   g_test_add_func ("/loader/good-module-metadata", test_good_module_metadata);
   g_test_add_func ("/loader/office365-load-unload-load", test_office365_load_unload_load);
   g_test_add_func ("/loader/search-path-override", test_search_path_override);
+  g_test_add_func ("/loader/unsafe-permissions", test_unsafe_permissions);
   return g_test_run ();
 }

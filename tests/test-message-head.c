@@ -171,13 +171,21 @@ test_no_bcc (void)
   static const char *const heads[] = {
     "From: a@x\r\nTo: b@x\r\n\r\nbody\r\n",
     "From: a@x\nTo: b@x\n\n",
-    "Resent-Bcc: r@x\nX-Bcc: x@x\nBccx: y@x\nSubject: Bcc: in a value\n\n",
+    "X-Bcc: x@x\nBccx: y@x\nResent-Bccx: z@x\nSubject: Bcc: in a value\n\n",
     "To: a@x\n\nBcc: in the body stays\n",
     "",
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (heads); i++)
     assert_bcc_removed (heads[i], heads[i]);
+}
+
+static void
+assert_recipients (GBytes *head, const char *const *expected)
+{
+  g_auto (GStrv) recipients = message_head_dup_recipients (head);
+
+  g_assert_cmpstrv (recipients, expected);
 }
 
 static void
@@ -189,15 +197,58 @@ test_recipients (void)
                                    "Cc: team: c@example.com, d@example.com;\r\n"
                                    "Bcc: e@example.com\r\n"
                                    "To: f@example.com, A@EXAMPLE.COM\r\n"
-                                   "Resent-To: r@example.com\r\n"
+                                   "Resent-From: r@example.com\r\n"
                                    "Reply-To: g@example.com\r\n"
                                    "\r\n");
-  g_auto (GStrv) recipients = message_head_dup_recipients (head);
   const char *const expected[] = {
     "a@example.com", "b@example.com", "c@example.com", "d@example.com", "e@example.com", "f@example.com", NULL,
   };
 
-  g_assert_cmpstrv (recipients, expected);
+  assert_recipients (head, expected);
+}
+
+/* Sendmail's -t: a resent message goes to its Resent-* recipients, not again to the original
+ * ones; Resent-Bcc is blind, as Bcc is. */
+static void
+test_resent_recipients (void)
+{
+  g_autoptr (GBytes) head = bytes ("Resent-From: r@example.com\n"
+                                   "Resent-To: new@example.com\n"
+                                   "Resent-Bcc: blind@example.com,\n hidden@example.com\n"
+                                   "resent-cc: copy@example.com\n"
+                                   "From: jane@example.com\n"
+                                   "To: old@example.com\n"
+                                   "Bcc: old-blind@example.com\n"
+                                   "\n");
+  const char *const expected[] = {
+    "new@example.com", "blind@example.com", "hidden@example.com", "copy@example.com", NULL,
+  };
+
+  assert_recipients (head, expected);
+  assert_bcc_removed ("Resent-To: new@example.com\nResent-Bcc: blind@example.com,\n hidden@example.com\n"
+                      "RESENT-BCC : b@x\nFrom: jane@example.com\nBcc: old@x\n\nbody\n",
+                      "Resent-To: new@example.com\nFrom: jane@example.com\n\nbody\n");
+}
+
+/* A field GMime cannot parse is reported, not left out silently; an empty one and a group
+ * without members are fine. */
+static void
+test_unparsable (void)
+{
+  g_autoptr (GBytes) bad_to = bytes ("From: jane@example.com\nTo: bob@\nCc:\nBcc: undisclosed-recipients:;\n\n");
+  g_autoptr (GBytes) bad_from = bytes ("From: me@@contoso\nTo: bob@example.com\n\n");
+  g_autoptr (GBytes) bad_resent = bytes ("Resent-To: x@\nTo: bob@example.com\n\n");
+  g_autofree char *to = message_head_dup_unparsable_field (bad_to, TRUE, TRUE);
+  g_autofree char *to_unread = message_head_dup_unparsable_field (bad_to, TRUE, FALSE);
+  g_autofree char *from = message_head_dup_unparsable_field (bad_from, TRUE, TRUE);
+  g_autofree char *from_unread = message_head_dup_unparsable_field (bad_from, FALSE, TRUE);
+  g_autofree char *resent = message_head_dup_unparsable_field (bad_resent, FALSE, TRUE);
+
+  g_assert_cmpstr (to, ==, "To: bob@");
+  g_assert_null (to_unread);
+  g_assert_cmpstr (from, ==, "From: me@@contoso");
+  g_assert_null (from_unread);
+  g_assert_cmpstr (resent, ==, "Resent-To: x@");
 }
 
 static void
@@ -247,6 +298,8 @@ main (int argc, char **argv)
   g_test_add_func ("/message-head/bcc/none", test_no_bcc);
   g_test_add_func ("/message-head/recipients", test_recipients);
   g_test_add_func ("/message-head/recipients-none", test_recipients_none);
+  g_test_add_func ("/message-head/recipients-resent", test_resent_recipients);
+  g_test_add_func ("/message-head/unparsable", test_unparsable);
   g_test_add_func ("/message-head/from", test_from);
   g_test_add_func ("/message-head/8bit", test_8bit);
 

@@ -327,6 +327,50 @@ run --account nobody@example.test bob@example.test <"$work/plain.eml"
 expect_status "an unknown --account: EX_CONFIG (78)" 78
 check "nothing was queued by refused calls" test "$(queued_count)" -eq 0
 
+# Envelope addresses are checked before anything is queued or any connection is made: bad ones
+# on the command line are EX_USAGE (64), bad ones from the message EX_DATAERR (65). An encoded
+# word is display text, never an address (RFC 2047 §5), so it is refused, not sent as one.
+connections_before=$(connections)
+printf 'From: alice@example.test\nTo: =?utf-8?q?hidden=40example.test?=\nSubject: e\n\nHi\n' >"$work/encoded-to.eml"
+printf 'From: me@@contoso\nTo: bob@example.test\nSubject: f\n\nHi\n' >"$work/bad-from.eml"
+for args in "bob@" "-f me@@contoso bob@example.test" "-f '' bob@example.test" \
+  "-f \$'alice@example.test\\r\\nRSET' bob@example.test" "-- a@b" "not an address"; do
+  eval "run $args" <"$work/plain.eml"
+  expect_status "o365-send $args: EX_USAGE (64) before queueing" 64
+done
+run -t <"$work/encoded-to.eml"
+expect_status "-t with To: =?utf-8?q?hidden=40example.test?=: EX_DATAERR (65)" 65
+check "the encoded word is named in the error" grep -q 'encoded word' "$work/err"
+printf 'From: alice@example.test\nTo: bob@\nSubject: g\n\nHi\n' >"$work/bad-to.eml"
+run -t <"$work/bad-to.eml"
+expect_status "-t with To: bob@ (GMime cannot parse it): EX_DATAERR (65), not silently dropped" 65
+run <"$work/bad-from.eml" bob@example.test
+expect_status "From: me@@contoso (the envelope sender): EX_DATAERR (65)" 65
+# The account's address goes through the same check (the dialog validates through the account).
+for address in a@b 'me@@contoso' 'bob@'; do
+  printf '%s' "$password" | "$account" add "$address" --password-stdin --server localhost --port "$port" \
+    --ca-file "$O365_TEST_CERTS/ca.pem" >"$work/out" 2>"$work/err"
+  status=$?
+  expect_status "o365-account add $address is refused: EX_DATAERR (65)" 65
+done
+check "refused envelopes: nothing queued, no connection" \
+  test "$(queued_count)" -eq 0 -a "$(connections)" -eq "$connections_before"
+check "no encoded word ever went out as an address" bash -c "! grep -q 'RCPT TO:<=?' '$server_log'"
+
+# A resent message with -t goes to its Resent-* recipients only (as sendmail's -t), and neither
+# Resent-Bcc nor Bcc is transmitted.
+printf 'Resent-From: alice@example.test\nResent-To: rto@example.test\nResent-Bcc: rbcc@example.test\nFrom: olga@example.test\nTo: oldto@example.test\nBcc: oldbcc@example.test\nSubject: resent\n\nHi\n' \
+  >"$work/resent.eml"
+grep -v -e '^Resent-Bcc:' -e '^Bcc:' "$work/resent.eml" >"$work/resent-sent.eml"
+lines_before=$(wc -l <"$server_log")
+run -t -f alice@example.test <"$work/resent.eml"
+expect_status "-t with Resent-To and Resent-Bcc: exit 0" 0
+tail -n +"$((lines_before + 1))" "$server_log" >"$work/log-part"
+check "-t resent: RCPT TO the Resent-To and Resent-Bcc addresses" \
+  bash -c "grep -q 'C: RCPT TO:<rto@example.test>' '$work/log-part' && grep -q 'C: RCPT TO:<rbcc@example.test>' '$work/log-part'"
+check "-t resent: not again to the original To and Bcc" bash -c "! grep -q 'RCPT TO:<old' '$work/log-part'"
+check "-t resent: stored without Resent-Bcc and Bcc" same_as_crlf "$(newest_stored)" "$work/resent-sent.eml"
+
 # A line over 1000 octets is refused for good: EX_DATAERR, kept in failed/, not queued.
 { printf 'From: alice@example.test\nTo: bob@example.test\nSubject: long\n\n'; head -c 1200 /dev/zero | tr '\0' x; echo; } \
   >"$work/long.eml"

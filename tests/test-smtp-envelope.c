@@ -62,6 +62,8 @@ test_refusals (void)
   const char *const ok[] = { "bob@example.test", NULL };
   const char *const injected[] = { "bob@example.test>\r\nRCPT TO:<evil@example.test", NULL };
   const char *const utf8[] = { "jörg@example.test", NULL };
+  const char *const encoded_word[] = { "=?utf-8?q?hidden=40example.test?=", NULL };
+  const char *const no_domain[] = { "bob@", NULL };
   struct {
     const char *sender;
     const char *const *recipients;
@@ -73,6 +75,10 @@ test_refusals (void)
     { "ann@contoso.test\r\nRSET", ok, 10, 0, capabilities, MAIL_TRANSPORT_ERROR_INVALID_MESSAGE },
     { "ann@contoso.test", injected, 10, 0, capabilities, MAIL_TRANSPORT_ERROR_INVALID_MESSAGE },
     { "ann\n@contoso.test", ok, 10, 0, capabilities, MAIL_TRANSPORT_ERROR_INVALID_MESSAGE },
+    /* Not RFC 5321 Mailboxes: never written into a command line. */
+    { "me@@contoso", ok, 10, 0, capabilities, MAIL_TRANSPORT_ERROR_INVALID_MESSAGE },
+    { "ann@contoso.test", encoded_word, 10, 0, capabilities, MAIL_TRANSPORT_ERROR_INVALID_MESSAGE },
+    { "ann@contoso.test", no_domain, 10, 0, capabilities, MAIL_TRANSPORT_ERROR_INVALID_MESSAGE },
     { "ann@contoso.test", ok, 157286401, 0, capabilities, MAIL_TRANSPORT_ERROR_TOO_LARGE },
     { "ann@contoso.test", ok, 1001, 0, bare, MAIL_TRANSPORT_ERROR_TOO_LARGE },
     { "ann@contoso.test", utf8, 10, 0, bare, MAIL_TRANSPORT_ERROR_UNSUPPORTED },

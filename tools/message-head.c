@@ -68,11 +68,15 @@ message_head_has_bare_cr (GBytes *head)
   return FALSE;
 }
 
-/* Whether the field starting at @line (of @length bytes, its line end included) is named Bcc. */
+/* Whether the field starting at @line (of @length bytes, its line end included) is named Bcc
+ * or Resent-Bcc: blind recipients, of the message or of its resending. */
 static gboolean
 is_bcc_field (const char *line, gsize length)
 {
-  return field_name_length (line, length) == 3 && g_ascii_strncasecmp (line, "bcc", 3) == 0;
+  gssize name = field_name_length (line, length);
+
+  return (name == 3 && g_ascii_strncasecmp (line, "bcc", 3) == 0) ||
+         (name == 10 && g_ascii_strncasecmp (line, "resent-bcc", 10) == 0);
 }
 
 GBytes *
@@ -128,6 +132,15 @@ parse_head (GBytes *head)
 }
 
 static gboolean
+is_blank (const char *text)
+{
+  for (; *text != '\0'; text++)
+    if (!g_ascii_isspace (*text))
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
 name_is_one_of (const char *name, const char *const *names)
 {
   for (gsize i = 0; names[i] != NULL; i++)
@@ -164,7 +177,7 @@ add_mailboxes (GPtrArray *addresses, GHashTable *seen, InternetAddressList *list
  * own, so a message with two To fields (which RFC 5322 forbids, and clients still write) loses
  * none of them. */
 static char **
-collect_addresses (GBytes *head, const char *const *names, gboolean first_only)
+collect_addresses (GBytes *head, const char *const *names, gboolean first_only, char **unparsable)
 {
   GMimeMessage *message = parse_head (head);
   g_autoptr (GPtrArray) addresses = g_ptr_array_new_with_free_func (g_free);
@@ -183,6 +196,13 @@ collect_addresses (GBytes *head, const char *const *names, gboolean first_only)
           if (value == NULL || !name_is_one_of (g_mime_header_get_name (header), names))
             continue;
           list = internet_address_list_parse (NULL, value);
+          /* GMime drops a field it cannot parse ("bob@"); the caller refuses it instead. */
+          if (list == NULL && unparsable != NULL && *unparsable == NULL && !is_blank (value))
+            {
+              g_autofree char *shown = g_strstrip (g_strdup (value));
+
+              *unparsable = g_strdup_printf ("%s: %s", g_mime_header_get_name (header), shown);
+            }
           add_mailboxes (addresses, seen, list);
           g_clear_object (&list);
           if (first_only && addresses->len > 0)
@@ -194,21 +214,60 @@ collect_addresses (GBytes *head, const char *const *names, gboolean first_only)
   return (char **) g_ptr_array_free (g_steal_pointer (&addresses), FALSE);
 }
 
+static const char *const recipient_fields[] = { "To", "Cc", "Bcc", NULL };
+static const char *const resent_recipient_fields[] = { "Resent-To", "Resent-Cc", "Resent-Bcc", NULL };
+static const char *const from_field[] = { "From", NULL };
+
+/* Whether @head has a field named one of @names. */
+static gboolean
+has_field (GBytes *head, const char *const *names)
+{
+  GMimeMessage *message = parse_head (head);
+  gboolean found = FALSE;
+
+  if (message != NULL)
+    {
+      GMimeHeaderList *headers = g_mime_object_get_header_list (GMIME_OBJECT (message));
+
+      for (int i = 0; !found && i < g_mime_header_list_get_count (headers); i++)
+        found = name_is_one_of (g_mime_header_get_name (g_mime_header_list_get_header_at (headers, i)), names);
+      g_object_unref (message);
+    }
+  return found;
+}
+
+/* The fields sendmail's -t reads: a resent message's Resent-To, Resent-Cc and Resent-Bcc when
+ * it has any (its original recipients already got it), else To, Cc and Bcc. */
+static const char *const *
+pick_recipient_fields (GBytes *head)
+{
+  return has_field (head, resent_recipient_fields) ? resent_recipient_fields : recipient_fields;
+}
+
 char **
 message_head_dup_recipients (GBytes *head)
 {
-  static const char *const names[] = { "To", "Cc", "Bcc", NULL };
-
-  return collect_addresses (head, names, FALSE);
+  return collect_addresses (head, pick_recipient_fields (head), FALSE, NULL);
 }
 
 char *
 message_head_dup_from (GBytes *head)
 {
-  static const char *const names[] = { "From", NULL };
-  g_auto (GStrv) addresses = collect_addresses (head, names, TRUE);
+  g_auto (GStrv) addresses = collect_addresses (head, from_field, TRUE, NULL);
 
   return addresses[0] != NULL ? g_strdup (addresses[0]) : NULL;
+}
+
+char *
+message_head_dup_unparsable_field (GBytes *head, gboolean from, gboolean recipients)
+{
+  g_autofree char *unparsable = NULL;
+
+  if (from)
+    g_strfreev (collect_addresses (head, from_field, FALSE, &unparsable));
+  if (recipients && unparsable == NULL)
+    g_strfreev (collect_addresses (head, pick_recipient_fields (head), FALSE, &unparsable));
+  return g_steal_pointer (&unparsable);
 }
 
 gboolean

@@ -22,16 +22,24 @@ gboolean message_head_find_end (const char *data, gsize length, gboolean complet
  * end, which the parsing here (and sendmail's and Postfix's) does not see. */
 gboolean message_head_has_bare_cr (GBytes *head);
 
-/* @head without its Bcc fields, each with its folded continuation lines. Field names compare
- * case-insensitively ("bcc:", "BCC :"); Resent-Bcc and every other byte are kept as they are. */
+/* @head without its Bcc and Resent-Bcc fields, each with its folded continuation lines. Field
+ * names compare case-insensitively ("bcc:", "BCC :"); every other byte is kept as it is. */
 GBytes *message_head_remove_bcc (GBytes *head);
 
 /* The addresses of every To, Cc and Bcc field, in order, groups flattened, duplicates
- * (compared case-insensitively) left out. An empty array when there are none. */
+ * (compared case-insensitively) left out. An empty array when there are none. As sendmail's
+ * -t does, a resent message's Resent-To, Resent-Cc and Resent-Bcc fields take their place when
+ * it has any of them. */
 char **message_head_dup_recipients (GBytes *head);
 
 /* The address of the first From mailbox, or NULL. */
 char *message_head_dup_from (GBytes *head);
+
+/* The first field that holds text but no address GMime can parse ("To: bob@"), as
+ * "Name: value", or NULL; among the From fields if @from, the To, Cc and Bcc fields if
+ * @recipients. The functions above leave such a field out; a sender refuses the message
+ * rather than lose a recipient (or pick another sender) silently. */
+char *message_head_dup_unparsable_field (GBytes *head, gboolean from, gboolean recipients);
 
 /* Whether any octet of @data (any part of a message) is above 127: it needs 8BITMIME, and in
  * the header block SMTPUTF8. */

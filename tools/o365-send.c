@@ -29,6 +29,7 @@
 #include "host-outbox.h"
 #include "host-secrets.h"
 #include "host-version.h"
+#include "mail-address.h"
 #include "mail-i18n.h"
 #include "message-head.h"
 
@@ -222,12 +223,19 @@ parse_short_options (Options *options, const char *arg, int argc, char **argv, i
         {
           gsize length = strlen (value);
 
-          /* "-f '<addr>'" and the null sender "-f '<>'" are written with brackets. */
+          g_autoptr (GError) address_error = NULL;
+
+          /* "-f '<addr>'" and the null sender "-f '<>'" are written with brackets; an empty
+           * -f is a mistake (an unset variable), never a request for the null sender. */
+          if (length == 0)
+            return usage_error (_("Option %s needs an address (the null sender is written “<>”)"), "-f");
           g_free (options->sender);
           if (length >= 2 && value[0] == '<' && value[length - 1] == '>')
             options->sender = g_strndup (value + 1, length - 2);
           else
             options->sender = g_strdup (value);
+          if (*options->sender != '\0' && !mail_address_check (options->sender, &address_error))
+            return usage_error (_("Invalid envelope sender: %s"), address_error->message);
         }
       /* -F is the full name sendmail uses when it writes a From header; o365-send never writes
        * headers, so it is accepted and ignored. -B declares the body type, which o365-send finds
@@ -360,7 +368,8 @@ copy_body (OutboxDraft *draft, GByteArray *rest, gboolean at_end, MailOutgoingFl
   return TRUE;
 }
 
-/* The arguments, then (with -t) the message's To, Cc and Bcc addresses, without duplicates.
+/* The arguments, then (with -t) the message's To, Cc and Bcc addresses (a resent message's
+ * Resent-To, Resent-Cc and Resent-Bcc), without duplicates.
  * With -t, recipients given as arguments are added to those of the message, as Postfix and
  * msmtp do (classic Sendmail would leave them out instead). */
 static GStrv
@@ -381,6 +390,45 @@ collect_recipients (Options *options, GBytes *head)
     if (g_hash_table_add (seen, g_ascii_strdown (from_head[i], -1)))
       g_strv_builder_add (builder, from_head[i]);
   return g_strv_builder_end (builder);
+}
+
+/* A refusal of what the message holds: what happened, then why. */
+static int
+data_error (const char *summary, const char *reason)
+{
+  g_printerr ("o365-send: %s\n", summary);
+  g_printerr (_("Error: %s\n"), reason);
+  return EX_DATAERR;
+}
+
+/* The envelope is checked before the message is queued, so that no server ever sees an
+ * address that is not one (a message in the outbox is one that a flush can send). Returns -1
+ * when it is fine: the arguments are the caller's mistake (EX_USAGE), the rest came from the
+ * message (EX_DATAERR). The -f sender was checked with the options. */
+static int
+check_envelope (Options *options, GBytes *head, const char *const *recipients, const char *sender)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *unparsable = message_head_dup_unparsable_field (head, options->sender == NULL,
+                                                                   options->read_recipients);
+
+  for (guint i = 0; i < options->recipients->len; i++)
+    if (!mail_address_check (g_ptr_array_index (options->recipients, i), &error))
+      return usage_error (_("Invalid recipient: %s"), error->message);
+  if (unparsable != NULL)
+    {
+      g_autofree char *shown = g_strescape (unparsable, NULL);
+      g_autofree char *reason = g_strdup_printf (_("cannot read the addresses in “%s”"), shown);
+
+      return data_error (_("the message has an address field without a valid address; nothing was sent"),
+                         reason);
+    }
+  for (gsize i = 0; recipients[i] != NULL; i++)
+    if (!mail_address_check (recipients[i], &error))
+      return data_error (_("the message has an invalid recipient; nothing was sent"), error->message);
+  if (options->sender == NULL && sender != NULL && !mail_address_check (sender, &error))
+    return data_error (_("the message’s From address is invalid; nothing was sent"), error->message);
+  return -1;
 }
 
 /* --account, else the account whose address is @sender, else the only one. */
@@ -419,6 +467,7 @@ send_message (Options *options)
   g_auto (GStrv) recipients = NULL;
   MailOutgoingFlags flags = MAIL_OUTGOING_NONE;
   OutboxEntry *entry;
+  int status;
   gboolean at_end;
   gboolean separated;
   gsize length;
@@ -446,13 +495,16 @@ send_message (Options *options)
       return EX_DATAERR;
     }
   recipients = collect_recipients (options, head_bytes);
+  sender = options->sender != NULL ? g_strdup (options->sender) : message_head_dup_from (head_bytes);
+  status = check_envelope (options, head_bytes, (const char *const *) recipients, sender);
+  if (status >= 0)
+    return status;
   if (recipients[0] == NULL)
     {
       g_printerr (_("Error: no recipients; give them as arguments, or use -t to read them from the "
                     "message\n"));
       return EX_USAGE;
     }
-  sender = options->sender != NULL ? g_strdup (options->sender) : message_head_dup_from (head_bytes);
 
   /* Everything that can be refused without the network is checked before the message is
    * queued, so that a message in the outbox is one that a flush can send. */
@@ -478,8 +530,8 @@ send_message (Options *options)
       return EX_CONFIG;
     }
 
-  /* Bcc fields are never transmitted, with or without -t (Postfix and msmtp do the same):
-   * they would show every recipient the blind ones. */
+  /* Bcc and Resent-Bcc fields are never transmitted, with or without -t (Postfix and msmtp do
+   * the same): they would show every recipient the blind ones. */
   transmitted = message_head_remove_bcc (head_bytes);
   data = g_bytes_get_data (transmitted, &length);
   if (message_has_8bit (data, length))

@@ -9,8 +9,8 @@
 
 G_BEGIN_DECLS
 
-/* Refuses an address that would change the meaning of a command line: CR, LF, NUL or other
- * control bytes, '<' or '>', invalid UTF-8, or an empty/oversized address. */
+/* Refuses what is not an RFC 5321 Mailbox (mail_address_check()): so nothing that would change
+ * the meaning of a command line (CR, LF, control bytes, '<', '>', spaces), no encoded word. */
 gboolean o365_smtp_envelope_check_address (const char *address, GError **error);
 /* The same for an EHLO name (a domain or an address literal). */
 gboolean o365_smtp_envelope_check_ehlo_name (const char *name, GError **error);
