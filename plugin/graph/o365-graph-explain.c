@@ -85,15 +85,19 @@ o365_graph_error_code_from_body (GBytes *body)
   g_autoptr (JsonParser) parser = json_parser_new ();
   gsize length;
   const char *data = body != NULL ? g_bytes_get_data (body, &length) : NULL;
-  JsonNode *root;
+  JsonNode *root, *member;
   JsonObject *error;
 
   if (data == NULL || length == 0 || !json_parser_load_from_data (parser, data, length, NULL))
     return NULL;
   root = json_parser_get_root (parser);
-  if (!JSON_NODE_HOLDS_OBJECT (root) ||
-      (error = json_object_get_object_member (json_node_get_object (root), "error")) == NULL ||
-      !json_object_has_member (error, "code"))
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root) ||
+      (member = json_object_get_member (json_node_get_object (root), "error")) == NULL ||
+      !JSON_NODE_HOLDS_OBJECT (member))
+    return NULL;
+  error = json_node_get_object (member);
+  member = json_object_get_member (error, "code");
+  if (member == NULL || json_node_get_value_type (member) != G_TYPE_STRING)
     return NULL;
   return g_strdup (json_object_get_string_member_with_default (error, "code", NULL));
 }
