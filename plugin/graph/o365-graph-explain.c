@@ -12,7 +12,7 @@ typedef enum
 {
   DETAIL_NONE,
   DETAIL_RETRY_AFTER, /* the explanation takes the seconds */
-  DETAIL_SIZE,        /* the explanation takes the size in bytes */
+  DETAIL_SIZE,        /* the explanation takes the size, formatted */
 } Detail;
 
 typedef struct
@@ -27,11 +27,11 @@ typedef struct
 /* First match wins: specific codes before the status ranges. */
 static const Explanation explanations[] = {
   { 413, 413, NULL, MAIL_TRANSPORT_ERROR_TOO_LARGE, DETAIL_SIZE,
-    N_("Microsoft Graph refused the message as too large (%" G_GINT64_FORMAT " bytes): send "
-       "smaller attachments or a link to them.") },
+    N_("Microsoft Graph refused the message as too large (%s): send smaller attachments or a "
+       "link to them.") },
   { 400, 499, "ErrorMessageSizeExceeded", MAIL_TRANSPORT_ERROR_TOO_LARGE, DETAIL_SIZE,
-    N_("Microsoft Graph refused the message as too large (%" G_GINT64_FORMAT " bytes): send "
-       "smaller attachments or a link to them.") },
+    N_("Microsoft Graph refused the message as too large (%s): send smaller attachments or a "
+       "link to them.") },
   { 401, 401, NULL, MAIL_TRANSPORT_ERROR_AUTH_FAILED, DETAIL_NONE,
     N_("Microsoft Graph did not accept the sign-in (HTTP 401) even after it was renewed: sign in "
        "with Microsoft again.") },
@@ -66,7 +66,11 @@ o365_graph_error_new (guint status, const char *graph_code, guint retry_after_s,
       if (entry->detail == DETAIL_RETRY_AFTER)
         text = g_strdup_printf (_(entry->explanation), retry_after_s > 0 ? retry_after_s : 60);
       else if (entry->detail == DETAIL_SIZE)
-        text = g_strdup_printf (_(entry->explanation), size);
+        {
+          g_autofree char *bytes = g_format_size_full (MAX (size, 0), G_FORMAT_SIZE_LONG_FORMAT);
+
+          text = g_strdup_printf (_(entry->explanation), bytes);
+        }
       else
         text = g_strdup (_(entry->explanation));
 #pragma GCC diagnostic pop
