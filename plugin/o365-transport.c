@@ -9,6 +9,7 @@
 #include "o365-oauth2-tokens.h"
 #include "o365-send-pacer.h"
 #include "o365-smtp-session.h"
+#include "o365-transport-steps.h"
 #include "o365-transport.h"
 
 struct _O365Transport
@@ -147,16 +148,7 @@ complete (GTask *task, GError *error, gpointer result, GDestroyNotify result_fre
   O365Transport *self = g_task_get_source_object (task);
   OperationData *data = g_task_get_task_data (task);
 
-  if (data->gate_held)
-    {
-      data->gate_held = FALSE;
-      o365_connection_gate_release (self->account_key);
-    }
-  if (error != NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, result, result_free);
-  g_object_unref (task);
+  o365_transport_complete (task, self->account_key, &data->gate_held, error, result, result_free);
 }
 
 static void request_access_token (GTask *task, gboolean force_refresh);
@@ -170,24 +162,7 @@ is_token_refusal (const MailReply *reply)
          g_strcmp0 (mail_reply_get_enhanced_code (reply), "5.7.3") == 0;
 }
 
-static void
-note (O365Transport *self, const char *format, ...) G_GNUC_PRINTF (2, 3);
-
-static void
-note (O365Transport *self, const char *format, ...)
-{
-  g_autofree char *text = NULL;
-  g_autofree char *line = NULL;
-  va_list args;
-
-  if (!mail_transport_wants_transcript (MAIL_TRANSPORT (self)))
-    return;
-  va_start (args, format);
-  text = g_strdup_vprintf (format, args);
-  va_end (args);
-  line = g_strconcat ("*  ", text, NULL);
-  mail_transport_emit_transcript (MAIL_TRANSPORT (self), line);
-}
+#define note(self, ...) o365_transport_note (MAIL_TRANSPORT (self), __VA_ARGS__)
 
 static gboolean fall_back (GTask *task, const MailReply *refusal);
 
@@ -324,11 +299,8 @@ start_operation (O365Transport *self,
                  GAsyncReadyCallback callback,
                  gpointer user_data)
 {
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-
-  g_task_set_source_tag (task, source_tag);
-  g_task_set_task_data (task, data, (GDestroyNotify) operation_data_free);
-  o365_connection_gate_acquire_async (self->account_key, cancellable, on_gate_acquired, task);
+  o365_transport_start_operation (self, source_tag, self->account_key, data, (GDestroyNotify) operation_data_free,
+                                  cancellable, on_gate_acquired, callback, user_data);
 }
 
 /* --- submit --------------------------------------------------------------------------------- */
@@ -408,15 +380,7 @@ o365_transport_submit_async (MailTransport *transport,
 {
   OperationData *data = g_new0 (OperationData, 1);
 
-  data->messages = g_ptr_array_new_with_free_func (g_object_unref);
-  data->submissions = g_ptr_array_new_with_free_func (g_object_unref);
-  for (guint i = 0; i < messages->len; i++)
-    {
-      MailOutgoing *message = g_ptr_array_index (messages, i);
-
-      g_ptr_array_add (data->messages, g_object_ref (message));
-      g_ptr_array_add (data->submissions, mail_submission_new (message));
-    }
+  o365_transport_prepare_batch (messages, &data->messages, &data->submissions);
   data->on_ready = send_next;
   start_operation (O365_TRANSPORT (transport), o365_transport_submit_async, data, cancellable,
                    callback, user_data);

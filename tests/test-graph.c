@@ -8,6 +8,7 @@
 
 #include <libsecret/secret.h>
 
+#include "engine-test-utils.h"
 #include "graph-test-server.h"
 #include "harness-fixture.h"
 #include "mail-transport-error.h"
@@ -99,28 +100,6 @@ fixture_tear_down (Fixture *fixture, gconstpointer data)
   g_free (fixture->id);
 }
 
-static void
-on_transcript_line (MailTransport *transport, const char *line, gpointer user_data)
-{
-  g_string_append_printf (user_data, "%s\n", line);
-}
-
-typedef struct
-{
-  gboolean done;
-  GPtrArray *submissions;
-  GError *error;
-} SubmitWait;
-
-static void
-on_submitted (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  SubmitWait *wait = user_data;
-
-  wait->submissions = mail_transport_submit_finish (MAIL_TRANSPORT (source), result, &wait->error);
-  wait->done = TRUE;
-}
-
 /* Sends MESSAGE to Bob (in To) and HIDDEN (only in the envelope); returns its submission. */
 static MailSubmission *
 send_message (Fixture *fixture)
@@ -128,23 +107,16 @@ send_message (Fixture *fixture)
   const char *const recipients[] = { "bob@example.test", HIDDEN, NULL };
   g_autoptr (GError) error = NULL;
   g_autoptr (MailTransport) transport = mail_account_create_transport (MAIL_ACCOUNT (fixture->account), &error);
-  g_autoptr (GInputStream) content = g_memory_input_stream_new_from_data (MESSAGE, strlen (MESSAGE), NULL);
-  g_autoptr (MailOutgoing) message = mail_outgoing_new (USER, recipients, content, strlen (MESSAGE),
-                                                        MAIL_OUTGOING_8BIT_BODY);
+  g_autoptr (MailOutgoing) message = engine_test_message (USER, recipients, MESSAGE, MAIL_OUTGOING_8BIT_BODY);
   g_autoptr (GPtrArray) messages = g_ptr_array_new ();
-  SubmitWait wait = { 0 };
-  MailSubmission *submission;
+  g_autoptr (GPtrArray) submissions = NULL;
 
   g_assert_no_error (error);
-  g_signal_connect (transport, "transcript", G_CALLBACK (on_transcript_line), fixture->transcript);
   g_ptr_array_add (messages, message);
-  mail_transport_submit_async (transport, messages, NULL, on_submitted, &wait);
-  test_wait_for_flag (&wait.done, WAIT_MS);
-  g_assert_no_error (wait.error);
-  g_assert_cmpuint (wait.submissions->len, ==, 1);
-  submission = g_object_ref (g_ptr_array_index (wait.submissions, 0));
-  g_ptr_array_unref (wait.submissions);
-  return submission;
+  submissions = engine_test_submit_through (transport, messages, fixture->transcript, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (submissions->len, ==, 1);
+  return g_object_ref (g_ptr_array_index (submissions, 0));
 }
 
 /* The decoded MIME the server received, split into the Bcc header the transport put first
@@ -279,38 +251,20 @@ test_answer_classified (Fixture *fixture, gconstpointer data)
     g_assert_cmpuint (GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (submission), O365_GRAPH_RETRY_AFTER_KEY)), ==, 2);
 }
 
-typedef struct
-{
-  gboolean done;
-  GVariant *facts;
-  GError *error;
-} CheckWait;
-
-static void
-on_checked (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  CheckWait *wait = user_data;
-
-  wait->facts = mail_transport_check_finish (MAIL_TRANSPORT (source), result, &wait->error);
-  wait->done = TRUE;
-}
-
 static void
 test_check_gets_me (Fixture *fixture, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (MailTransport) transport = mail_account_create_transport (MAIL_ACCOUNT (fixture->account), &error);
-  CheckWait wait = { 0 };
+  g_autoptr (GVariant) facts = NULL;
   const char *transport_name = NULL;
 
   g_assert_no_error (error);
-  mail_transport_check_async (transport, NULL, on_checked, &wait);
-  test_wait_for_flag (&wait.done, WAIT_MS);
-  g_assert_no_error (wait.error);
-  g_assert_true (g_variant_lookup (wait.facts, "transport", "&s", &transport_name));
+  facts = engine_test_check (transport, fixture->transcript, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_variant_lookup (facts, "transport", "&s", &transport_name));
   g_assert_cmpstr (transport_name, ==, "graph");
   g_assert_cmpuint (graph_test_server_get_n_requests (fixture->graph), ==, 1);
-  g_variant_unref (wait.facts);
 }
 
 /* SMTP AUTH switched off for the tenant: the message goes through Graph, the account

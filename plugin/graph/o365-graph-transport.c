@@ -12,6 +12,7 @@
 #include "o365-graph-transport.h"
 #include "o365-oauth2-errors.h"
 #include "o365-oauth2-tokens.h"
+#include "o365-transport-steps.h"
 
 /* Graph gives no message id in its 202: the final reply says what is known. */
 #define ACCEPTED_TEXT "accepted by Microsoft Graph"
@@ -107,24 +108,7 @@ operation_data_free (OperationData *data)
   g_free (data);
 }
 
-static void
-note (O365GraphTransport *self, const char *format, ...) G_GNUC_PRINTF (2, 3);
-
-static void
-note (O365GraphTransport *self, const char *format, ...)
-{
-  g_autofree char *text = NULL;
-  g_autofree char *line = NULL;
-  va_list args;
-
-  if (!mail_transport_wants_transcript (MAIL_TRANSPORT (self)))
-    return;
-  va_start (args, format);
-  text = g_strdup_vprintf (format, args);
-  va_end (args);
-  line = g_strconcat ("*  ", text, NULL);
-  mail_transport_emit_transcript (MAIL_TRANSPORT (self), line);
-}
+#define note(self, ...) o365_transport_note (MAIL_TRANSPORT (self), __VA_ARGS__)
 
 static void
 complete (GTask *task, GError *error, gpointer result, GDestroyNotify result_free)
@@ -132,16 +116,7 @@ complete (GTask *task, GError *error, gpointer result, GDestroyNotify result_fre
   O365GraphTransport *self = g_task_get_source_object (task);
   OperationData *data = g_task_get_task_data (task);
 
-  if (data->gate_held)
-    {
-      data->gate_held = FALSE;
-      o365_connection_gate_release (self->account_id);
-    }
-  if (error != NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, result, result_free);
-  g_object_unref (task);
+  o365_transport_complete (task, self->account_id, &data->gate_held, error, result, result_free);
 }
 
 static void
@@ -195,11 +170,8 @@ start_operation (O365GraphTransport *self,
                  GAsyncReadyCallback callback,
                  gpointer user_data)
 {
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-
-  g_task_set_source_tag (task, source_tag);
-  g_task_set_task_data (task, data, (GDestroyNotify) operation_data_free);
-  o365_connection_gate_acquire_async (self->account_id, cancellable, on_gate_acquired, task);
+  o365_transport_start_operation (self, source_tag, self->account_id, data, (GDestroyNotify) operation_data_free,
+                                  cancellable, on_gate_acquired, callback, user_data);
 }
 
 static SoupMessage *
@@ -429,15 +401,7 @@ o365_graph_transport_submit_async (MailTransport *transport,
 {
   OperationData *data = g_new0 (OperationData, 1);
 
-  data->messages = g_ptr_array_new_with_free_func (g_object_unref);
-  data->submissions = g_ptr_array_new_with_free_func (g_object_unref);
-  for (guint i = 0; i < messages->len; i++)
-    {
-      MailOutgoing *message = g_ptr_array_index (messages, i);
-
-      g_ptr_array_add (data->messages, g_object_ref (message));
-      g_ptr_array_add (data->submissions, mail_submission_new (message));
-    }
+  o365_transport_prepare_batch (messages, &data->messages, &data->submissions);
   /* After the first token, and after a renewed one: (re)post the current message. */
   data->request = send_next;
   start_operation (O365_GRAPH_TRANSPORT (transport), o365_graph_transport_submit_async, data, cancellable,
