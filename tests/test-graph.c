@@ -35,6 +35,11 @@
                 "Subject: =?UTF-8?Q?Gr=C3=BC=C3=9Fe?=\r\nMIME-Version: 1.0\r\n" \
                 "Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" \
                 "Grüße,\r\n.a line with a dot\r\nBob\r\n"
+/* The same with bare LF line ends, as mutt writes it: SMTP submits it with CRLF. */
+#define MESSAGE_LF "From: Alice <alice@example.test>\nTo: Bob <bob@example.test>\nSubject: LF\n\n" \
+                   "Hello,\n.a line with a dot\nBob"
+#define MESSAGE_LF_AS_SUBMITTED "From: Alice <alice@example.test>\r\nTo: Bob <bob@example.test>\r\n" \
+                                "Subject: LF\r\n\r\nHello,\r\n.a line with a dot\r\nBob\r\n"
 #define HIDDEN "carol@example.test"
 
 static HarnessFixture *keyring;
@@ -100,14 +105,14 @@ fixture_tear_down (Fixture *fixture, gconstpointer data)
   g_free (fixture->id);
 }
 
-/* Sends MESSAGE to Bob (in To) and HIDDEN (only in the envelope); returns its submission. */
+/* Sends @text to Bob (in To) and HIDDEN (only in the envelope); returns its submission. */
 static MailSubmission *
-send_message (Fixture *fixture)
+send_text (Fixture *fixture, const char *text)
 {
   const char *const recipients[] = { "bob@example.test", HIDDEN, NULL };
   g_autoptr (GError) error = NULL;
   g_autoptr (MailTransport) transport = mail_account_create_transport (MAIL_ACCOUNT (fixture->account), &error);
-  g_autoptr (MailOutgoing) message = engine_test_message (USER, recipients, MESSAGE, MAIL_OUTGOING_8BIT_BODY);
+  g_autoptr (MailOutgoing) message = engine_test_message (USER, recipients, text, MAIL_OUTGOING_8BIT_BODY);
   g_autoptr (GPtrArray) messages = g_ptr_array_new ();
   g_autoptr (GPtrArray) submissions = NULL;
 
@@ -119,10 +124,16 @@ send_message (Fixture *fixture)
   return g_object_ref (g_ptr_array_index (submissions, 0));
 }
 
+static MailSubmission *
+send_message (Fixture *fixture)
+{
+  return send_text (fixture, MESSAGE);
+}
+
 /* The decoded MIME the server received, split into the Bcc header the transport put first
  * and the rest, which must be the message exactly. */
 static void
-assert_received (Fixture *fixture, guint index)
+assert_received_as (Fixture *fixture, guint index, const char *expected)
 {
   GPtrArray *messages = graph_test_server_get_messages (fixture->graph);
   gsize length;
@@ -138,11 +149,17 @@ assert_received (Fixture *fixture, guint index)
   g_assert_nonnull (rest);
   bcc = g_strndup (mime, rest - mime);
   rest += 2;
-  g_assert_cmpmem (rest, length - (rest - mime), MESSAGE, strlen (MESSAGE));
+  g_assert_cmpmem (rest, length - (rest - mime), expected, strlen (expected));
   /* Every envelope recipient is a recipient; the hidden one is in no visible header. */
   g_assert_nonnull (strstr (bcc, HIDDEN));
   g_assert_nonnull (strstr (bcc, "bob@example.test"));
   g_assert_null (strstr (rest, HIDDEN));
+}
+
+static void
+assert_received (Fixture *fixture, guint index)
+{
+  assert_received_as (fixture, index, MESSAGE);
 }
 
 static void
@@ -185,6 +202,32 @@ test_same_bytes_as_smtp (Fixture *fixture, gconstpointer data)
   by_graph = send_message (fixture);
   g_assert_cmpint (mail_submission_get_status (by_graph), ==, MAIL_SUBMISSION_SENT);
   assert_received (fixture, 0);
+}
+
+/* Bare LF line ends: Graph gets the CRLF octets SMTP's DATA carries, not the file's. */
+static void
+test_lf_message_as_smtp_submits_it (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SmtpTestServer) smtp = smtp_test_server_new_office365 ();
+  g_autofree char *ca = test_cert_path ("ca.pem");
+  g_autoptr (MailSubmission) by_smtp = NULL, by_graph = NULL;
+  const SmtpTestMessage *submitted;
+
+  smtp_test_server_set_credentials (smtp, USER, NULL, TOKEN);
+  g_assert_true (smtp_test_server_start (smtp, 0, &error));
+  g_object_set (fixture->account, "transport", "smtp", "server", "localhost",
+                "port", (guint) smtp_test_server_get_port (smtp), "ca-file", ca, NULL);
+  by_smtp = send_text (fixture, MESSAGE_LF);
+  g_assert_cmpint (mail_submission_get_status (by_smtp), ==, MAIL_SUBMISSION_SENT);
+  g_assert_true (smtp_test_server_wait_idle (smtp, WAIT_MS));
+  submitted = smtp_test_server_get_message (smtp, 0);
+  g_assert_cmpmem (g_bytes_get_data (submitted->body, NULL), g_bytes_get_size (submitted->body),
+                   MESSAGE_LF_AS_SUBMITTED, strlen (MESSAGE_LF_AS_SUBMITTED));
+  g_object_set (fixture->account, "transport", "graph", NULL);
+  by_graph = send_text (fixture, MESSAGE_LF);
+  g_assert_cmpint (mail_submission_get_status (by_graph), ==, MAIL_SUBMISSION_SENT);
+  assert_received_as (fixture, 0, MESSAGE_LF_AS_SUBMITTED);
 }
 
 static void
@@ -344,6 +387,7 @@ main (int argc, char **argv)
   g_test_add (path, Fixture, data, fixture_set_up, func, fixture_tear_down)
   ADD ("/graph/sent-byte-identical", test_sent_byte_identical, NULL);
   ADD ("/graph/same-bytes-as-smtp", test_same_bytes_as_smtp, NULL);
+  ADD ("/graph/lf-message-as-smtp-submits-it", test_lf_message_as_smtp_submits_it, NULL);
   ADD ("/graph/unauthorized-refreshes-once", test_unauthorized_refreshes_once, NULL);
   ADD ("/graph/unauthorized-twice-gives-up", test_unauthorized_twice_gives_up, NULL);
   ADD ("/graph/forbidden", test_answer_classified, &outcomes[0]);

@@ -49,12 +49,6 @@ o365_graph_mime_encoder_new (GBytes *prefix)
   return self;
 }
 
-guint64
-o365_graph_mime_encoded_length (guint64 prefix_length, guint64 input_length)
-{
-  return (prefix_length + input_length + 2) / 3 * 4;
-}
-
 /* g_base64_encode_step() writes at most (len / 3 + 1) * 4 bytes: how much input fits in @room. */
 static gsize
 input_for_room (gsize room)

@@ -15,7 +15,4 @@ G_DECLARE_FINAL_TYPE (O365GraphMimeEncoder, o365_graph_mime_encoder, O365, GRAPH
 /* @prefix: (nullable) bytes to encode before the input. */
 O365GraphMimeEncoder *o365_graph_mime_encoder_new (GBytes *prefix);
 
-/* The encoded length of @input_length bytes after @prefix_length: the request's Content-Length. */
-guint64 o365_graph_mime_encoded_length (guint64 prefix_length, guint64 input_length);
-
 G_END_DECLS

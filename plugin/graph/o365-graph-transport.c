@@ -8,6 +8,7 @@
 
 #include "o365-connection-gate.h"
 #include "o365-graph-explain.h"
+#include "o365-graph-line-ends.h"
 #include "o365-graph-mime-encoder.h"
 #include "o365-graph-transport.h"
 #include "o365-oauth2-errors.h"
@@ -97,6 +98,11 @@ typedef struct
   gboolean token_retried;
   gboolean body_written; /* the current request's body went out entirely */
   RequestFunc request;   /* what to do once the token is there */
+  gboolean start_known;  /* content_start is set for the current message */
+  goffset content_start; /* where the current message starts in its stream; -1: not seekable */
+  GInputStream *counting; /* the body read once to learn its length */
+  guint64 counted;
+  guint8 *count_buffer;
 } OperationData;
 
 static void
@@ -105,6 +111,8 @@ operation_data_free (OperationData *data)
   g_clear_pointer (&data->messages, g_ptr_array_unref);
   g_clear_pointer (&data->submissions, g_ptr_array_unref);
   g_clear_pointer (&data->token, secret_password_free);
+  g_clear_object (&data->counting);
+  g_free (data->count_buffer);
   g_free (data);
 }
 
@@ -266,6 +274,7 @@ advance (GTask *task)
 
   data->next++;
   data->token_retried = FALSE;
+  data->start_known = FALSE;
   send_next (task);
 }
 
@@ -342,43 +351,127 @@ on_posted (GObject *source, GAsyncResult *result, gpointer user_data)
   }
 }
 
+/* The request body: the message with SMTP's line ends (o365-graph-line-ends.h) behind the
+ * Bcc header, in base64. Streamed: a few buffers whatever the message size. The message's own
+ * stream stays open for a second read. */
+static GInputStream *
+new_body (MailOutgoing *outgoing)
+{
+  g_autoptr (GBytes) prefix = envelope_header (outgoing);
+  g_autoptr (O365GraphLineEnds) line_ends = o365_graph_line_ends_new ();
+  g_autoptr (O365GraphMimeEncoder) encoder = o365_graph_mime_encoder_new (prefix);
+  g_autoptr (GInputStream) normalized =
+    g_converter_input_stream_new (mail_outgoing_get_content (outgoing), G_CONVERTER (line_ends));
+
+  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (normalized), FALSE);
+  return g_converter_input_stream_new (normalized, G_CONVERTER (encoder));
+}
+
 static void
-post_current (GTask *task)
+send_body (GTask *task, gssize length)
 {
   O365GraphTransport *self = g_task_get_source_object (task);
   OperationData *data = g_task_get_task_data (task);
   MailOutgoing *outgoing = g_ptr_array_index (data->messages, data->next);
-  GInputStream *content = mail_outgoing_get_content (outgoing);
-  g_autoptr (GBytes) prefix = envelope_header (outgoing);
-  g_autoptr (O365GraphMimeEncoder) encoder = o365_graph_mime_encoder_new (prefix);
-  g_autoptr (GInputStream) body = NULL;
-  g_autoptr (SoupMessage) message = NULL;
-  g_autoptr (GError) error = NULL;
-  goffset size = mail_outgoing_get_size (outgoing);
+  g_autoptr (GInputStream) body = new_body (outgoing);
+  g_autoptr (SoupMessage) message = new_request (task, SOUP_METHOD_POST, "/v1.0/me/sendMail");
 
-  /* A second try (new token) starts the message again from its first byte. */
-  if (G_IS_SEEKABLE (content) ? g_seekable_tell (G_SEEKABLE (content)) != 0 &&
-                                 !g_seekable_seek (G_SEEKABLE (content), 0, G_SEEK_SET, NULL, &error)
-                               : data->token_retried)
-    {
-      fail_current (task, g_error_new (MAIL_TRANSPORT_ERROR, MAIL_TRANSPORT_ERROR_TEMPORARY,
-                                       _("Not sent: the message could not be read again for a second "
-                                         "try")),
-                    NULL);
-      return;
-    }
-  body = g_converter_input_stream_new (content, G_CONVERTER (encoder));
-  message = new_request (task, SOUP_METHOD_POST, "/v1.0/me/sendMail");
-  /* The body is streamed: memory stays a few buffers whatever the message size. */
-  soup_message_set_request_body (message, "text/plain", body,
-                                 size >= 0 ? (gssize) o365_graph_mime_encoded_length (g_bytes_get_size (prefix), size)
-                                           : -1);
+  /* -1 (a stream that cannot be read twice): chunked. */
+  soup_message_set_request_body (message, "text/plain", body, length);
   data->body_written = FALSE;
   g_object_set_data_full (G_OBJECT (message), "o365-sent", g_new0 (guint64, 1), g_free);
   g_signal_connect (message, "wrote-body", G_CALLBACK (on_wrote_body), data);
   g_signal_connect (message, "wrote-body-data", G_CALLBACK (on_wrote_body_data), task);
   soup_session_send_and_read_async (self->session, message, G_PRIORITY_DEFAULT, g_task_get_cancellable (task),
                                     on_posted, task);
+}
+
+static void
+fail_unreadable (GTask *task)
+{
+  fail_current (task, g_error_new (MAIL_TRANSPORT_ERROR, MAIL_TRANSPORT_ERROR_TEMPORARY,
+                                   _("Not sent: the message could not be read again for a second try")),
+                NULL);
+}
+
+/* Back to the current message's first byte, for another read. */
+static gboolean
+rewind_content (OperationData *data)
+{
+  MailOutgoing *outgoing = g_ptr_array_index (data->messages, data->next);
+
+  return data->content_start >= 0 &&
+         g_seekable_seek (G_SEEKABLE (mail_outgoing_get_content (outgoing)), data->content_start, G_SEEK_SET,
+                          NULL, NULL);
+}
+
+#define COUNT_BUFFER_SIZE (64 * 1024)
+
+/* The message's size is only a hint (line ends may change it): the body is read once to know
+ * its exact length, as Content-Length, then again to send it. */
+static void
+on_counted (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  OperationData *data = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
+
+  if (n > 0)
+    {
+      data->counted += (guint64) n;
+      g_input_stream_read_async (data->counting, data->count_buffer, COUNT_BUFFER_SIZE, G_PRIORITY_DEFAULT,
+                                 g_task_get_cancellable (task), on_counted, task);
+      return;
+    }
+  g_clear_object (&data->counting);
+  if (n < 0)
+    {
+      fail_current (task, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+                            ? g_steal_pointer (&error)
+                            : g_error_new (MAIL_TRANSPORT_ERROR, MAIL_TRANSPORT_ERROR_TEMPORARY,
+                                           _("Not sent: the message could not be read (%s)"), error->message),
+                    NULL);
+      return;
+    }
+  if (!rewind_content (data))
+    {
+      fail_unreadable (task);
+      return;
+    }
+  send_body (task, (gssize) data->counted);
+}
+
+static void
+post_current (GTask *task)
+{
+  OperationData *data = g_task_get_task_data (task);
+  MailOutgoing *outgoing = g_ptr_array_index (data->messages, data->next);
+  GInputStream *content = mail_outgoing_get_content (outgoing);
+
+  if (!data->start_known)
+    {
+      data->start_known = TRUE;
+      data->content_start = G_IS_SEEKABLE (content) && g_seekable_can_seek (G_SEEKABLE (content))
+                              ? g_seekable_tell (G_SEEKABLE (content)) : -1;
+    }
+  /* A second try (new token) starts the message again from its first byte. */
+  else if (!rewind_content (data))
+    {
+      fail_unreadable (task);
+      return;
+    }
+  if (data->content_start < 0)
+    {
+      send_body (task, -1);
+      return;
+    }
+  if (data->count_buffer == NULL)
+    data->count_buffer = g_malloc (COUNT_BUFFER_SIZE);
+  data->counting = new_body (outgoing);
+  data->counted = 0;
+  g_input_stream_read_async (data->counting, data->count_buffer, COUNT_BUFFER_SIZE, G_PRIORITY_DEFAULT,
+                             g_task_get_cancellable (task), on_counted, task);
 }
 
 static void
