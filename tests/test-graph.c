@@ -177,57 +177,45 @@ test_sent_byte_identical (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (oauth2_test_idp_get_count (fixture->idp, GRAPH_SCOPE), ==, 1);
 }
 
-/* The same message as the SMTP transport submits it, for comparison. */
+/* @text sent once over SMTP (to the Office-365-like server, with the same sign-in) and once
+ * through Graph: both must carry @submitted, the octets SMTP's DATA carries. */
 static void
-test_same_bytes_as_smtp (Fixture *fixture, gconstpointer data)
+assert_same_as_smtp (Fixture *fixture, const char *text, const char *submitted)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (SmtpTestServer) smtp = smtp_test_server_new_office365 ();
   g_autofree char *ca = test_cert_path ("ca.pem");
   g_autoptr (MailSubmission) by_smtp = NULL, by_graph = NULL;
-  const SmtpTestMessage *submitted;
+  const SmtpTestMessage *received;
 
   smtp_test_server_set_credentials (smtp, USER, NULL, TOKEN);
   g_assert_true (smtp_test_server_start (smtp, 0, &error));
   g_object_set (fixture->account, "transport", "smtp", "server", "localhost",
                 "port", (guint) smtp_test_server_get_port (smtp), "ca-file", ca, NULL);
-  by_smtp = send_message (fixture);
+  by_smtp = send_text (fixture, text);
   g_assert_cmpint (mail_submission_get_status (by_smtp), ==, MAIL_SUBMISSION_SENT);
   g_assert_true (smtp_test_server_wait_idle (smtp, WAIT_MS));
-  submitted = smtp_test_server_get_message (smtp, 0);
-  g_assert_nonnull (submitted->body);
-  g_assert_cmpmem (g_bytes_get_data (submitted->body, NULL), g_bytes_get_size (submitted->body),
-                   MESSAGE, strlen (MESSAGE));
+  received = smtp_test_server_get_message (smtp, 0);
+  g_assert_nonnull (received->body);
+  g_assert_cmpmem (g_bytes_get_data (received->body, NULL), g_bytes_get_size (received->body),
+                   submitted, strlen (submitted));
   g_object_set (fixture->account, "transport", "graph", NULL);
-  by_graph = send_message (fixture);
+  by_graph = send_text (fixture, text);
   g_assert_cmpint (mail_submission_get_status (by_graph), ==, MAIL_SUBMISSION_SENT);
-  assert_received (fixture, 0);
+  assert_received_as (fixture, 0, submitted);
+}
+
+static void
+test_same_bytes_as_smtp (Fixture *fixture, gconstpointer data)
+{
+  assert_same_as_smtp (fixture, MESSAGE, MESSAGE);
 }
 
 /* Bare LF line ends: Graph gets the CRLF octets SMTP's DATA carries, not the file's. */
 static void
 test_lf_message_as_smtp_submits_it (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (SmtpTestServer) smtp = smtp_test_server_new_office365 ();
-  g_autofree char *ca = test_cert_path ("ca.pem");
-  g_autoptr (MailSubmission) by_smtp = NULL, by_graph = NULL;
-  const SmtpTestMessage *submitted;
-
-  smtp_test_server_set_credentials (smtp, USER, NULL, TOKEN);
-  g_assert_true (smtp_test_server_start (smtp, 0, &error));
-  g_object_set (fixture->account, "transport", "smtp", "server", "localhost",
-                "port", (guint) smtp_test_server_get_port (smtp), "ca-file", ca, NULL);
-  by_smtp = send_text (fixture, MESSAGE_LF);
-  g_assert_cmpint (mail_submission_get_status (by_smtp), ==, MAIL_SUBMISSION_SENT);
-  g_assert_true (smtp_test_server_wait_idle (smtp, WAIT_MS));
-  submitted = smtp_test_server_get_message (smtp, 0);
-  g_assert_cmpmem (g_bytes_get_data (submitted->body, NULL), g_bytes_get_size (submitted->body),
-                   MESSAGE_LF_AS_SUBMITTED, strlen (MESSAGE_LF_AS_SUBMITTED));
-  g_object_set (fixture->account, "transport", "graph", NULL);
-  by_graph = send_text (fixture, MESSAGE_LF);
-  g_assert_cmpint (mail_submission_get_status (by_graph), ==, MAIL_SUBMISSION_SENT);
-  assert_received_as (fixture, 0, MESSAGE_LF_AS_SUBMITTED);
+  assert_same_as_smtp (fixture, MESSAGE_LF, MESSAGE_LF_AS_SUBMITTED);
 }
 
 static void
