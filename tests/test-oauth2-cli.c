@@ -522,6 +522,12 @@ test_graph_transport (void)
   g_assert_cmpuint (oauth2_test_idp_get_count (services.idp, "scope:https://graph.microsoft.com/Mail.Send offline_access"),
                     >=, 1);
   g_assert_null (graph_test_server_get_violation (graph));
+  /* No token in any file: the settings, the outbox, the keyring's home (encrypted). */
+  {
+    g_autofree char *leak = oauth2_test_idp_find_issued_in_files (services.idp, work_dir);
+
+    g_assert_cmpstr (leak, ==, NULL);
+  }
   oauth2_test_browser_clear (&browser);
   services_stop (&services);
 }
