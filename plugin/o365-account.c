@@ -13,6 +13,7 @@
 #include "o365-account.h"
 #include "o365-credentials.h"
 #include "o365-endpoints.h"
+#include "o365-graph-transport.h"
 #include "o365-oauth2-sign-in.h"
 #include "o365-oauth2-tokens.h"
 #include "o365-transport.h"
@@ -36,6 +37,8 @@ struct _O365Account
   char *oauth2_tenant;
   char *oauth2_client_id;
   char *oauth2_authority;
+  char *transport;
+  char *graph_endpoint;
   char *ca_file;
   guint timeout;
 };
@@ -61,6 +64,8 @@ enum
   PROP_OAUTH2_TENANT,
   PROP_OAUTH2_CLIENT_ID,
   PROP_OAUTH2_AUTHORITY,
+  PROP_TRANSPORT,
+  PROP_GRAPH_ENDPOINT,
   PROP_CA_FILE,
   PROP_TIMEOUT,
   N_PROPS
@@ -71,7 +76,8 @@ static GParamSpec *properties[N_PROPS];
 /* Property ↔ key; every property but "id" is a settings key of the same name. */
 static const char *const bound_keys[] = {
   "address", "display-name", "username", "endpoint", "server", "port", "security",
-  "auth-method", "oauth2-tenant", "oauth2-client-id", "oauth2-authority", "ca-file", "timeout",
+  "auth-method", "oauth2-tenant", "oauth2-client-id", "oauth2-authority", "transport",
+  "graph-endpoint", "ca-file", "timeout",
 };
 
 static char **
@@ -89,6 +95,8 @@ string_field (O365Account *self, guint prop_id)
     case PROP_OAUTH2_TENANT: return &self->oauth2_tenant;
     case PROP_OAUTH2_CLIENT_ID: return &self->oauth2_client_id;
     case PROP_OAUTH2_AUTHORITY: return &self->oauth2_authority;
+    case PROP_TRANSPORT: return &self->transport;
+    case PROP_GRAPH_ENDPOINT: return &self->graph_endpoint;
     case PROP_CA_FILE: return &self->ca_file;
     default: return NULL;
     }
@@ -217,6 +225,8 @@ o365_account_class_init (O365AccountClass *klass)
   properties[PROP_OAUTH2_TENANT] = string_property ("oauth2-tenant");
   properties[PROP_OAUTH2_CLIENT_ID] = string_property ("oauth2-client-id");
   properties[PROP_OAUTH2_AUTHORITY] = string_property ("oauth2-authority");
+  properties[PROP_TRANSPORT] = string_property ("transport");
+  properties[PROP_GRAPH_ENDPOINT] = string_property ("graph-endpoint");
   properties[PROP_CA_FILE] = string_property ("ca-file");
   /* Ranges are checked by o365_account_validate(), so a dialog can hold a bad value while the
    * person is still typing and show why it is wrong. */
@@ -446,7 +456,9 @@ o365_account_validate (O365Account *self, GError **error)
       !o365_validate_timeout (self->timeout, error) ||
       !o365_validate_oauth2_tenant (self->oauth2_tenant, error) ||
       !o365_validate_oauth2_client_id (self->oauth2_client_id, error) ||
-      !o365_validate_oauth2_authority (self->oauth2_authority, error))
+      !o365_validate_oauth2_authority (self->oauth2_authority, error) ||
+      !o365_validate_transport (self->transport, self->auth_method, error) ||
+      !o365_validate_graph_endpoint (self->graph_endpoint, error))
     return FALSE;
   if (o365_endpoints_find (self->endpoint) == NULL)
     {
@@ -540,6 +552,10 @@ o365_account_validate_property (O365Account *self, const char *property, GError 
     return o365_validate_oauth2_client_id (self->oauth2_client_id, error);
   if (g_str_equal (property, "oauth2-authority"))
     return o365_validate_oauth2_authority (self->oauth2_authority, error);
+  if (g_str_equal (property, "transport"))
+    return o365_validate_transport (self->transport, self->auth_method, error);
+  if (g_str_equal (property, "graph-endpoint"))
+    return o365_validate_graph_endpoint (self->graph_endpoint, error);
   if (g_str_equal (property, "auth-method"))
     {
       O365SecretKind kind;
@@ -581,6 +597,35 @@ o365_account_validate_property (O365Account *self, const char *property, GError 
   return TRUE;
 }
 
+static O365OAuth2Client *create_oauth2_client_for (O365Account *self, gboolean for_graph, GError **error);
+
+/* "auto" found SMTP AUTH switched off: from now on the account sends through Graph. Written
+ * straight to the settings store, not through the account's pending changes. */
+static void
+remember_graph (gpointer account_id)
+{
+  g_autofree char *path = mail_account_registry_dup_settings_path (account_id);
+  g_autoptr (GSettings) settings = g_settings_new_with_path (O365_ACCOUNT_SCHEMA, path);
+
+  g_settings_set_string (settings, "transport", "graph");
+}
+
+/* The Graph transport: the preset's Graph (or the graph-endpoint override) with a token for
+ * its Mail.Send from the same sign-in. */
+static O365GraphTransport *
+create_graph_transport (O365Account *self, GError **error)
+{
+  const O365Endpoint *endpoint = o365_endpoints_find (self->endpoint);
+  g_autoptr (O365OAuth2Client) client = create_oauth2_client_for (self, TRUE, error);
+
+  if (client == NULL)
+    return NULL;
+  return o365_graph_transport_new (self->id, self->address,
+                                   *self->graph_endpoint != '\0' ? self->graph_endpoint
+                                                                  : endpoint->graph_endpoint,
+                                   client, self->timeout);
+}
+
 MailTransport *
 o365_account_create_transport_with_secret (O365Account *self, const char *secret, GError **error)
 {
@@ -596,11 +641,16 @@ o365_account_create_transport_with_secret (O365Account *self, const char *secret
   if (kind == O365_SECRET_OAUTH2_REFRESH_TOKEN)
     {
       g_autoptr (O365OAuth2Client) client = o365_account_create_oauth2_client (self, error);
+      g_autoptr (O365GraphTransport) graph = NULL;
 
-      if (client == NULL)
+      if (client == NULL || (graph = create_graph_transport (self, error)) == NULL)
         return NULL;
+      if (g_str_equal (self->transport, "graph"))
+        return MAIL_TRANSPORT (g_steal_pointer (&graph));
       transport = o365_transport_new (self->id, config);
       o365_transport_use_oauth2 (transport, self->id, self->address, client);
+      if (g_str_equal (self->transport, "auto"))
+        o365_transport_fall_back_to (transport, MAIL_TRANSPORT (graph), remember_graph, g_strdup (self->id), g_free);
       return MAIL_TRANSPORT (transport);
     }
   if (secret != NULL)
@@ -613,12 +663,11 @@ o365_account_create_transport_with_secret (O365Account *self, const char *secret
   return MAIL_TRANSPORT (transport);
 }
 
-O365OAuth2Client *
-o365_account_create_oauth2_client (O365Account *self, GError **error)
+/* @for_graph: the scopes of Graph's Mail.Send instead of SMTP's. */
+static O365OAuth2Client *
+create_oauth2_client_for (O365Account *self, gboolean for_graph, GError **error)
 {
   const O365Endpoint *endpoint;
-
-  g_return_val_if_fail (O365_IS_ACCOUNT (self), NULL);
 
   endpoint = o365_endpoints_find (self->endpoint);
   if (endpoint == NULL)
@@ -629,6 +678,14 @@ o365_account_create_oauth2_client (O365Account *self, GError **error)
     }
   return o365_oauth2_client_new (*self->oauth2_authority != '\0' ? self->oauth2_authority
                                                                  : endpoint->oauth2_authority,
-                                 self->oauth2_tenant, self->oauth2_client_id, endpoint->oauth2_scope,
+                                 self->oauth2_tenant, self->oauth2_client_id,
+                                 for_graph ? endpoint->graph_scope : endpoint->oauth2_scope,
                                  error);
+}
+
+O365OAuth2Client *
+o365_account_create_oauth2_client (O365Account *self, GError **error)
+{
+  g_return_val_if_fail (O365_IS_ACCOUNT (self), NULL);
+  return create_oauth2_client_for (self, FALSE, error);
 }

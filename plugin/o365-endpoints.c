@@ -7,20 +7,26 @@
 #include "o365-endpoints.h"
 
 #define SMTP_SEND_SCOPE(host) "https://" host "/SMTP.Send offline_access"
+/* Graph of each national cloud (learn.microsoft.com, "National cloud deployments"). */
+#define GRAPH(host) "https://" host, "https://" host "/Mail.Send offline_access"
 
 static const O365Endpoint endpoints[] = {
   { { "worldwide", N_("Microsoft 365 (worldwide)"), "smtp.office365.com", 587,
       MAIL_SECURITY_STARTTLS },
-    "https://login.microsoftonline.com", SMTP_SEND_SCOPE ("outlook.office.com") },
+    "https://login.microsoftonline.com", SMTP_SEND_SCOPE ("outlook.office.com"),
+    GRAPH ("graph.microsoft.com") },
   { { "outlook", N_("Outlook.com, Hotmail (personal)"), "smtp-mail.outlook.com", 587,
       MAIL_SECURITY_STARTTLS },
-    "https://login.microsoftonline.com", SMTP_SEND_SCOPE ("outlook.office.com") },
+    "https://login.microsoftonline.com", SMTP_SEND_SCOPE ("outlook.office.com"),
+    GRAPH ("graph.microsoft.com") },
   { { "gcc-high", N_("US Government GCC High"), "smtp.office365.us", 587,
       MAIL_SECURITY_STARTTLS },
-    "https://login.microsoftonline.us", SMTP_SEND_SCOPE ("outlook.office365.us") },
+    "https://login.microsoftonline.us", SMTP_SEND_SCOPE ("outlook.office365.us"),
+    GRAPH ("graph.microsoft.us") },
   { { "china", N_("China (operated by 21Vianet)"), "smtp.partner.outlook.cn", 587,
       MAIL_SECURITY_STARTTLS },
-    "https://login.chinacloudapi.cn", SMTP_SEND_SCOPE ("partner.outlook.cn") },
+    "https://login.chinacloudapi.cn", SMTP_SEND_SCOPE ("partner.outlook.cn"),
+    GRAPH ("microsoftgraph.chinacloudapi.cn") },
 };
 
 const MailEndpoint *const *

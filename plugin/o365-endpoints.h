@@ -12,6 +12,8 @@ typedef struct
   MailEndpoint endpoint;        /* what hosts see; first member so it can be cast */
   const char *oauth2_authority; /* token issuer, e.g. https://login.microsoftonline.com */
   const char *oauth2_scope;     /* space-separated scopes for SMTP submission */
+  const char *graph_endpoint;   /* Microsoft Graph, e.g. https://graph.microsoft.com */
+  const char *graph_scope;      /* the same sign-in's scopes for Graph's sendMail */
 } O365Endpoint;
 
 #define O365_DEFAULT_ENDPOINT_ID "worldwide"

@@ -9,6 +9,7 @@
 #include "o365-oauth2-tokens.h"
 #include "o365-send-pacer.h"
 #include "o365-smtp-session.h"
+#include "o365-transport-steps.h"
 #include "o365-transport.h"
 
 struct _O365Transport
@@ -22,6 +23,10 @@ struct _O365Transport
   O365OAuth2Client *oauth2_client; /* non-NULL: access tokens from o365-oauth2-tokens */
   char *oauth2_account_id;
   char *oauth2_address;
+  MailTransport *fallback; /* non-NULL: Graph, when the tenant has SMTP AUTH off ("auto") */
+  GDestroyNotify on_fallback;
+  gpointer on_fallback_data;
+  GDestroyNotify on_fallback_data_free;
 };
 
 static void o365_transport_mail_transport_init (MailTransportInterface *iface);
@@ -41,6 +46,9 @@ o365_transport_finalize (GObject *object)
   g_clear_object (&self->oauth2_client);
   g_free (self->oauth2_account_id);
   g_free (self->oauth2_address);
+  g_clear_object (&self->fallback);
+  if (self->on_fallback_data_free != NULL)
+    self->on_fallback_data_free (self->on_fallback_data);
 
   G_OBJECT_CLASS (o365_transport_parent_class)->finalize (object);
 }
@@ -140,16 +148,7 @@ complete (GTask *task, GError *error, gpointer result, GDestroyNotify result_fre
   O365Transport *self = g_task_get_source_object (task);
   OperationData *data = g_task_get_task_data (task);
 
-  if (data->gate_held)
-    {
-      data->gate_held = FALSE;
-      o365_connection_gate_release (self->account_key);
-    }
-  if (error != NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, result, result_free);
-  g_object_unref (task);
+  o365_transport_complete (task, self->account_key, &data->gate_held, error, result, result_free);
 }
 
 static void request_access_token (GTask *task, gboolean force_refresh);
@@ -163,24 +162,9 @@ is_token_refusal (const MailReply *reply)
          g_strcmp0 (mail_reply_get_enhanced_code (reply), "5.7.3") == 0;
 }
 
-static void
-note (O365Transport *self, const char *format, ...) G_GNUC_PRINTF (2, 3);
+#define note(self, ...) o365_transport_note (MAIL_TRANSPORT (self), __VA_ARGS__)
 
-static void
-note (O365Transport *self, const char *format, ...)
-{
-  g_autofree char *text = NULL;
-  g_autofree char *line = NULL;
-  va_list args;
-
-  if (!mail_transport_wants_transcript (MAIL_TRANSPORT (self)))
-    return;
-  va_start (args, format);
-  text = g_strdup_vprintf (format, args);
-  va_end (args);
-  line = g_strconcat ("*  ", text, NULL);
-  mail_transport_emit_transcript (MAIL_TRANSPORT (self), line);
-}
+static gboolean fall_back (GTask *task, const MailReply *refusal);
 
 static void
 on_session_open (GObject *source, GAsyncResult *result, gpointer user_data)
@@ -203,6 +187,11 @@ on_session_open (GObject *source, GAsyncResult *result, gpointer user_data)
           request_access_token (task, TRUE);
           return;
         }
+      if (fall_back (task, o365_smtp_session_get_auth_refusal (data->session)))
+        {
+          g_error_free (error);
+          return;
+        }
       complete (task, error, NULL, NULL);
       return;
     }
@@ -223,39 +212,6 @@ open_session (GTask *task, const O365SmtpConfig *config)
   o365_smtp_session_open_async (data->session, g_task_get_cancellable (task), on_session_open, task);
 }
 
-/* Hosts understand MAIL_TRANSPORT_ERROR: a failed token request becomes the class it belongs
- * to (temporary when the service is down or unreachable), keeping its explanation. */
-static GError *
-transport_error_from_oauth2 (GError *error)
-{
-  MailTransportError code;
-  GError *converted;
-
-  if (error->domain != O365_OAUTH2_ERROR)
-    return error;
-  switch ((O365OAuth2Error) error->code)
-    {
-    case O365_OAUTH2_ERROR_NETWORK:
-      code = MAIL_TRANSPORT_ERROR_CONNECT;
-      break;
-    case O365_OAUTH2_ERROR_SERVER:
-      code = MAIL_TRANSPORT_ERROR_TEMPORARY;
-      break;
-    case O365_OAUTH2_ERROR_TIMEOUT:
-      code = MAIL_TRANSPORT_ERROR_TIMEOUT;
-      break;
-    case O365_OAUTH2_ERROR_PROTOCOL:
-      code = MAIL_TRANSPORT_ERROR_PROTOCOL;
-      break;
-    default:
-      code = MAIL_TRANSPORT_ERROR_AUTH_FAILED;
-      break;
-    }
-  converted = g_error_new_literal (MAIL_TRANSPORT_ERROR, code, error->message);
-  g_error_free (error);
-  return converted;
-}
-
 static void
 on_access_token (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -269,7 +225,7 @@ on_access_token (GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (token == NULL)
     {
-      complete (task, transport_error_from_oauth2 (error), NULL, NULL);
+      complete (task, o365_oauth2_error_to_transport_error (error), NULL, NULL);
       return;
     }
   note (self, "OAuth2: %s access token, valid for %" G_GINT64_FORMAT " more minutes%s",
@@ -343,11 +299,8 @@ start_operation (O365Transport *self,
                  GAsyncReadyCallback callback,
                  gpointer user_data)
 {
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-
-  g_task_set_source_tag (task, source_tag);
-  g_task_set_task_data (task, data, (GDestroyNotify) operation_data_free);
-  o365_connection_gate_acquire_async (self->account_key, cancellable, on_gate_acquired, task);
+  o365_transport_start_operation (self, source_tag, self->account_key, data, (GDestroyNotify) operation_data_free,
+                                  cancellable, on_gate_acquired, callback, user_data);
 }
 
 /* --- submit --------------------------------------------------------------------------------- */
@@ -427,15 +380,7 @@ o365_transport_submit_async (MailTransport *transport,
 {
   OperationData *data = g_new0 (OperationData, 1);
 
-  data->messages = g_ptr_array_new_with_free_func (g_object_unref);
-  data->submissions = g_ptr_array_new_with_free_func (g_object_unref);
-  for (guint i = 0; i < messages->len; i++)
-    {
-      MailOutgoing *message = g_ptr_array_index (messages, i);
-
-      g_ptr_array_add (data->messages, g_object_ref (message));
-      g_ptr_array_add (data->submissions, mail_submission_new (message));
-    }
+  o365_transport_prepare_batch (messages, &data->messages, &data->submissions);
   data->on_ready = send_next;
   start_operation (O365_TRANSPORT (transport), o365_transport_submit_async, data, cancellable,
                    callback, user_data);
@@ -513,4 +458,99 @@ o365_transport_mail_transport_init (MailTransportInterface *iface)
   iface->submit_finish = o365_transport_submit_finish;
   iface->check_async = o365_transport_check_async;
   iface->check_finish = o365_transport_check_finish;
+}
+
+/* --- "auto": Microsoft Graph when the tenant switched SMTP AUTH off ---------------------------- */
+
+void
+o365_transport_fall_back_to (O365Transport *self,
+                             MailTransport *fallback,
+                             GDestroyNotify on_fallback,
+                             gpointer on_fallback_data,
+                             GDestroyNotify on_fallback_data_free)
+{
+  g_return_if_fail (O365_IS_TRANSPORT (self) && MAIL_IS_TRANSPORT (fallback));
+
+  g_set_object (&self->fallback, fallback);
+  self->on_fallback = on_fallback;
+  self->on_fallback_data = on_fallback_data;
+  self->on_fallback_data_free = on_fallback_data_free;
+}
+
+/* 535 5.7.139 (SMTP AUTH disabled for the tenant or mailbox) and 550 5.7.30 (basic auth off):
+ * no sign-in over SMTP will ever work for this account (docs/office365.md). */
+static gboolean
+is_smtp_auth_switched_off (const MailReply *reply)
+{
+  return reply != NULL &&
+         ((mail_reply_get_code (reply) == 535 && g_strcmp0 (mail_reply_get_enhanced_code (reply), "5.7.139") == 0) ||
+          (mail_reply_get_code (reply) == 550 && g_strcmp0 (mail_reply_get_enhanced_code (reply), "5.7.30") == 0));
+}
+
+static void
+forward_transcript (MailTransport *fallback, const char *line, gpointer self)
+{
+  mail_transport_emit_transcript (self, line);
+}
+
+static void
+forward_progress (MailTransport *fallback, MailOutgoing *message, guint64 sent, gint64 total, gpointer self)
+{
+  mail_transport_emit_progress (self, message, sent, total);
+}
+
+static void
+on_fallback_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  O365Transport *self = g_task_get_source_object (task);
+  OperationData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+  gpointer outcome;
+  GDestroyNotify outcome_free;
+
+  g_signal_handlers_disconnect_by_data (self->fallback, self);
+  if (data->messages != NULL)
+    {
+      outcome = mail_transport_submit_finish (self->fallback, result, &error);
+      outcome_free = (GDestroyNotify) g_ptr_array_unref;
+    }
+  else
+    {
+      outcome = mail_transport_check_finish (self->fallback, result, &error);
+      outcome_free = (GDestroyNotify) g_variant_unref;
+    }
+  complete (task, error, outcome, outcome_free);
+}
+
+/* Hands the operation to Graph (the gate released first: Graph takes it itself), remembers the
+ * choice for the account and says so once, in the transcript and as a progress note. */
+static gboolean
+fall_back (GTask *task, const MailReply *refusal)
+{
+  O365Transport *self = g_task_get_source_object (task);
+  OperationData *data = g_task_get_task_data (task);
+
+  if (self->fallback == NULL || !is_smtp_auth_switched_off (refusal))
+    return FALSE;
+  if (data->gate_held)
+    {
+      data->gate_held = FALSE;
+      o365_connection_gate_release (self->account_key);
+    }
+  note (self, "The organisation has switched SMTP AUTH off (%u %s): this account sends through "
+        "Microsoft Graph from now on", mail_reply_get_code (refusal), mail_reply_get_enhanced_code (refusal));
+  g_message (_("SMTP AUTH is switched off for this account (%u %s): sending through Microsoft Graph "
+               "instead, from now on."),
+             mail_reply_get_code (refusal), mail_reply_get_enhanced_code (refusal));
+  if (self->on_fallback != NULL)
+    self->on_fallback (self->on_fallback_data);
+  g_signal_connect_object (self->fallback, "transcript", G_CALLBACK (forward_transcript), self, 0);
+  g_signal_connect_object (self->fallback, "progress", G_CALLBACK (forward_progress), self, 0);
+  if (data->messages != NULL)
+    mail_transport_submit_async (self->fallback, data->messages, g_task_get_cancellable (task),
+                                 on_fallback_done, task);
+  else
+    mail_transport_check_async (self->fallback, g_task_get_cancellable (task), on_fallback_done, task);
+  return TRUE;
 }

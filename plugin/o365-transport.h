@@ -31,4 +31,12 @@ void o365_transport_use_oauth2 (O365Transport *self,
                                 const char *address,
                                 O365OAuth2Client *client);
 
+/* "auto": when SMTP sign-in ends in 535 5.7.139 or 550 5.7.30, the operation goes to @fallback
+ * (Microsoft Graph) instead, after @on_fallback (@on_fallback_data) has remembered that. */
+void o365_transport_fall_back_to (O365Transport *self,
+                                  MailTransport *fallback,
+                                  GDestroyNotify on_fallback,
+                                  gpointer on_fallback_data,
+                                  GDestroyNotify on_fallback_data_free);
+
 G_END_DECLS

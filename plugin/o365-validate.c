@@ -262,16 +262,21 @@ is_loopback_host (const char *host)
   return address != NULL && g_inet_address_get_is_loopback (address);
 }
 
-gboolean
-o365_validate_oauth2_authority (const char *authority, GError **error)
+/* A service address tokens are sent to: a scheme and a host, https always, plain http only to
+ * this machine itself (the tests' servers). */
+static gboolean
+check_service_address (const char *value,
+                       const char *not_https_message,
+                       const char *invalid_message,
+                       GError **error)
 {
   g_autoptr (GUri) uri = NULL;
   const char *scheme, *host, *path;
 
-  if (authority == NULL || *authority == '\0')
+  if (value == NULL || *value == '\0')
     return TRUE;
-  uri = g_uri_parse (authority, G_URI_FLAGS_NONE, NULL);
-  if (uri == NULL || has_control_characters (authority))
+  uri = g_uri_parse (value, G_URI_FLAGS_NONE, NULL);
+  if (uri == NULL || has_control_characters (value))
     goto invalid;
   scheme = g_uri_get_scheme (uri);
   host = g_uri_get_host (uri);
@@ -289,14 +294,52 @@ o365_validate_oauth2_authority (const char *authority, GError **error)
     }
   if (g_ascii_strcasecmp (scheme, "http") == 0 && is_loopback_host (host))
     return TRUE;
-  g_set_error_literal (error, O365_SETTINGS_ERROR, O365_SETTINGS_ERROR_INVALID_VALUE,
-                       _("The sign-in service must be reached over https (plain http only to "
-                         "this computer itself)"));
+  g_set_error_literal (error, O365_SETTINGS_ERROR, O365_SETTINGS_ERROR_INVALID_VALUE, not_https_message);
   return FALSE;
 
 invalid:
-  g_set_error_literal (error, O365_SETTINGS_ERROR, O365_SETTINGS_ERROR_INVALID_VALUE,
-                       _("The sign-in service must be a web address with only a scheme and a "
-                         "host, such as https://login.microsoftonline.com"));
+  g_set_error_literal (error, O365_SETTINGS_ERROR, O365_SETTINGS_ERROR_INVALID_VALUE, invalid_message);
   return FALSE;
+}
+
+gboolean
+o365_validate_oauth2_authority (const char *authority, GError **error)
+{
+  return check_service_address (authority,
+                                _("The sign-in service must be reached over https (plain http only to "
+                                  "this computer itself)"),
+                                _("The sign-in service must be a web address with only a scheme and a "
+                                  "host, such as https://login.microsoftonline.com"),
+                                error);
+}
+
+gboolean
+o365_validate_graph_endpoint (const char *endpoint, GError **error)
+{
+  return check_service_address (endpoint,
+                                _("Microsoft Graph must be reached over https (plain http only to "
+                                  "this computer itself)"),
+                                _("The Microsoft Graph address must be a web address with only a "
+                                  "scheme and a host, such as https://graph.microsoft.com"),
+                                error);
+}
+
+gboolean
+o365_validate_transport (const char *transport, const char *auth_method, GError **error)
+{
+  if (g_strcmp0 (transport, "smtp") != 0 && g_strcmp0 (transport, "graph") != 0 &&
+      g_strcmp0 (transport, "auto") != 0)
+    {
+      g_set_error (error, O365_SETTINGS_ERROR, O365_SETTINGS_ERROR_INVALID_VALUE,
+                   _("Unknown transport “%s” (smtp, graph or auto)"), transport);
+      return FALSE;
+    }
+  /* Graph takes OAuth2 tokens only. */
+  if (g_str_equal (transport, "graph") && g_strcmp0 (auth_method, "oauth2") != 0)
+    {
+      g_set_error_literal (error, O365_SETTINGS_ERROR, O365_SETTINGS_ERROR_INVALID_VALUE,
+                           _("Sending through Microsoft Graph needs “Sign in with Microsoft”"));
+      return FALSE;
+    }
+  return TRUE;
 }

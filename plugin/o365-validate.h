@@ -38,5 +38,9 @@ gboolean o365_validate_oauth2_client_id (const char *client_id, GError **error);
 /* The identity platform's base URL: https with a host name, or plain http to a loopback
  * address (a local test server) and nothing else. Empty means the endpoint preset's. */
 gboolean o365_validate_oauth2_authority (const char *authority, GError **error);
+/* The graph-endpoint override: empty (the preset's), https, or http to loopback only. */
+gboolean o365_validate_graph_endpoint (const char *endpoint, GError **error);
+/* smtp, graph (OAuth2 accounts only) or auto. */
+gboolean o365_validate_transport (const char *transport, const char *auth_method, GError **error);
 
 G_END_DECLS

@@ -34,6 +34,16 @@ static const ExplainCase o365_cases[] = {
     "https://aka.ms/smtp_auth_disabled for more information.",
     MAIL_TRANSPORT_ERROR_AUTH_DISABLED, MAIL_FAILURE_PERMANENT,
     "SMTP AUTH is disabled for this mailbox" },
+  /* A password account learns that "Sign in with Microsoft" would send through Graph. */
+  { "smtp-auth-disabled-tenant-graph", O365_SMTP_STAGE_AUTH, 535, "5.7.139",
+    "Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit "
+    "https://aka.ms/smtp_auth_disabled for more information.",
+    MAIL_TRANSPORT_ERROR_AUTH_DISABLED, MAIL_FAILURE_PERMANENT,
+    "“Sign in with Microsoft”, which lets the account send through Microsoft Graph" },
+  { "smtp-auth-disabled-mailbox-graph", O365_SMTP_STAGE_AUTH, 535, "5.7.139",
+    "Authentication unsuccessful, SmtpClientAuthentication is disabled for the Mailbox.",
+    MAIL_TRANSPORT_ERROR_AUTH_DISABLED, MAIL_FAILURE_PERMANENT,
+    "“Sign in with Microsoft”, which lets the account send through Microsoft Graph" },
   { "smtp-auth-disabled-upper-case", O365_SMTP_STAGE_AUTH, 535, "5.7.139",
     "AUTHENTICATION UNSUCCESSFUL, SMTPCLIENTAUTHENTICATION IS DISABLED FOR THE TENANT.",
     MAIL_TRANSPORT_ERROR_AUTH_DISABLED, MAIL_FAILURE_PERMANENT,
@@ -246,8 +256,11 @@ test_explanations_differ (void)
   g_autoptr (GError) tenant_error = o365_explain_reply (O365_SMTP_STAGE_AUTH, tenant);
   g_autoptr (GError) basic_error = o365_explain_reply (O365_SMTP_STAGE_AUTH, basic);
 
-  /* Same code 535 5.7.139, different remedies: only one of them suggests OAuth. */
-  g_assert_null (strstr (tenant_error->message, "Sign in with Microsoft"));
+  /* Same code 535 5.7.139, different remedies: only one needs the administrator; with SMTP
+   * AUTH off, "Sign in with Microsoft" helps only through Microsoft Graph. */
+  g_assert_nonnull (strstr (tenant_error->message, "administrator"));
+  g_assert_nonnull (strstr (tenant_error->message, "Microsoft Graph"));
+  g_assert_null (strstr (basic_error->message, "administrator"));
   g_assert_nonnull (strstr (basic_error->message, "Sign in with Microsoft"));
 }
 

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # The dependency rule of README.md's "Architecture": each product folder includes only the
 # headers of the folders it may depend on. Hosts (tools/) and the plug-in (plugin/, gui/) meet
-# only in the contract library (mailhost/); the SMTP engine and OAuth2 do not know each other.
+# only in the contract library (mailhost/); the SMTP engine and OAuth2 do not know each other, nor do the
+# SMTP engine and the Graph transport.
 # Every quoted #include in a product file is resolved by name (no two files share one) and the
 # folder it is in must be allowed. Generated headers (config.h, *-resources.h, *-enum-types.h)
 # are always allowed. TAP output, one line per folder.
@@ -12,8 +13,9 @@ cd "$top" || exit 1
 
 # folder: the folders its headers may come from
 rules="mailhost:mailhost
-plugin:mailhost plugin plugin/smtp plugin/oauth2 plugin/gui-module
+plugin:mailhost plugin plugin/smtp plugin/oauth2 plugin/graph plugin/gui-module
 plugin/smtp:mailhost plugin plugin/smtp
+plugin/graph:mailhost plugin plugin/graph plugin/oauth2
 plugin/oauth2:mailhost plugin plugin/oauth2
 plugin/gui-module:mailhost plugin/gui-module
 gui:mailhost plugin/gui-module gui

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "graph-test-server.h"
 #include "harness-fixture.h"
 #include "oauth2-test-browser.h"
 #include "oauth2-test-idp.h"
@@ -22,6 +23,7 @@
 #define CLIENT_ID "00000000-1111-2222-3333-444444444444"
 #define SCOPE "https://outlook.office.com/SMTP.Send offline_access"
 #define USER "alice@example.test"
+#define GRAPH_USER "dave@example.test"
 #define TOKEN "eyJ0eXAiOiJKV1QiLCJub25jZSI6IkNMSSJ9.eyJhdWQiOiJodHRwczovL291dGxvb2sub2ZmaWNlLmNvbSJ9.c2lnLUNMSQ"
 #define WAIT_MS 60000
 
@@ -250,12 +252,13 @@ typedef struct
   char *ca;
 } Services;
 
+/* @scope: what every token request must ask for. */
 static void
-services_start (Services *services)
+services_start_with_scope (Services *services, const char *scope)
 {
   g_autoptr (GError) error = NULL;
 
-  services->idp = oauth2_test_idp_new (CLIENT_ID, SCOPE);
+  services->idp = oauth2_test_idp_new (CLIENT_ID, scope);
   g_assert_true (oauth2_test_idp_start (services->idp, &error));
   g_assert_no_error (error);
   oauth2_test_idp_set_device_timing (services->idp, 1, 120);
@@ -267,6 +270,12 @@ services_start (Services *services)
   g_assert_no_error (error);
   services->port = g_strdup_printf ("%u", smtp_test_server_get_port (services->server));
   services->ca = test_cert_path ("ca.pem");
+}
+
+static void
+services_start (Services *services)
+{
+  services_start_with_scope (services, SCOPE);
 }
 
 static void
@@ -430,6 +439,114 @@ test_declined_sign_in_adds_nothing (void)
   services_stop (&services);
 }
 
+/* The keyfile's group of the account at @address gets @key = @value (a GVariant text). */
+static void
+set_account_setting (const char *address, const char *key, const char *value)
+{
+  g_autofree char *path = g_build_filename (work_dir, "config", "glib-2.0", "settings", "keyfile", NULL);
+  g_autoptr (GKeyFile) settings = g_key_file_new ();
+  g_autofree char *quoted = g_strdup_printf ("'%s'", address);
+  g_auto (GStrv) groups = NULL;
+  g_autoptr (GError) error = NULL;
+  gboolean found = FALSE;
+
+  g_assert_true (g_key_file_load_from_file (settings, path, G_KEY_FILE_KEEP_COMMENTS, &error));
+  groups = g_key_file_get_groups (settings, NULL);
+  for (guint i = 0; groups[i] != NULL; i++)
+    {
+      g_autofree char *value_now = g_key_file_get_value (settings, groups[i], "address", NULL);
+
+      if (g_strcmp0 (value_now, quoted) == 0)
+        {
+          g_key_file_set_value (settings, groups[i], key, value);
+          found = TRUE;
+        }
+    }
+  g_assert_true (found);
+  g_assert_true (g_key_file_save_to_file (settings, path, &error));
+  g_assert_no_error (error);
+}
+
+/* add --transport graph, then test and o365-send go through Microsoft Graph (the tests' Graph,
+ * its address given as the account's graph-endpoint). */
+static void
+test_graph_transport (void)
+{
+  Services services = { 0 };
+  OAuth2TestBrowser browser = { 0 };
+  g_autoptr (GraphTestServer) graph = graph_test_server_new (TOKEN);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *endpoint = NULL;
+  Run run;
+  static const char message[] = "From: Dave <dave@example.test>\nTo: bob@example.test\nSubject: Graph\n\nHello.\n";
+
+  /* One sign-in, tokens for SMTP and for Graph: the requests all ask for offline_access. */
+  services_start_with_scope (&services, "offline_access");
+  g_assert_true (graph_test_server_start (graph, &error));
+  g_assert_no_error (error);
+  {
+    const char *argv[] = {
+      o365_account_path, "add", GRAPH_USER, "--auth", "oauth2", "--transport", "graph", "--client-id", CLIENT_ID,
+      "--oauth2-authority", oauth2_test_idp_get_authority (services.idp), NULL,
+    };
+
+    run_start (&run, argv, NULL, enter_code, &browser);
+    run_finish (&run);
+    g_assert_cmpint (run.status, ==, EX_OK);
+    assert_no_secret_in_output (services.idp, &run);
+    run_clear (&run);
+  }
+  endpoint = g_strdup_printf ("'%s'", graph_test_server_get_endpoint (graph));
+  set_account_setting (GRAPH_USER, "graph-endpoint", endpoint);
+  {
+    const char *argv[] = { o365_account_path, "test", GRAPH_USER, "--debug", NULL };
+
+    run_start (&run, argv, NULL, NULL, NULL);
+    run_finish (&run);
+    g_assert_cmpint (run.status, ==, EX_OK);
+    g_assert_nonnull (strstr (run.out->str, "Microsoft Graph at http://127.0.0.1:"));
+    g_assert_nonnull (strstr (run_stderr (&run), "Bearer <token redacted>"));
+    assert_no_secret_in_output (services.idp, &run);
+    run_clear (&run);
+  }
+  {
+    const char *argv[] = { o365_send_path, "-oi", "-f", GRAPH_USER, "--", "bob@example.test", NULL };
+
+    run_start (&run, argv, message, NULL, NULL);
+    run_finish (&run);
+    g_assert_cmpint (run.status, ==, EX_OK);
+    g_assert_cmpuint (graph_test_server_get_messages (graph)->len, ==, 1);
+    assert_no_secret_in_output (services.idp, &run);
+    run_clear (&run);
+  }
+  g_assert_cmpuint (oauth2_test_idp_get_count (services.idp, "scope:https://graph.microsoft.com/Mail.Send offline_access"),
+                    >=, 1);
+  g_assert_null (graph_test_server_get_violation (graph));
+  /* No token in any file: the settings, the outbox, the keyring's home (encrypted). */
+  {
+    g_autofree char *leak = oauth2_test_idp_find_issued_in_files (services.idp, work_dir);
+
+    g_assert_cmpstr (leak, ==, NULL);
+  }
+  oauth2_test_browser_clear (&browser);
+  services_stop (&services);
+}
+
+/* Graph takes tokens only: a password account cannot choose it. */
+static void
+test_graph_transport_needs_oauth2 (void)
+{
+  const char *argv[] = { o365_account_path, "add", "eve@example.test", "--auth", "password", "--transport", "graph",
+                         "--password-stdin", NULL };
+  Run run;
+
+  run_start (&run, argv, "secret\n", NULL, NULL);
+  run_finish (&run);
+  g_assert_cmpint (run.status, ==, EX_DATAERR);
+  g_assert_nonnull (strstr (run_stderr (&run), "Sign in with Microsoft"));
+  run_clear (&run);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -450,6 +567,8 @@ main (int argc, char **argv)
 
   g_test_add_func ("/oauth2-cli/terminal-sign-in-send-and-sign-in-again", test_terminal_sign_in_send_and_sign_in_again);
   g_test_add_func ("/oauth2-cli/declined-sign-in-adds-nothing", test_declined_sign_in_adds_nothing);
+  g_test_add_func ("/oauth2-cli/graph-transport", test_graph_transport);
+  g_test_add_func ("/oauth2-cli/graph-transport-needs-oauth2", test_graph_transport_needs_oauth2);
   status = g_test_run ();
 
   harness_fixture_free (keyring);

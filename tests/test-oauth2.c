@@ -10,6 +10,7 @@
 #include <libsecret/secret.h>
 #include <libsoup/soup.h>
 
+#include "engine-test-utils.h"
 #include "harness-fixture.h"
 #include "mail-sign-in.h"
 #include "mail-transport-error.h"
@@ -210,43 +211,17 @@ start_office365 (const char *token)
   return server;
 }
 
-typedef struct
-{
-  gboolean done;
-  GVariant *facts;
-  GError *error;
-} CheckWait;
-
-static void
-on_checked (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  CheckWait *wait = user_data;
-
-  wait->facts = mail_transport_check_finish (MAIL_TRANSPORT (source), result, &wait->error);
-  wait->done = TRUE;
-}
-
-static void
-on_transcript_line (MailTransport *transport, const char *line, gpointer user_data)
-{
-  g_string_append_printf (user_data, "%s\n", line);
-}
-
 /* Connects, signs in and says goodbye through the account's transport; returns the error. */
 static GError *
 check_account (O365Account *account, GString *transcript)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (MailTransport) transport = mail_account_create_transport (MAIL_ACCOUNT (account), &error);
-  CheckWait wait = { 0 };
+  g_autoptr (GVariant) facts = NULL;
 
   g_assert_no_error (error);
-  if (transcript != NULL)
-    g_signal_connect (transport, "transcript", G_CALLBACK (on_transcript_line), transcript);
-  mail_transport_check_async (transport, NULL, on_checked, &wait);
-  test_wait_for_flag (&wait.done, WAIT_MS);
-  g_clear_pointer (&wait.facts, g_variant_unref);
-  return wait.error;
+  facts = engine_test_check (transport, transcript, &error);
+  return g_steal_pointer (&error);
 }
 
 /* Nothing of what the identity provider issued appears in @text. */

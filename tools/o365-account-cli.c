@@ -262,6 +262,7 @@ command_add (int argc, char **argv)
   g_autofree char *auth = NULL, *server = NULL, *ca_file = NULL, *display_name = NULL;
   g_autofree char *username = NULL, *type_id = NULL;
   g_autofree char *tenant = NULL, *client_id = NULL, *authority = NULL;
+  g_autofree char *transport = NULL;
   gboolean password_stdin = FALSE, browser = FALSE;
   int port = 0;
   const GOptionEntry entries[] = {
@@ -277,6 +278,7 @@ command_add (int argc, char **argv)
     { "tenant", 0, 0, G_OPTION_ARG_STRING, &tenant, N_("oauth2: organizations (default), common, consumers, a tenant id or domain"), N_("TENANT") },
     { "client-id", 0, 0, G_OPTION_ARG_STRING, &client_id, N_("oauth2: the Application (client) ID to sign in with, instead of the built-in one"), N_("ID") },
     { "oauth2-authority", 0, 0, G_OPTION_ARG_STRING, &authority, N_("oauth2: the identity platform, instead of the endpoint's (https://…)"), N_("URL") },
+    { "transport", 0, 0, G_OPTION_ARG_STRING, &transport, N_("How to send: smtp, graph (Microsoft Graph, oauth2 only) or auto (default: SMTP, Graph once SMTP AUTH is off)"), N_("TRANSPORT") },
     { NULL },
   };
   g_autoptr (GError) error = NULL;
@@ -343,7 +345,8 @@ command_add (int argc, char **argv)
       !set_if_given (account, "auth-method", auth) || !set_if_given (account, "ca-file", ca_file) ||
       !set_if_given (account, "username", username) || !set_if_given (account, "oauth2-tenant", tenant) ||
       !set_if_given (account, "oauth2-client-id", client_id) ||
-      !set_if_given (account, "oauth2-authority", authority))
+      !set_if_given (account, "oauth2-authority", authority) ||
+      !set_if_given (account, "transport", transport))
     {
       g_printerr (_("Error: this account type does not take one of the options given\n"));
       return EX_USAGE;
@@ -515,7 +518,7 @@ command_test (int argc, char **argv)
   g_autoptr (MailTransport) transport = NULL;
   g_autofree char *mechanisms = NULL;
   g_autofree const char **offered = NULL;
-  const char *server = NULL, *tls = NULL, *used = NULL;
+  const char *server = NULL, *tls = NULL, *used = NULL, *sent_through = NULL;
   g_autoptr (GAsyncResult) result = NULL;
   g_autoptr (GVariant) facts = NULL;
   int status = open_account (entries, _("Usage: o365-account test ADDRESS [--debug]\n"), &argc, &argv, &loader,
@@ -539,6 +542,13 @@ command_test (int argc, char **argv)
     }
 
   g_variant_lookup (facts, "server", "&s", &server);
+  if (g_variant_lookup (facts, "transport", "&s", &sent_through) && g_str_equal (sent_through, "graph"))
+    {
+      /* Microsoft Graph: a token for Mail.Send and an authenticated GET /me worked. */
+      g_print (_("Microsoft Graph at %s works.\n"), server);
+      g_print (_("  signed in with:    a token for Mail.Send (“Sign in with Microsoft”)\n"));
+      return EX_OK;
+    }
   g_variant_lookup (facts, "tls-version", "&s", &tls);
   g_variant_lookup (facts, "auth-mechanism", "&s", &used);
   g_variant_lookup (facts, "auth-mechanisms", "^a&s", &offered);

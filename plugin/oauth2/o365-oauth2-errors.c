@@ -13,6 +13,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "mail-transport-error.h"
 #include "o365-oauth2-errors.h"
 #include "o365-text.h"
 
@@ -182,4 +183,37 @@ o365_oauth2_error_from_response (const char *error_code,
   if (said != NULL)
     return g_error_new (O365_OAUTH2_ERROR, code, _("%s. Microsoft says: %s"), message, said);
   return g_error_new (O365_OAUTH2_ERROR, code, "%s.", message);
+}
+
+/* Hosts understand MAIL_TRANSPORT_ERROR: a failed token request becomes the class it belongs
+ * to (temporary when the service is down or unreachable), keeping its explanation. */
+GError *
+o365_oauth2_error_to_transport_error (GError *error)
+{
+  MailTransportError code;
+  GError *converted;
+
+  if (error->domain != O365_OAUTH2_ERROR)
+    return error;
+  switch ((O365OAuth2Error) error->code)
+    {
+    case O365_OAUTH2_ERROR_NETWORK:
+      code = MAIL_TRANSPORT_ERROR_CONNECT;
+      break;
+    case O365_OAUTH2_ERROR_SERVER:
+      code = MAIL_TRANSPORT_ERROR_TEMPORARY;
+      break;
+    case O365_OAUTH2_ERROR_TIMEOUT:
+      code = MAIL_TRANSPORT_ERROR_TIMEOUT;
+      break;
+    case O365_OAUTH2_ERROR_PROTOCOL:
+      code = MAIL_TRANSPORT_ERROR_PROTOCOL;
+      break;
+    default:
+      code = MAIL_TRANSPORT_ERROR_AUTH_FAILED;
+      break;
+    }
+  converted = g_error_new_literal (MAIL_TRANSPORT_ERROR, code, error->message);
+  g_error_free (error);
+  return converted;
 }

@@ -42,4 +42,9 @@ GError *o365_oauth2_error_from_response (const char *error_code,
                                          guint n_aadsts_codes,
                                          const char *client_id);
 
+/* Hosts understand MAIL_TRANSPORT_ERROR: a failed token request becomes the class it belongs
+ * to (temporary when the service is down or unreachable), keeping its explanation. Takes
+ * @error; errors of other domains come back as they are. */
+GError *o365_oauth2_error_to_transport_error (GError *error);
+
 G_END_DECLS

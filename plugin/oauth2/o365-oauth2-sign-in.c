@@ -77,7 +77,9 @@ on_flow_done (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   mail_sign_in_emit_status (data->sign_in, _("Signed in at Microsoft; storing the sign-in in the keyring…"));
-  o365_oauth2_tokens_save_async (data->account_id, data->address, tokens, g_task_get_cancellable (task),
+  o365_oauth2_tokens_save_async (data->account_id, data->address,
+                                 o365_oauth2_client_get_scope (g_task_get_source_object (task)), tokens,
+                                 g_task_get_cancellable (task),
                                  on_saved, g_object_ref (task));
 }
 

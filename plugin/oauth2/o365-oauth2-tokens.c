@@ -14,8 +14,21 @@ typedef struct
   gint64 expires_at;
 } CachedToken;
 
-/* account id → CachedToken; only ever touched from the main context. */
+/* "account id\nscope" → CachedToken: one sign-in yields tokens for several audiences (SMTP,
+ * Graph), each kept apart. Only ever touched from the main context. */
 static GHashTable *cache;
+
+static char *
+cache_key (const char *account_id, const char *scope)
+{
+  return g_strconcat (account_id, "\n", scope, NULL);
+}
+
+static gboolean
+is_for_account (gpointer key, gpointer value, gpointer account_id)
+{
+  return g_str_has_prefix (key, account_id) && ((char *) key)[strlen (account_id)] == '\n';
+}
 
 static void
 cached_token_free (CachedToken *cached)
@@ -25,7 +38,7 @@ cached_token_free (CachedToken *cached)
 }
 
 static void
-remember (const char *account_id, const char *access_token, gint64 expires_at)
+remember (const char *account_id, const char *scope, const char *access_token, gint64 expires_at)
 {
   CachedToken *cached = g_new0 (CachedToken, 1);
 
@@ -33,7 +46,7 @@ remember (const char *account_id, const char *access_token, gint64 expires_at)
     cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) cached_token_free);
   cached->access_token = g_strdup (access_token);
   cached->expires_at = expires_at;
-  g_hash_table_replace (cache, g_strdup (account_id), cached);
+  g_hash_table_replace (cache, cache_key (account_id, scope), cached);
 }
 
 void
@@ -42,7 +55,7 @@ o365_oauth2_tokens_forget (const char *account_id)
   g_return_if_fail (account_id != NULL);
 
   if (cache != NULL)
-    g_hash_table_remove (cache, account_id);
+    g_hash_table_foreach_remove (cache, is_for_account, (gpointer) account_id);
 }
 
 /* --- get ------------------------------------------------------------------------------------- */
@@ -97,7 +110,8 @@ finish_refresh (GTask *task)
 {
   GetData *data = g_task_get_task_data (task);
 
-  remember (data->account_id, data->tokens->access_token, data->tokens->expires_at);
+  remember (data->account_id, o365_oauth2_client_get_scope (g_task_get_source_object (task)),
+            data->tokens->access_token, data->tokens->expires_at);
   return_access_token (task, data->tokens->access_token, data->tokens->expires_at, TRUE);
 }
 
@@ -221,7 +235,14 @@ o365_oauth2_tokens_get_async (O365OAuth2Client *client,
   data->address = g_strdup (address);
   g_task_set_task_data (task, data, (GDestroyNotify) get_data_free);
 
-  cached = cache != NULL ? g_hash_table_lookup (cache, account_id) : NULL;
+  if (cache != NULL)
+    {
+      g_autofree char *key = cache_key (account_id, o365_oauth2_client_get_scope (client));
+
+      cached = g_hash_table_lookup (cache, key);
+    }
+  else
+    cached = NULL;
   if (cached != NULL && !force_refresh &&
       cached->expires_at - (gint64) O365_OAUTH2_REFRESH_MARGIN_S * G_USEC_PER_SEC > g_get_real_time ())
     {
@@ -257,6 +278,7 @@ o365_oauth2_tokens_get_finish (GAsyncResult *result, gboolean *refreshed, gint64
 typedef struct
 {
   char *account_id;
+  char *scope;
   char *access_token;
   gint64 expires_at;
 } SaveData;
@@ -265,6 +287,7 @@ static void
 save_data_free (SaveData *data)
 {
   g_free (data->account_id);
+  g_free (data->scope);
   secret_password_free (data->access_token);
   g_free (data);
 }
@@ -281,13 +304,14 @@ on_saved (GObject *source, GAsyncResult *result, gpointer user_data)
       g_task_return_error (task, error);
       return;
     }
-  remember (data->account_id, data->access_token, data->expires_at);
+  remember (data->account_id, data->scope, data->access_token, data->expires_at);
   g_task_return_boolean (task, TRUE);
 }
 
 void
 o365_oauth2_tokens_save_async (const char *account_id,
                                const char *address,
+                               const char *scope,
                                const O365OAuth2TokenSet *tokens,
                                GCancellable *cancellable,
                                GAsyncReadyCallback callback,
@@ -296,7 +320,7 @@ o365_oauth2_tokens_save_async (const char *account_id,
   GTask *task;
   SaveData *data;
 
-  g_return_if_fail (account_id != NULL && address != NULL && tokens != NULL);
+  g_return_if_fail (account_id != NULL && address != NULL && scope != NULL && tokens != NULL);
 
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, o365_oauth2_tokens_save_async);
@@ -310,6 +334,7 @@ o365_oauth2_tokens_save_async (const char *account_id,
     }
   data = g_new0 (SaveData, 1);
   data->account_id = g_strdup (account_id);
+  data->scope = g_strdup (scope);
   data->access_token = g_strdup (tokens->access_token);
   data->expires_at = tokens->expires_at;
   g_task_set_task_data (task, data, (GDestroyNotify) save_data_free);

@@ -20,7 +20,9 @@ G_BEGIN_DECLS
 
 /* The access token for @account_id: the one in memory while it is good for the margin, else a
  * new one from the refresh token in the keyring (which the rotated one then replaces).
- * @force_refresh: renew even if memory holds one (the server just refused it). */
+ * @force_refresh: renew even if memory holds one (the server just refused it). Access tokens
+ * are kept per scope of @client (SMTP and Graph are different audiences); the one refresh token
+ * serves every scope (the identity platform redeems it for any resource the app may use). */
 void o365_oauth2_tokens_get_async (O365OAuth2Client *client,
                                    const char *account_id,
                                    const char *address,
@@ -37,9 +39,10 @@ char *o365_oauth2_tokens_get_finish (GAsyncResult *result,
                                      GError **error);
 
 /* After a sign-in: the refresh token into the keyring (replacing any), the access token into
- * memory. Fails when @tokens carry no refresh token. */
+ * memory as the one for @scope. Fails when @tokens carry no refresh token. */
 void o365_oauth2_tokens_save_async (const char *account_id,
                                     const char *address,
+                                    const char *scope,
                                     const O365OAuth2TokenSet *tokens,
                                     GCancellable *cancellable,
                                     GAsyncReadyCallback callback,

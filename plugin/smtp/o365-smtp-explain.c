@@ -59,14 +59,17 @@ typedef struct
 } ExplainRule;
 
 static const ExplainRule rules[] = {
-  /* Office 365 (docs/office365.md, "Replies"). OAuth does not get around
-   * the SMTP AUTH switch, so these do not suggest it. */
+  /* Office 365 (docs/office365.md, "Replies"). XOAUTH2 does not get around the SMTP AUTH
+   * switch, but "Sign in with Microsoft" also lets the account send through Microsoft Graph,
+   * which the switch does not touch. */
   { 0, 5, "5.7.139", "disabled for the tenant", MAIL_TRANSPORT_ERROR_AUTH_DISABLED,
     N_("SMTP AUTH is disabled for your organisation: ask your administrator to enable SMTP "
-       "AUTH for this mailbox (signing in with Microsoft does not get around this).") },
+       "AUTH for this mailbox, or choose “Sign in with Microsoft”, which lets the account send "
+       "through Microsoft Graph instead.") },
   { 0, 5, "5.7.139", "disabled for the mailbox", MAIL_TRANSPORT_ERROR_AUTH_DISABLED,
     N_("SMTP AUTH is disabled for this mailbox: ask your administrator to enable SMTP AUTH "
-       "for it (signing in with Microsoft does not get around this).") },
+       "for it, or choose “Sign in with Microsoft”, which lets the account send through "
+       "Microsoft Graph instead.") },
   { 0, 5, "5.7.139", "basic authentication is disabled", MAIL_TRANSPORT_ERROR_AUTH_DISABLED,
     N_("Signing in with a password is no longer allowed for this account: choose “Sign in "
        "with Microsoft” in the account settings.") },

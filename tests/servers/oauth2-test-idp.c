@@ -632,6 +632,11 @@ token (OAuth2TestIdp *self, SoupServerMessage *message, GHashTable *params)
       violation (self, message, "token: %s without the scopes", grant_type != NULL ? grant_type : "(no grant)");
       return;
     }
+  {
+    g_autofree char *scope = g_strconcat ("scope:", (const char *) g_hash_table_lookup (params, "scope"), NULL);
+
+    count (self, scope);
+  }
   if (g_strcmp0 (grant_type, "authorization_code") == 0)
     authorization_code_grant (self, message, params);
   else if (g_strcmp0 (grant_type, "refresh_token") == 0)
