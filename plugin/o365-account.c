@@ -351,15 +351,45 @@ o365_account_remove_finish (MailAccount *account, GAsyncResult *result, GError *
 }
 
 static void
-on_signed_in (GObject *source, GAsyncResult *result, gpointer user_data)
+on_old_secret_cleared (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GTask) task = user_data;
   GError *error = NULL;
 
-  if (!o365_oauth2_sign_in_finish (result, &error))
+  if (!o365_credentials_clear_finish (result, &error))
     g_task_return_error (task, error);
   else
     g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_signed_in (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  O365Account *self = g_task_get_source_object (task);
+  GError *error = NULL;
+  O365SecretKind old_kind;
+
+  if (!o365_oauth2_sign_in_finish (result, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  /* A password account that has just signed in with Microsoft moves over for good (before the
+   * December 2026 switch-off): the method is saved and the password, of no use any more, leaves
+   * the keyring. Only now, so that a failed sign-in leaves the account as it was. */
+  if (o365_secret_kind_from_auth_method (self->auth_method, &old_kind) &&
+      old_kind != O365_SECRET_OAUTH2_REFRESH_TOKEN)
+    {
+      GCancellable *cancellable = g_task_get_cancellable (task);
+
+      g_object_set (self, "auth-method", "oauth2", NULL);
+      g_settings_apply (self->settings);
+      o365_credentials_clear_kind_async (self->id, old_kind, cancellable, on_old_secret_cleared,
+                                         g_steal_pointer (&task));
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
 }
 
 static void

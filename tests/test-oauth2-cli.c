@@ -430,6 +430,102 @@ test_declined_sign_in_adds_nothing (void)
   services_stop (&services);
 }
 
+/* Runs @argv (no person involved unless @line_func) and returns its status; the output stays
+ * in @run for the caller to check and clear. */
+static int
+run_to_end (Run *run, const char *const *argv, const char *input, LineFunc line_func, gpointer line_data)
+{
+  run_start (run, argv, input, line_func, line_data);
+  run_finish (run);
+  return run->status;
+}
+
+static void
+assert_auth_method (const char *address, const char *method)
+{
+  const char *argv[] = { o365_account_path, "show", address, NULL };
+  g_autofree char *expected = g_strdup_printf ("auth-method        %s\n", method);
+  Run run;
+
+  g_assert_cmpint (run_to_end (&run, argv, NULL, NULL, NULL), ==, EX_OK);
+  g_assert_nonnull (strstr (run.out->str, expected));
+  run_clear (&run);
+}
+
+/* A password account moves to “Sign in with Microsoft” without being removed: by edit --auth
+ * oauth2, and by sign-in; the password leaves the keyring only once the sign-in succeeded. */
+static void
+test_password_account_moves_to_sign_in (void)
+{
+  Services services = { 0 };
+  OAuth2TestBrowser browser = { 0 };
+  Run run;
+  const char *addresses[] = { "carol@example.test", "dave@example.test" };
+
+  services_start (&services);
+  for (guint i = 0; i < G_N_ELEMENTS (addresses); i++)
+    {
+      const char *add[] = { o365_account_path, "add", addresses[i], "--password-stdin", "--server", "localhost",
+                            "--port", services.port, "--ca-file", services.ca, NULL };
+      g_autofree char *found = NULL;
+
+      g_assert_cmpint (run_to_end (&run, add, "a-password\n", NULL, NULL), ==, EX_OK);
+      run_clear (&run);
+      found = secret_tool_search_address (addresses[i]);
+      g_assert_nonnull (strstr (found, "attribute.kind = password"));
+    }
+
+  /* edit --auth oauth2: signs in, then switches. */
+  {
+    const char *argv[] = { o365_account_path, "edit", addresses[0], "--auth", "oauth2", "--client-id", CLIENT_ID,
+                           "--oauth2-authority", oauth2_test_idp_get_authority (services.idp), NULL };
+    g_autofree char *found = NULL;
+
+    g_assert_cmpint (run_to_end (&run, argv, NULL, enter_code, &browser), ==, EX_OK);
+    g_assert_nonnull (strstr (run.out->str, "enter the code"));
+    assert_no_secret_in_output (services.idp, &run);
+    run_clear (&run);
+    assert_auth_method (addresses[0], "oauth2");
+    found = secret_tool_search_address (addresses[0]);
+    g_assert_nonnull (strstr (found, "attribute.kind = oauth2-refresh-token"));
+    g_assert_null (strstr (found, "attribute.kind = password"));
+  }
+
+  /* edit (the app and its platform, still a password account), then sign-in. */
+  {
+    const char *edit[] = { o365_account_path, "edit", addresses[1], "--client-id", CLIENT_ID, "--oauth2-authority",
+                           oauth2_test_idp_get_authority (services.idp), NULL };
+    const char *sign_in[] = { o365_account_path, "sign-in", addresses[1], NULL };
+    g_autofree char *found = NULL;
+
+    g_assert_cmpint (run_to_end (&run, edit, NULL, NULL, NULL), ==, EX_OK);
+    run_clear (&run);
+    assert_auth_method (addresses[1], "password");
+    oauth2_test_browser_clear (&browser);
+    g_assert_cmpint (run_to_end (&run, sign_in, NULL, enter_code, &browser), ==, EX_OK);
+    run_clear (&run);
+    assert_auth_method (addresses[1], "oauth2");
+    found = secret_tool_search_address (addresses[1]);
+    g_assert_nonnull (strstr (found, "attribute.kind = oauth2-refresh-token"));
+    g_assert_null (strstr (found, "attribute.kind = password"));
+  }
+
+  /* A CA file that is not there is refused by add and edit alike. */
+  {
+    const char *edit[] = { o365_account_path, "edit", addresses[1], "--ca-file", "/nonexistent/ca.pem", NULL };
+    const char *add[] = { o365_account_path, "add", "erin@example.test", "--password-stdin", "--ca-file",
+                          "/nonexistent/ca.pem", NULL };
+
+    g_assert_cmpint (run_to_end (&run, edit, NULL, NULL, NULL), ==, EX_CONFIG);
+    g_assert_nonnull (strstr (run_stderr (&run), "/nonexistent/ca.pem"));
+    run_clear (&run);
+    g_assert_cmpint (run_to_end (&run, add, "pw\n", NULL, NULL), ==, EX_CONFIG);
+    run_clear (&run);
+  }
+  oauth2_test_browser_clear (&browser);
+  services_stop (&services);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -450,6 +546,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/oauth2-cli/terminal-sign-in-send-and-sign-in-again", test_terminal_sign_in_send_and_sign_in_again);
   g_test_add_func ("/oauth2-cli/declined-sign-in-adds-nothing", test_declined_sign_in_adds_nothing);
+  g_test_add_func ("/oauth2-cli/password-account-moves-to-sign-in", test_password_account_moves_to_sign_in);
   status = g_test_run ();
 
   harness_fixture_free (keyring);

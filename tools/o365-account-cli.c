@@ -4,6 +4,7 @@
  *   o365-account list-types                 the account types the plug-ins provide
  *   o365-account add ADDRESS [options]      a new account; its password goes to the keyring
  *                                           (--auth oauth2: “Sign in with Microsoft” here)
+ *   o365-account edit ADDRESS [options]     change its settings (--auth oauth2: sign in first)
  *   o365-account sign-in ADDRESS [--browser] sign in with Microsoft again
  *   o365-account list                       the configured accounts
  *   o365-account show ADDRESS               one account's settings (never its secret)
@@ -256,38 +257,178 @@ set_if_given (MailAccount *account, const char *property, const char *value)
   return TRUE;
 }
 
+/* The settings add and edit take: one table, so that a new setting is one line in each. */
+typedef struct
+{
+  char *auth, *server, *ca_file, *display_name, *username, *type_id, *endpoint;
+  char *tenant, *client_id, *authority;
+  gboolean password_stdin, browser;
+  int port, timeout;
+} AccountOptions;
+
+static void
+account_options_clear (AccountOptions *options)
+{
+  g_free (options->auth);
+  g_free (options->server);
+  g_free (options->ca_file);
+  g_free (options->display_name);
+  g_free (options->username);
+  g_free (options->type_id);
+  g_free (options->endpoint);
+  g_free (options->tenant);
+  g_free (options->client_id);
+  g_free (options->authority);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (AccountOptions, account_options_clear)
+
+/* Returns: (transfer full): the option table writing into @o. */
+static GOptionEntry *
+account_option_entries (AccountOptions *o)
+{
+  const GOptionEntry entries[] = {
+    { "auth", 0, 0, G_OPTION_ARG_STRING, &o->auth, N_("Sign-in method: password, app-password or oauth2"), N_("METHOD") },
+    { "endpoint", 0, 0, G_OPTION_ARG_STRING, &o->endpoint, N_("Service preset, as list-types shows them (sets server and port)"), N_("ID") },
+    { "server", 0, 0, G_OPTION_ARG_STRING, &o->server, N_("Submission server (default: smtp.office365.com)"), N_("HOST") },
+    { "port", 0, 0, G_OPTION_ARG_INT, &o->port, N_("Submission port (default: 587)"), N_("N") },
+    { "timeout", 0, 0, G_OPTION_ARG_INT, &o->timeout, N_("Network timeout in seconds (default: 300)"), N_("SECONDS") },
+    { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &o->ca_file, N_("Extra trusted CA certificates (PEM)"), N_("FILE") },
+    { "display-name", 0, 0, G_OPTION_ARG_STRING, &o->display_name, N_("Your name as recipients see it"), N_("NAME") },
+    { "username", 0, 0, G_OPTION_ARG_STRING, &o->username, N_("Sign-in name when it is not the address"), N_("NAME") },
+    { "type", 0, 0, G_OPTION_ARG_STRING, &o->type_id, N_("Account type (default: office365)"), N_("TYPE") },
+    { "password-stdin", 0, 0, G_OPTION_ARG_NONE, &o->password_stdin, N_("Read the password from standard input"), NULL },
+    { "browser", 0, 0, G_OPTION_ARG_NONE, &o->browser, N_("oauth2: sign in in this computer’s web browser instead of with a code"), NULL },
+    { "tenant", 0, 0, G_OPTION_ARG_STRING, &o->tenant, N_("oauth2: organizations (default), common, consumers, a tenant id or domain"), N_("TENANT") },
+    { "client-id", 0, 0, G_OPTION_ARG_STRING, &o->client_id, N_("oauth2: the Application (client) ID to sign in with, instead of the built-in one"), N_("ID") },
+    { "oauth2-authority", 0, 0, G_OPTION_ARG_STRING, &o->authority, N_("oauth2: the identity platform, instead of the endpoint's (https://…)"), N_("URL") },
+    { NULL },
+  };
+
+  return g_memdup2 (entries, sizeof entries);
+}
+
+/* The checks that need no plug-in; returns -1, else the status to exit with (the reason
+ * printed). @auth is the method the account will have. */
+static int
+check_account_options (const AccountOptions *o, const char *auth, gboolean adding)
+{
+  if (!g_str_equal (auth, "password") && !g_str_equal (auth, "app-password") && !g_str_equal (auth, "oauth2"))
+    {
+      g_printerr (_("Error: --auth must be password, app-password or oauth2\n"));
+      return EX_USAGE;
+    }
+  /* An account being edited may get its app and tenant first, then sign in. */
+  if (!g_str_equal (auth, "oauth2") && (o->browser || (adding && (o->tenant != NULL || o->client_id != NULL || o->authority != NULL))))
+    {
+      g_printerr (_("Error: --browser, --tenant, --client-id and --oauth2-authority go with --auth oauth2\n"));
+      return EX_USAGE;
+    }
+  if (o->port < 0 || o->port > 65535)
+    {
+      g_printerr (_("Error: the port must be a number from 1 to 65535\n"));
+      return EX_USAGE;
+    }
+  if (o->timeout < 0)
+    {
+      g_printerr (_("Error: the timeout must be a number of seconds\n"));
+      return EX_USAGE;
+    }
+  /* Found now rather than as a TLS failure at the first send. */
+  if (o->ca_file != NULL && (!g_file_test (o->ca_file, G_FILE_TEST_IS_REGULAR) || access (o->ca_file, R_OK) != 0))
+    {
+      g_printerr (_("Error: cannot read the CA file %s\n"), o->ca_file);
+      return EX_CONFIG;
+    }
+  return -1;
+}
+
+/* Sets what @o gives on @account (an endpoint also sets its server and port, unless given);
+ * returns -1, else the status to exit with (the reason printed). */
+static int
+apply_account_options (MailAccount *account, MailAccountType *type, const AccountOptions *o)
+{
+  const char *server = o->server;
+  guint port = o->port;
+
+  if (o->endpoint != NULL)
+    {
+      const MailEndpoint *endpoint = mail_account_type_find_endpoint (type, o->endpoint);
+
+      if (endpoint == NULL)
+        {
+          g_printerr (_("Error: unknown endpoint “%s” (o365-account list-types shows them)\n"), o->endpoint);
+          return EX_USAGE;
+        }
+      if (server == NULL)
+        server = endpoint->host;
+      if (port == 0)
+        port = endpoint->port;
+    }
+  if (!set_if_given (account, "display-name", o->display_name) || !set_if_given (account, "server", server) ||
+      !set_if_given (account, "endpoint", o->endpoint) || !set_if_given (account, "ca-file", o->ca_file) ||
+      !set_if_given (account, "username", o->username) || !set_if_given (account, "oauth2-tenant", o->tenant) ||
+      !set_if_given (account, "oauth2-client-id", o->client_id) ||
+      !set_if_given (account, "oauth2-authority", o->authority))
+    {
+      g_printerr (_("Error: this account type does not take one of the options given\n"));
+      return EX_USAGE;
+    }
+  if (port > 0)
+    g_object_set (account, "port", port, NULL);
+  if (o->timeout > 0)
+    g_object_set (account, "timeout", (guint) o->timeout, NULL);
+  return -1;
+}
+
+static int
+sign_in_failed (GError *error)
+{
+  return fail (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ? EX_TEMPFAIL : EX_NOPERM, error);
+}
+
+/* Reads the (app) password and stores it for @account; returns -1, else the status to exit with. */
+static int
+store_password (MailAccount *account, const char *auth, gboolean from_stdin)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  char *password = host_read_password (g_str_equal (auth, "app-password") ? _("App password: ") : _("Password: "),
+                                       from_stdin, &error);
+
+  if (password == NULL)
+    return fail (EX_NOINPUT, error);
+  mail_account_store_secret_async (account, password, NULL, host_keep_result, &result);
+  host_password_free (password);
+  host_wait_for_result (&result);
+  if (!mail_account_store_secret_finish (account, result, &error))
+    return fail (EX_UNAVAILABLE, error);
+  return -1;
+}
+
+static int
+save_account (MailAccount *account)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!mail_account_save (account, &error))
+    return fail (EX_SOFTWARE, error);
+  host_sync_settings ();
+  return -1;
+}
+
 static int
 command_add (int argc, char **argv)
 {
-  g_autofree char *auth = NULL, *server = NULL, *ca_file = NULL, *display_name = NULL;
-  g_autofree char *username = NULL, *type_id = NULL;
-  g_autofree char *tenant = NULL, *client_id = NULL, *authority = NULL;
-  gboolean password_stdin = FALSE, browser = FALSE;
-  int port = 0;
-  const GOptionEntry entries[] = {
-    { "auth", 0, 0, G_OPTION_ARG_STRING, &auth, N_("Sign-in method: password, app-password or oauth2"), N_("METHOD") },
-    { "server", 0, 0, G_OPTION_ARG_STRING, &server, N_("Submission server (default: smtp.office365.com)"), N_("HOST") },
-    { "port", 0, 0, G_OPTION_ARG_INT, &port, N_("Submission port (default: 587)"), N_("N") },
-    { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &ca_file, N_("Extra trusted CA certificates (PEM)"), N_("FILE") },
-    { "display-name", 0, 0, G_OPTION_ARG_STRING, &display_name, N_("Your name as recipients see it"), N_("NAME") },
-    { "username", 0, 0, G_OPTION_ARG_STRING, &username, N_("Sign-in name when it is not the address"), N_("NAME") },
-    { "type", 0, 0, G_OPTION_ARG_STRING, &type_id, N_("Account type (default: office365)"), N_("TYPE") },
-    { "password-stdin", 0, 0, G_OPTION_ARG_NONE, &password_stdin, N_("Read the password from standard input"), NULL },
-    { "browser", 0, 0, G_OPTION_ARG_NONE, &browser, N_("oauth2: sign in in this computer’s web browser instead of with a code"), NULL },
-    { "tenant", 0, 0, G_OPTION_ARG_STRING, &tenant, N_("oauth2: organizations (default), common, consumers, a tenant id or domain"), N_("TENANT") },
-    { "client-id", 0, 0, G_OPTION_ARG_STRING, &client_id, N_("oauth2: the Application (client) ID to sign in with, instead of the built-in one"), N_("ID") },
-    { "oauth2-authority", 0, 0, G_OPTION_ARG_STRING, &authority, N_("oauth2: the identity platform, instead of the endpoint's (https://…)"), N_("URL") },
-    { NULL },
-  };
+  g_auto (AccountOptions) options = { 0 };
+  g_autofree GOptionEntry *entries = account_option_entries (&options);
   g_autoptr (GError) error = NULL;
   g_autoptr (MailPluginLoader) loader = NULL;
   g_autoptr (MailAccount) existing = NULL;
   g_autoptr (MailAccount) account = NULL;
   g_autofree char *id = NULL;
   MailAccountType *type;
-  const char *address;
-  char *password;
-  g_autoptr (GAsyncResult) result = NULL;
+  const char *address, *auth;
   int status = parse_options (_("ADDRESS"), entries, &argc, &argv);
 
   if (status >= 0)
@@ -300,37 +441,26 @@ command_add (int argc, char **argv)
       return EX_USAGE;
     }
   address = argv[1];
-  if (auth == NULL)
-    auth = g_strdup ("password");
-  if (!g_str_equal (auth, "password") && !g_str_equal (auth, "app-password") && !g_str_equal (auth, "oauth2"))
-    {
-      g_printerr (_("Error: --auth must be password, app-password or oauth2\n"));
-      return EX_USAGE;
-    }
-  if (!g_str_equal (auth, "oauth2") && (browser || tenant != NULL || client_id != NULL || authority != NULL))
-    {
-      g_printerr (_("Error: --browser, --tenant, --client-id and --oauth2-authority go with --auth oauth2\n"));
-      return EX_USAGE;
-    }
-  if (port < 0 || port > 65535)
-    {
-      g_printerr (_("Error: the port must be a number from 1 to 65535\n"));
-      return EX_USAGE;
-    }
+  auth = options.auth != NULL ? options.auth : "password";
+  status = check_account_options (&options, auth, TRUE);
+  if (status >= 0)
+    return status;
 
   status = load_plugins (&loader);
   if (status >= 0)
     return status;
-  type = mail_plugin_loader_find_account_type (loader, type_id != NULL ? type_id : "office365");
+  type = mail_plugin_loader_find_account_type (loader, options.type_id != NULL ? options.type_id : "office365");
   if (type == NULL)
     {
-      g_printerr (_("Error: no plug-in provides the account type “%s”\n"), type_id != NULL ? type_id : "office365");
+      g_printerr (_("Error: no plug-in provides the account type “%s”\n"),
+                  options.type_id != NULL ? options.type_id : "office365");
       return EX_UNAVAILABLE;
     }
   existing = host_find_account (loader, address, NULL);
   if (existing != NULL)
     {
-      g_printerr (_("Error: an account with the address %s already exists\n"), address);
+      g_printerr (_("Error: an account with the address %s already exists (change it with "
+                    "“o365-account edit %s”)\n"), address, address);
       return EX_CANTCREAT;
     }
 
@@ -339,46 +469,104 @@ command_add (int argc, char **argv)
   if (account == NULL)
     return fail (EX_SOFTWARE, error);
   g_object_set (account, "address", address, NULL);
-  if (!set_if_given (account, "display-name", display_name) || !set_if_given (account, "server", server) ||
-      !set_if_given (account, "auth-method", auth) || !set_if_given (account, "ca-file", ca_file) ||
-      !set_if_given (account, "username", username) || !set_if_given (account, "oauth2-tenant", tenant) ||
-      !set_if_given (account, "oauth2-client-id", client_id) ||
-      !set_if_given (account, "oauth2-authority", authority))
+  if (!set_if_given (account, "auth-method", auth))
     {
       g_printerr (_("Error: this account type does not take one of the options given\n"));
       return EX_USAGE;
     }
-  if (port > 0)
-    g_object_set (account, "port", (guint) port, NULL);
+  status = apply_account_options (account, type, &options);
+  if (status >= 0)
+    return status;
   if (!mail_account_validate (account, &error))
     return fail (EX_DATAERR, error);
 
   /* The secret first: an account is only listed once its credential is safely stored. */
   if (g_str_equal (auth, "oauth2"))
     {
-      if (!sign_in_here (account, browser, &error))
-        return fail (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ? EX_TEMPFAIL : EX_NOPERM,
-                     error);
-      if (!mail_account_save (account, &error))
-        return fail (EX_SOFTWARE, error);
-      host_sync_settings ();
+      if (!sign_in_here (account, options.browser, &error))
+        return sign_in_failed (error);
+      if ((status = save_account (account)) >= 0)
+        return status;
       g_print (_("Added %s; its sign-in with Microsoft is in the system keyring.\n"), address);
       return EX_OK;
     }
-  password = host_read_password (g_str_equal (auth, "app-password") ? _("App password: ") : _("Password: "),
-                                 password_stdin, &error);
-  if (password == NULL)
-    return fail (EX_NOINPUT, error);
-  mail_account_store_secret_async (account, password, NULL, host_keep_result, &result);
-  host_password_free (password);
-  host_wait_for_result (&result);
-  if (!mail_account_store_secret_finish (account, result, &error))
-    return fail (EX_UNAVAILABLE, error);
-  if (!mail_account_save (account, &error))
-    return fail (EX_SOFTWARE, error);
-  host_sync_settings ();
+  if ((status = store_password (account, auth, options.password_stdin)) >= 0 ||
+      (status = save_account (account)) >= 0)
+    return status;
   g_print (_("Added %s; its %s is in the system keyring.\n"), address,
            g_str_equal (auth, "app-password") ? _("app password") : _("password"));
+  return EX_OK;
+}
+
+/* --- edit ----------------------------------------------------------------------------------- */
+
+static char *string_property (MailAccount *account, const char *name);
+
+static int
+command_edit (int argc, char **argv)
+{
+  g_auto (AccountOptions) options = { 0 };
+  g_autofree GOptionEntry *entries = account_option_entries (&options);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MailPluginLoader) loader = NULL;
+  g_autoptr (MailAccount) account = NULL;
+  g_autofree char *old_auth = NULL, *account_id = NULL, *type_id = NULL;
+  MailAccountType *type;
+  const char *auth;
+  int status = open_account (entries,
+                             _("Usage: o365-account edit ADDRESS [--auth password|app-password|oauth2] "
+                               "[--password-stdin] [--client-id ID] [--tenant TENANT] [--endpoint ID] "
+                               "[--server HOST] [--port N] [--timeout SECONDS] [--username NAME] "
+                               "[--display-name NAME] [--ca-file PEM] [--browser]\n"),
+                             &argc, &argv, &loader, &account);
+
+  if (status >= 0)
+    return status;
+  if (options.type_id != NULL)
+    {
+      g_printerr (_("Error: an account’s type cannot be changed; remove it and add it again\n"));
+      return EX_USAGE;
+    }
+  old_auth = string_property (account, "auth-method");
+  auth = options.auth != NULL ? options.auth : old_auth;
+  status = check_account_options (&options, auth, FALSE);
+  if (status >= 0)
+    return status;
+  account_id = mail_account_dup_id (account);
+  type_id = mail_account_registry_dup_type (account_id);
+  type = mail_plugin_loader_find_account_type (loader, type_id != NULL ? type_id : "office365");
+  if (type == NULL)
+    {
+      g_printerr (_("Error: no plug-in provides the account type “%s”\n"), type_id);
+      return EX_UNAVAILABLE;
+    }
+  status = apply_account_options (account, type, &options);
+  if (status >= 0)
+    return status;
+  if (!mail_account_validate (account, &error))
+    return fail (EX_DATAERR, error);
+
+  /* To “Sign in with Microsoft”: the method changes (and the password leaves the keyring) only
+   * once the sign-in succeeded — the plug-in does both — so a failed one changes nothing. */
+  if (g_str_equal (auth, "oauth2") && !g_str_equal (old_auth, "oauth2"))
+    {
+      if (!sign_in_here (account, options.browser, &error))
+        return sign_in_failed (error);
+      if ((status = save_account (account)) >= 0)
+        return status;
+      g_print (_("Changed %s; it signs in with Microsoft now, and its password is no longer in the "
+                 "keyring.\n"), argv[1]);
+      return EX_OK;
+    }
+  if (!g_str_equal (auth, "oauth2") && (!g_str_equal (auth, old_auth) || options.password_stdin))
+    {
+      g_object_set (account, "auth-method", auth, NULL);
+      if ((status = store_password (account, auth, options.password_stdin)) >= 0)
+        return status;
+    }
+  if ((status = save_account (account)) >= 0)
+    return status;
+  g_print (_("Changed %s.\n"), argv[1]);
   return EX_OK;
 }
 
@@ -401,7 +589,8 @@ command_sign_in (int argc, char **argv)
   if (status >= 0)
     return status;
   if (!sign_in_here (account, browser, &error))
-    return fail (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ? EX_TEMPFAIL : EX_NOPERM, error);
+    return sign_in_failed (error);
+  host_sync_settings ();
   g_print (_("Signed in; the new sign-in for %s is in the system keyring.\n"), argv[1]);
   return EX_OK;
 }
@@ -609,6 +798,7 @@ command_setup (int argc, char **argv)
 static const Command commands[] = {
   { "list-types", command_list_types, "", N_("Show the account types the plug-ins provide") },
   { "add", command_add, N_("ADDRESS"), N_("Add an account (the password goes to the keyring)") },
+  { "edit", command_edit, N_("ADDRESS"), N_("Change an account’s settings or sign-in method") },
   { "sign-in", command_sign_in, N_("ADDRESS"), N_("Sign in with Microsoft again (oauth2 accounts)") },
   { "list", command_list, "", N_("List the configured accounts") },
   { "show", command_show, N_("ADDRESS"), N_("Show an account’s settings") },
