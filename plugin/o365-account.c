@@ -122,6 +122,19 @@ o365_account_get_property (GObject *object, guint prop_id, GValue *value, GParam
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
 }
 
+/* A new preset brings its directory along (Outlook.com: consumers), unless the person chose
+ * another one than the old preset's. */
+static void
+follow_endpoint_tenant (O365Account *self, const char *old_id, const char *new_id)
+{
+  const O365Endpoint *old_endpoint = o365_endpoints_find (old_id);
+  const O365Endpoint *new_endpoint = o365_endpoints_find (new_id);
+
+  if (old_endpoint != NULL && new_endpoint != NULL && self->oauth2_tenant != NULL &&
+      g_str_equal (self->oauth2_tenant, old_endpoint->oauth2_tenant))
+    g_object_set (self, "oauth2-tenant", new_endpoint->oauth2_tenant, NULL);
+}
+
 static void
 o365_account_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
 {
@@ -139,9 +152,12 @@ o365_account_set_property (GObject *object, guint prop_id, const GValue *value, 
         text = "";
       if (!g_str_equal (*string, text))
         {
-          g_free (*string);
+          g_autofree char *old = g_steal_pointer (string);
+
           *string = g_strdup (text);
           g_object_notify_by_pspec (object, pspec);
+          if (prop_id == PROP_ENDPOINT)
+            follow_endpoint_tenant (self, old, text);
         }
     }
   else if ((number = uint_field (self, prop_id)) != NULL)

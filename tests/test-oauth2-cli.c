@@ -94,6 +94,8 @@ on_exited (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static char *work_dir;
+/* NULL-terminated NAME, VALUE pairs the next programs also get (tests that need more). */
+static const char *const *extra_env;
 
 /* A private home, settings in a keyfile there, the keyring's bus, no display and no desktop
  * handlers: nothing a test runs may reach a real browser. */
@@ -119,6 +121,8 @@ new_launcher (void)
   g_subprocess_launcher_unsetenv (launcher, "DISPLAY");
   g_subprocess_launcher_unsetenv (launcher, "WAYLAND_DISPLAY");
   g_subprocess_launcher_unsetenv (launcher, "BROWSER");
+  for (guint i = 0; extra_env != NULL && extra_env[i] != NULL; i += 2)
+    g_subprocess_launcher_setenv (launcher, extra_env[i], extra_env[i + 1], TRUE);
   return launcher;
 }
 
@@ -526,6 +530,83 @@ test_password_account_moves_to_sign_in (void)
   services_stop (&services);
 }
 
+static void
+assert_shown (const char *address, const char *property, const char *value)
+{
+  const char *argv[] = { o365_account_path, "show", address, NULL };
+  g_autofree char *expected = g_strdup_printf ("\n%-18s %s\n", property, value);
+  Run run;
+
+  g_assert_cmpint (run_to_end (&run, argv, NULL, NULL, NULL), ==, EX_OK);
+  g_assert_nonnull (strstr (run.out->str, expected));
+  run_clear (&run);
+}
+
+/* add picks the service from the address: Outlook.com's own domains, else the domain's MX
+ * records (a fake resolver preloaded into o365-account answers them: no network). */
+static void
+test_add_picks_endpoint_from_address (void)
+{
+  g_autofree char *module = g_build_filename (g_getenv ("O365_TEST_MODULES"), "fake-resolver.so", NULL);
+  const char *sanitizer = g_getenv ("O365_TEST_SANITIZER_PRELOAD");
+  g_autofree char *preload = sanitizer != NULL && *sanitizer != '\0' ? g_strconcat (sanitizer, ":", module, NULL)
+                                                                     : g_strdup (module);
+  const char *env[] = {
+    "LD_PRELOAD", preload,
+    "O365_TEST_MX", "contoso.test=contoso-test.mail.protection.outlook.com;"
+                    "agency.test=agency-test.mail.protection.outlook.us.;"
+                    "elsewhere.test=mx1.elsewhere.test",
+    NULL,
+  };
+  static const struct
+  {
+    const char *address, *endpoint, *server, *tenant;
+  } cases[] = {
+    { "someone@outlook.com", "outlook", "smtp-mail.outlook.com", "consumers" },
+    { "someone@Hotmail.com", "outlook", "smtp-mail.outlook.com", "consumers" },
+    { "someone@live.com", "outlook", "smtp-mail.outlook.com", "consumers" },
+    { "someone@msn.com", "outlook", "smtp-mail.outlook.com", "consumers" },
+    { "someone@contoso.test", "worldwide", "smtp.office365.com", "organizations" },
+    { "someone@agency.test", "gcc-high", "smtp.office365.us", "organizations" },
+    { "someone@elsewhere.test", "worldwide", "smtp.office365.com", "organizations" },
+  };
+  Run run;
+
+  extra_env = env;
+  g_assert_true (g_file_test (module, G_FILE_TEST_EXISTS));
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const char *add[] = { o365_account_path, "add", cases[i].address, "--password-stdin", NULL };
+
+      g_assert_cmpint (run_to_end (&run, add, "pw\n", NULL, NULL), ==, EX_OK);
+      if (g_str_equal (cases[i].address, "someone@elsewhere.test"))
+        g_assert_nonnull (strstr (run_stderr (&run), "elsewhere.test does not look like"));
+      else
+        g_assert_null (strstr (run_stderr (&run), "does not look like"));
+      run_clear (&run);
+      assert_shown (cases[i].address, "endpoint", cases[i].endpoint);
+      assert_shown (cases[i].address, "server", cases[i].server);
+      assert_shown (cases[i].address, "oauth2-tenant", cases[i].tenant);
+    }
+
+  /* --endpoint: the preset named, no lookup. */
+  {
+    const char *add[] = { o365_account_path, "add", "someone@elsewhere-cn.test", "--password-stdin", "--endpoint",
+                          "china", NULL };
+    const char *bad[] = { o365_account_path, "add", "other@elsewhere-cn.test", "--password-stdin", "--endpoint",
+                          "moon", NULL };
+
+    g_assert_cmpint (run_to_end (&run, add, "pw\n", NULL, NULL), ==, EX_OK);
+    g_assert_null (strstr (run_stderr (&run), "note:"));
+    run_clear (&run);
+    assert_shown ("someone@elsewhere-cn.test", "endpoint", "china");
+    assert_shown ("someone@elsewhere-cn.test", "server", "smtp.partner.outlook.cn");
+    g_assert_cmpint (run_to_end (&run, bad, "pw\n", NULL, NULL), ==, EX_USAGE);
+    run_clear (&run);
+  }
+  extra_env = NULL;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -547,6 +628,7 @@ main (int argc, char **argv)
   g_test_add_func ("/oauth2-cli/terminal-sign-in-send-and-sign-in-again", test_terminal_sign_in_send_and_sign_in_again);
   g_test_add_func ("/oauth2-cli/declined-sign-in-adds-nothing", test_declined_sign_in_adds_nothing);
   g_test_add_func ("/oauth2-cli/password-account-moves-to-sign-in", test_password_account_moves_to_sign_in);
+  g_test_add_func ("/oauth2-cli/add-picks-endpoint-from-address", test_add_picks_endpoint_from_address);
   status = g_test_run ();
 
   harness_fixture_free (keyring);

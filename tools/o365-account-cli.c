@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "host-accounts.h"
+#include "host-endpoint.h"
 #include "host-exit-status.h"
 #include "host-outbox.h"
 #include "host-password.h"
@@ -469,6 +470,16 @@ command_add (int argc, char **argv)
   if (account == NULL)
     return fail (EX_SOFTWARE, error);
   g_object_set (account, "address", address, NULL);
+  if (options.endpoint == NULL && options.server == NULL)
+    {
+      const MailEndpoint *endpoint = host_suggest_endpoint (type, address);
+
+      if (endpoint != NULL)
+        {
+          options.endpoint = g_strdup (endpoint->id);
+          g_print (_("Service: %s (%s)\n"), endpoint->name, endpoint->id);
+        }
+    }
   if (!set_if_given (account, "auth-method", auth))
     {
       g_printerr (_("Error: this account type does not take one of the options given\n"));
