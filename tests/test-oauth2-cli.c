@@ -607,6 +607,75 @@ test_add_picks_endpoint_from_address (void)
   extra_env = NULL;
 }
 
+/* Whether a file under @dir holds @text. */
+static gboolean
+file_under_contains (const char *dir, const char *text)
+{
+  g_autoptr (GDir) listing = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (listing != NULL && (name = g_dir_read_name (listing)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autofree char *contents = NULL;
+
+      if (g_file_get_contents (path, &contents, NULL, NULL) && strstr (contents, text) != NULL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* remove of an account with mail in the outbox asks (here: no terminal, so it needs --force),
+ * and its messages go to failed/ with the reason instead of failing on every --flush. */
+static void
+test_remove_with_queued_mail (void)
+{
+  Services services = { 0 };
+  static const char message[] = "From: frank@example.test\nTo: bob@example.test\nSubject: queued\n\nHello.\n";
+  g_autofree char *failed = g_build_filename (work_dir, "data", "o365-account", "outbox", "failed", NULL);
+  Run run;
+
+  services_start (&services);
+  /* The server gone: the send is queued. */
+  smtp_test_server_stop (services.server);
+  {
+    const char *add[] = { o365_account_path, "add", "frank@example.test", "--password-stdin", "--server",
+                          "localhost", "--port", services.port, NULL };
+    const char *send[] = { o365_send_path, "-t", NULL };
+
+    g_assert_cmpint (run_to_end (&run, add, "pw\n", NULL, NULL), ==, EX_OK);
+    run_clear (&run);
+    g_assert_cmpint (run_to_end (&run, send, message, NULL, NULL), ==, EX_TEMPFAIL);
+    run_clear (&run);
+  }
+  {
+    const char *remove[] = { o365_account_path, "remove", "frank@example.test", NULL };
+    const char *force[] = { o365_account_path, "remove", "frank@example.test", "--force", NULL };
+    const char *list[] = { o365_account_path, "list", NULL };
+    const char *queue[] = { o365_send_path, "--queue", NULL };
+    const char *flush[] = { o365_send_path, "--flush", NULL };
+
+    g_assert_cmpint (run_to_end (&run, remove, NULL, NULL, NULL), ==, EX_TEMPFAIL);
+    g_assert_nonnull (strstr (run_stderr (&run), "o365-account: warning: frank@example.test has 1 message in the outbox"));
+    g_assert_nonnull (strstr (run_stderr (&run), "--force"));
+    run_clear (&run);
+    g_assert_cmpint (run_to_end (&run, list, NULL, NULL, NULL), ==, EX_OK);
+    g_assert_nonnull (strstr (run.out->str, "frank@example.test"));
+    run_clear (&run);
+
+    g_assert_cmpint (run_to_end (&run, force, NULL, NULL, NULL), ==, EX_OK);
+    g_assert_nonnull (strstr (run.out->str, "Moved 1 message of frank@example.test to "));
+    run_clear (&run);
+    g_assert_true (file_under_contains (failed, "its account frank@example.test was removed"));
+    g_assert_cmpint (run_to_end (&run, queue, NULL, NULL, NULL), ==, EX_OK);
+    g_assert_null (strstr (run.out->str, "frank@example.test"));
+    run_clear (&run);
+    g_assert_cmpint (run_to_end (&run, flush, NULL, NULL, NULL), ==, EX_OK);
+    run_clear (&run);
+  }
+  services_stop (&services);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -629,6 +698,7 @@ main (int argc, char **argv)
   g_test_add_func ("/oauth2-cli/declined-sign-in-adds-nothing", test_declined_sign_in_adds_nothing);
   g_test_add_func ("/oauth2-cli/password-account-moves-to-sign-in", test_password_account_moves_to_sign_in);
   g_test_add_func ("/oauth2-cli/add-picks-endpoint-from-address", test_add_picks_endpoint_from_address);
+  g_test_add_func ("/oauth2-cli/remove-with-queued-mail", test_remove_with_queued_mail);
   status = g_test_run ();
 
   harness_fixture_free (keyring);

@@ -679,23 +679,123 @@ command_show (int argc, char **argv)
 
 /* --- remove --------------------------------------------------------------------------------- */
 
+/* How many messages of @address wait in the outbox (queued or held), or -1 (printed). */
+static int
+count_waiting_messages (Outbox *outbox, const char *address)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) entries = outbox_list (outbox, &error);
+  int count = 0;
+
+  if (entries == NULL)
+    {
+      fail (EX_IOERR, error);
+      return -1;
+    }
+  for (guint i = 0; i < entries->len; i++)
+    {
+      OutboxEntry *entry = g_ptr_array_index (entries, i);
+
+      if (entry->state != OUTBOX_STATE_FAILED && g_ascii_strcasecmp (entry->account, address) == 0)
+        count++;
+    }
+  return count;
+}
+
+/* A person at a terminal says yes; anyone else must have said --force. */
+static gboolean
+confirm_removal (const char *address, int waiting)
+{
+  char answer[16] = "";
+
+  g_printerr (ngettext ("o365-account: warning: %s has %d message in the outbox, not yet sent; removing "
+                        "the account moves it to failed/.\n",
+                        "o365-account: warning: %s has %d messages in the outbox, not yet sent; removing "
+                        "the account moves them to failed/.\n", waiting),
+              address, waiting);
+  if (!isatty (STDIN_FILENO))
+    {
+      g_printerr (_("o365-account: not removed; send them first (o365-account flush %s) or remove it "
+                    "with --force\n"), address);
+      return FALSE;
+    }
+  g_printerr (_("Remove %s anyway? [y/N] "), address);
+  if (fgets (answer, sizeof answer, stdin) == NULL)
+    return FALSE;
+  /* Translators: the letter that answers yes to “[y/N]”. */
+  return answer[0] == 'y' || answer[0] == 'Y' || g_str_has_prefix (answer, _("y"));
+}
+
+/* The account's messages would fail on every --flush for want of it: they go to failed/, with
+ * the reason, so that nothing is lost and nothing retries forever. Entries another process is
+ * sending just now are left to it. */
+static void
+move_waiting_messages_to_failed (Outbox *outbox, const char *address)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) entries = outbox_claim (outbox, address, TRUE, &error);
+  g_autofree char *reason = g_strdup_printf (_("its account %s was removed"), address);
+  guint moved = 0;
+
+  if (entries == NULL)
+    {
+      fail (EX_IOERR, error);
+      return;
+    }
+  for (guint i = 0; i < entries->len; i++)
+    {
+      g_autofree char *path = outbox_entry_move_to_failed (outbox, g_ptr_array_index (entries, i), reason, &error);
+
+      if (path == NULL)
+        {
+          fail (EX_IOERR, error);
+          g_clear_error (&error);
+          continue;
+        }
+      moved++;
+    }
+  if (moved > 0)
+    g_print (ngettext ("Moved %u message of %s to %s/failed/.\n", "Moved %u messages of %s to %s/failed/.\n",
+                       moved),
+             moved, address, outbox_get_directory (outbox));
+}
+
 static int
 command_remove (int argc, char **argv)
 {
+  gboolean force = FALSE;
+  const GOptionEntry entries[] = {
+    { "force", 0, 0, G_OPTION_ARG_NONE, &force, N_("Remove it even while the outbox holds messages of it (they move to failed/)"), NULL },
+    { NULL },
+  };
   g_autoptr (GError) error = NULL;
   g_autoptr (MailPluginLoader) loader = NULL;
   g_autoptr (MailAccount) account = NULL;
   g_autoptr (GAsyncResult) result = NULL;
-  int status = open_account (NULL, _("Usage: o365-account remove ADDRESS\n"), &argc, &argv, &loader, &account);
+  g_autoptr (Outbox) outbox = NULL;
+  g_autofree char *address = NULL;
+  int waiting;
+  int status = open_account (entries, _("Usage: o365-account remove ADDRESS [--force]\n"), &argc, &argv, &loader,
+                             &account);
 
   if (status >= 0)
     return status;
+  address = mail_account_dup_address (account);
+  outbox = outbox_open (NULL, &error);
+  if (outbox == NULL)
+    return fail (EX_CANTCREAT, error);
+  waiting = count_waiting_messages (outbox, address);
+  if (waiting < 0)
+    return EX_IOERR;
+  if (waiting > 0 && !force && !confirm_removal (address, waiting))
+    return EX_TEMPFAIL;
   mail_account_remove_async (account, NULL, host_keep_result, &result);
   host_wait_for_result (&result);
   if (!mail_account_remove_finish (account, result, &error))
     return fail (EX_UNAVAILABLE, error);
   host_sync_settings ();
   g_print (_("Removed %s and its keyring items.\n"), argv[1]);
+  move_waiting_messages_to_failed (outbox, address);
   return EX_OK;
 }
 
