@@ -676,6 +676,52 @@ test_remove_with_queued_mail (void)
   services_stop (&services);
 }
 
+/* With one account and a From that is not its address, o365-send says before sending that
+ * Office 365 will refuse it (5.7.60), in one line; with its own address it says nothing. */
+static void
+test_send_as_another_address_warns (void)
+{
+  Services services = { 0 };
+  static const char other[] = "From: down@example.test\nTo: bob@example.test\nSubject: as another\n\nHi.\n";
+  static const char own[] = "From: Grace <grace@example.test>\nTo: bob@example.test\nSubject: own\n\nHi.\n";
+  char *shared_dir = work_dir;
+  g_autoptr (GError) error = NULL;
+  Run run;
+
+  /* A home of its own: exactly one account. */
+  work_dir = g_dir_make_tmp ("o365-oauth2-cli-one-XXXXXX", &error);
+  g_assert_no_error (error);
+  services_start (&services);
+  {
+    const char *add[] = { o365_account_path, "add", "grace@example.test", "--password-stdin", "--server",
+                          "localhost", "--port", services.port, "--ca-file", services.ca, NULL };
+    const char *send[] = { o365_send_path, "-t", NULL };
+    const char *warning = "o365-send: warning: sending as down@example.test through the account "
+                          "grace@example.test; Office 365 refuses that (5.7.60 SendAsDenied)";
+    const char *line_end;
+
+    g_assert_cmpint (run_to_end (&run, add, "pw\n", NULL, NULL), ==, EX_OK);
+    run_clear (&run);
+    run_to_end (&run, send, other, NULL, NULL);
+    g_assert_true (g_str_has_prefix (run_stderr (&run), warning));
+    line_end = strchr (run_stderr (&run), '\n');
+    g_assert_nonnull (line_end);
+    g_assert_null (strstr (line_end, "warning"));
+    run_clear (&run);
+    run_to_end (&run, send, own, NULL, NULL);
+    g_assert_null (strstr (run_stderr (&run), "warning"));
+    run_clear (&run);
+  }
+  services_stop (&services);
+  {
+    const char *argv_rm[] = { "rm", "-rf", work_dir, NULL };
+
+    g_assert_true (g_spawn_sync (NULL, (char **) argv_rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL));
+  }
+  g_free (work_dir);
+  work_dir = shared_dir;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -699,6 +745,7 @@ main (int argc, char **argv)
   g_test_add_func ("/oauth2-cli/password-account-moves-to-sign-in", test_password_account_moves_to_sign_in);
   g_test_add_func ("/oauth2-cli/add-picks-endpoint-from-address", test_add_picks_endpoint_from_address);
   g_test_add_func ("/oauth2-cli/remove-with-queued-mail", test_remove_with_queued_mail);
+  g_test_add_func ("/oauth2-cli/send-as-another-address-warns", test_send_as_another_address_warns);
   status = g_test_run ();
 
   harness_fixture_free (keyring);

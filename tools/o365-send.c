@@ -399,6 +399,18 @@ choose_account (MailPluginLoader *loader, const char *address, const char *sende
   return host_find_account (loader, NULL, error);
 }
 
+/* Office 365 refuses a sender that is not the mailbox (5.7.60 SendAsDenied) unless it has
+ * Send As rights; said before sending, since the refusal only comes after the whole message. */
+static void
+warn_if_sending_as_another (const char *sender, const char *account_address)
+{
+  if (*sender == '\0' || g_ascii_strcasecmp (sender, account_address) == 0)
+    return;
+  g_printerr (_("o365-send: warning: sending as %s through the account %s; Office 365 refuses that "
+                "(5.7.60 SendAsDenied) unless the account may send as that address\n"),
+              sender, account_address);
+}
+
 static int
 send_message (Options *options)
 {
@@ -471,6 +483,7 @@ send_message (Options *options)
   account_address = mail_account_dup_address (account);
   if (sender == NULL)
     sender = g_strdup (account_address);
+  warn_if_sending_as_another (sender, account_address);
   transport = mail_account_create_transport (account, &error);
   if (transport == NULL)
     {
