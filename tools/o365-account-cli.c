@@ -33,6 +33,7 @@
 #include "host-exit-status.h"
 #include "host-outbox.h"
 #include "host-password.h"
+#include "host-schema.h"
 #include "host-secrets.h"
 #include "host-version.h"
 #include "mail-account-registry.h"
@@ -90,6 +91,11 @@ load_plugins (MailPluginLoader **loader)
 {
   g_autoptr (GError) error = NULL;
 
+  if (!host_check_settings_schema (&error))
+    {
+      g_printerr ("o365-account: %s\n", error->message);
+      return EX_CONFIG;
+    }
   *loader = host_load_plugins (&error);
   return *loader != NULL ? -1 : fail (EX_UNAVAILABLE, error);
 }

@@ -27,6 +27,7 @@
 
 #include "host-accounts.h"
 #include "host-outbox.h"
+#include "host-schema.h"
 #include "host-secrets.h"
 #include "host-version.h"
 #include "mail-i18n.h"
@@ -411,6 +412,27 @@ warn_if_sending_as_another (const char *sender, const char *account_address)
               sender, account_address);
 }
 
+/* The plug-ins, in *@loader, once the settings schema is known to be there; returns -1, else
+ * the status to exit with (the reason printed). */
+static int
+load_plugins (MailPluginLoader **loader)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!host_check_settings_schema (&error))
+    {
+      g_printerr ("o365-send: %s\n", error->message);
+      return EX_CONFIG;
+    }
+  *loader = host_load_plugins (&error);
+  if (*loader == NULL)
+    {
+      g_printerr (_("Error: %s\n"), error->message);
+      return EX_UNAVAILABLE;
+    }
+  return -1;
+}
+
 static int
 send_message (Options *options)
 {
@@ -435,6 +457,7 @@ send_message (Options *options)
   gboolean separated;
   gsize length;
   const guint8 *data;
+  int status;
 
   if (!read_head (head, rest, &at_end, &separated, &error))
     {
@@ -468,12 +491,9 @@ send_message (Options *options)
 
   /* Everything that can be refused without the network is checked before the message is
    * queued, so that a message in the outbox is one that a flush can send. */
-  loader = host_load_plugins (&error);
-  if (loader == NULL)
-    {
-      g_printerr (_("Error: %s\n"), error->message);
-      return EX_UNAVAILABLE;
-    }
+  status = load_plugins (&loader);
+  if (status >= 0)
+    return status;
   account = choose_account (loader, options->account, sender, &error);
   if (account == NULL)
     {
@@ -535,18 +555,16 @@ flush (Options *options)
   g_autoptr (GError) error = NULL;
   g_autoptr (MailPluginLoader) loader = NULL;
   g_autoptr (Outbox) outbox = outbox_open (NULL, &error);
+  int status;
 
   if (outbox == NULL)
     {
       g_printerr (_("Error: cannot use the outbox: %s\n"), error->message);
       return EX_CANTCREAT;
     }
-  loader = host_load_plugins (&error);
-  if (loader == NULL)
-    {
-      g_printerr (_("Error: %s\n"), error->message);
-      return EX_UNAVAILABLE;
-    }
+  status = load_plugins (&loader);
+  if (status >= 0)
+    return status;
   return host_outbox_flush (outbox, loader, options->account, options->include_unknown, options->debug);
 }
 
