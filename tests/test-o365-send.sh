@@ -180,6 +180,23 @@ done
 check "sendmail is quiet on success" test ! -s "$work/out" -a ! -s "$work/err"
 check "a delivered message leaves the outbox" test "$(queued_count)" -eq 0
 
+# DSN as mutt asks for it (dsn_notify, dsn_return) and sendmail's -V ENVID: the server offers DSN.
+printf 'From: alice@example.test\nTo: bob@example.test\nSubject: dsn\n\nDSN.\n' >"$work/dsn.eml"
+run --debug -N success,failure -R hdrs -V "id+1 x" -- bob@example.test <"$work/dsn.eml"
+expect_status "o365-send -N success,failure -R hdrs -V ENVID sends (exit 0)" 0
+check "the test server advertises DSN, as Office 365 does" grep -q "^S: 250.DSN" "$work/err"
+check "-R and -V: MAIL FROM carries RET=HDRS ENVID= (xtext)" \
+  grep -q "C: MAIL FROM:<alice@example.test>.* RET=HDRS ENVID=id+2B1+20x" "$server_log"
+check "-N: RCPT TO carries NOTIFY=SUCCESS,FAILURE" grep -q "C: RCPT TO:<bob@example.test> NOTIFY=SUCCESS,FAILURE" "$server_log"
+run -Nnever -- bob@example.test <"$work/dsn.eml"
+expect_status "o365-send -Nnever sends (exit 0)" 0
+check "-Nnever: NOTIFY=NEVER" grep -q "C: RCPT TO:<bob@example.test> NOTIFY=NEVER" "$server_log"
+run -N sometimes -- bob@example.test <"$work/dsn.eml"
+expect_status "o365-send -N sometimes is a usage error (64)" 64
+run -V
+expect_status "o365-send -V alone prints the version (exit 0)" 0
+check "o365-send -V alone: the version on stdout" grep -q '^o365-send ' "$work/out"
+
 # git send-email itself, with o365-send as its sendmail (it runs "o365-send -i RECIPIENT...").
 cat >"$work/0001-outbox.patch" <<'EOF'
 From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001

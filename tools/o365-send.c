@@ -6,7 +6,7 @@
  *             [--] [RECIPIENT…]
  *   o365-send --flush [--account ADDR] [--include-unknown] [--debug]     (also -q)
  *   o365-send --queue                                                     (also -bp)
- *   o365-send --version                                                   (also -V)
+ *   o365-send --version                                                   (also -V alone)
  *
  * The message goes to the durable outbox before any network activity and leaves it only once
  * the server accepted it. Exit codes follow sysexits.h, as msmtp's do: 0 sent, EX_TEMPFAIL (75)
@@ -53,6 +53,9 @@ typedef struct
   gboolean include_unknown;
   char *sender;             /* -f */
   char *account;            /* --account */
+  char *dsn_notify;         /* -N, as NOTIFY= wants it */
+  char *dsn_return;         /* -R */
+  char *envid;              /* -V ENVID */
   GPtrArray *recipients;    /* the arguments */
 } Options;
 
@@ -61,6 +64,9 @@ options_clear (Options *options)
 {
   g_free (options->sender);
   g_free (options->account);
+  g_free (options->dsn_notify);
+  g_free (options->dsn_return);
+  g_free (options->envid);
   g_clear_pointer (&options->recipients, g_ptr_array_unref);
 }
 
@@ -87,7 +93,12 @@ print_help (void)
              "  --flush, -q        send what is queued in the outbox, one connection per account\n"
              "  --include-unknown  with --flush: also resend messages whose delivery is unknown\n"
              "  --queue, -bp       list the outbox\n"));
-  g_print ("%s", _("  --version, -V      print the version and the libraries in use\n"));
+  /* Apart from the text above, so that its translations stay. */
+  g_print ("%s", _("  -N NOTIFY          delivery status notifications: never, or one or more of\n"
+                   "                     success, failure and delay, separated by commas\n"
+                   "  -R full|hdrs       what a failure notification returns of the message\n"
+                   "  -V ENVID           the envelope id notifications quote\n"));
+  g_print ("%s", _("  --version, -V      print the version and the libraries in use (-V only alone)\n"));
 }
 
 /* --version and -V: no account, keyring or settings needed. */
@@ -178,6 +189,47 @@ parse_o_option (const char *arg)
   return usage_error (_("Unsupported option %s"), arg);
 }
 
+/* -N never|success,failure,delay, -R full|hdrs and -V ENVID (sendmail's, as mutt's dsn_notify
+ * and dsn_return pass them), in the form NOTIFY=, RET= and ENVID= take. */
+static int
+parse_dsn_option (Options *options, char letter, const char *value)
+{
+  g_autofree char *upper = g_ascii_strup (value, -1);
+
+  if (letter == 'N')
+    {
+      g_auto (GStrv) parts = g_strsplit (upper, ",", -1);
+      static const char *const conditions[] = { "SUCCESS", "FAILURE", "DELAY", NULL };
+
+      for (guint i = 0; parts[i] != NULL; i++)
+        if (!(g_str_equal (parts[i], "NEVER") && parts[1] == NULL) &&
+            !g_strv_contains (conditions, parts[i]))
+          return usage_error (_("-N takes never, or one or more of success, failure and delay, "
+                                "separated by commas"));
+      g_free (options->dsn_notify);
+      options->dsn_notify = g_steal_pointer (&upper);
+    }
+  else if (letter == 'R')
+    {
+      if (!g_str_equal (upper, "FULL") && !g_str_equal (upper, "HDRS"))
+        return usage_error (_("-R takes full or hdrs"));
+      g_free (options->dsn_return);
+      options->dsn_return = g_steal_pointer (&upper);
+    }
+  else
+    {
+      /* RFC 3461 §4.4: at most 100 characters; printable ASCII (the engine encodes the rest). */
+      for (const char *p = value; *p != '\0'; p++)
+        if ((guchar) *p < 32 || (guchar) *p > 126)
+          return usage_error (_("-V takes an envelope id of printable ASCII characters"));
+      if (*value == '\0' || strlen (value) > 100)
+        return usage_error (_("-V takes an envelope id of 1 to 100 characters"));
+      g_free (options->envid);
+      options->envid = g_strdup (value);
+    }
+  return -1;
+}
+
 static int
 parse_short_options (Options *options, const char *arg, int argc, char **argv, int *index)
 {
@@ -197,10 +249,6 @@ parse_short_options (Options *options, const char *arg, int argc, char **argv, i
         case 'v':
           options->verbose = TRUE;
           continue;
-        case 'V':
-          /* The version, as --version. Sendmail's -V ENVID (a DSN envelope id) would need DSN,
-           * which o365-send never asks the server for; mutt and git send-email do not pass it. */
-          return print_version ();
         case 'q':
           if (letter[1] != '\0')
             return usage_error (_("Unsupported option %s (o365-send has no queue runner; use -q alone)"), arg);
@@ -210,6 +258,9 @@ parse_short_options (Options *options, const char *arg, int argc, char **argv, i
         case 'r':
         case 'F':
         case 'B':
+        case 'N':
+        case 'R':
+        case 'V':
           break;
         default:
           return usage_error (_("Unknown option %s"), arg);
@@ -219,6 +270,8 @@ parse_short_options (Options *options, const char *arg, int argc, char **argv, i
       value = letter[1] != '\0' ? letter + 1 : (*index + 1 < argc ? argv[++*index] : NULL);
       if (value == NULL)
         return usage_error (_("Option %s needs a value"), arg);
+      if (*letter == 'N' || *letter == 'R' || *letter == 'V')
+        return parse_dsn_option (options, *letter, value);
       if (*letter == 'f' || *letter == 'r')
         {
           gsize length = strlen (value);
@@ -244,6 +297,10 @@ parse_arguments (Options *options, int argc, char **argv)
   gboolean operands = FALSE;
 
   options->recipients = g_ptr_array_new_with_free_func (g_free);
+  /* msmtp's -V is the version; sendmail's and Postfix's -V ENVID the envelope id: alone it is
+   * the first, with anything else the second. */
+  if (argc == 2 && g_str_equal (argv[1], "-V"))
+    return print_version ();
   for (int i = 1; i < argc; i++)
     {
       const char *arg = argv[i];
@@ -525,6 +582,8 @@ send_message (Options *options)
       return EX_CANTCREAT;
     }
   draft = outbox_draft_new (outbox, &error);
+  if (draft != NULL)
+    outbox_draft_set_dsn (draft, options->dsn_notify, options->dsn_return, options->envid);
   /* A head ended by a line that is not a field gets the empty line RFC 5322 requires, so that
    * the receiver sees the body start where o365-send did. */
   if (draft == NULL || !outbox_draft_write (draft, data, length, &error)
