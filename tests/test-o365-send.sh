@@ -341,7 +341,7 @@ expect_status "no recipients: EX_USAGE (64)" 64
 run -X bob@example.test <"$work/plain.eml"
 expect_status "an unknown option: EX_USAGE (64)" 64
 run --account nobody@example.test bob@example.test <"$work/plain.eml"
-expect_status "an unknown --account: EX_CONFIG (78)" 78
+expect_status "an unknown --account: EX_NOUSER (67), as o365-account says it" 67
 check "nothing was queued by refused calls" test "$(queued_count)" -eq 0
 
 # A line over 1000 octets is refused for good: EX_DATAERR, kept in failed/, not queued.

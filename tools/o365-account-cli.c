@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "host-accounts.h"
+#include "host-complain.h"
 #include "host-endpoint.h"
 #include "host-exit-status.h"
 #include "host-outbox.h"
@@ -49,12 +50,17 @@ typedef struct
   CommandFunc run;
   const char *arguments;
   const char *summary;
+  const char *example; /* a command line, for COMMAND --help */
 } Command;
+
+static const Command *find_command (const char *name);
+
+#define complain(...) host_complain ("o365-account", __VA_ARGS__)
 
 static int
 fail (int status, const GError *error)
 {
-  g_printerr (_("Error: %s\n"), error->message);
+  complain ("%s", error->message);
   return status;
 }
 
@@ -73,8 +79,17 @@ parse_options (const char *parameter, const GOptionEntry *entries, int *argc, ch
 {
   g_autoptr (GOptionContext) context = g_option_context_new (parameter);
   g_autoptr (GError) error = NULL;
+  const Command *command = find_command ((*argv)[0]);
   gboolean version = FALSE;
 
+  /* COMMAND --help: what it does in one line, and an example. */
+  if (command != NULL)
+    {
+      g_autofree char *example = g_strdup_printf (_("Example:\n  %s"), command->example);
+
+      g_option_context_set_summary (context, _(command->summary));
+      g_option_context_set_description (context, example);
+    }
   if (entries != NULL)
     g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   host_version_add_option (context, &version);
@@ -93,7 +108,7 @@ load_plugins (MailPluginLoader **loader)
 
   if (!host_check_settings_schema (&error))
     {
-      g_printerr ("o365-account: %s\n", error->message);
+      complain ("%s", error->message);
       return EX_CONFIG;
     }
   *loader = host_load_plugins (&error);
@@ -183,7 +198,7 @@ command_list_types (int argc, char **argv)
     }
   if (shown == 0)
     {
-      g_printerr (_("Error: the plug-ins loaded provide no account type\n"));
+      complain (_("the plug-ins loaded provide no account type"));
       return EX_UNAVAILABLE;
     }
   return EX_OK;
@@ -322,29 +337,29 @@ check_account_options (const AccountOptions *o, const char *auth, gboolean addin
 {
   if (!g_str_equal (auth, "password") && !g_str_equal (auth, "app-password") && !g_str_equal (auth, "oauth2"))
     {
-      g_printerr (_("Error: --auth must be password, app-password or oauth2\n"));
+      complain (_("--auth must be password, app-password or oauth2"));
       return EX_USAGE;
     }
   /* An account being edited may get its app and tenant first, then sign in. */
   if (!g_str_equal (auth, "oauth2") && (o->browser || (adding && (o->tenant != NULL || o->client_id != NULL || o->authority != NULL))))
     {
-      g_printerr (_("Error: --browser, --tenant, --client-id and --oauth2-authority go with --auth oauth2\n"));
+      complain (_("--browser, --tenant, --client-id and --oauth2-authority go with --auth oauth2"));
       return EX_USAGE;
     }
   if (o->port < 0 || o->port > 65535)
     {
-      g_printerr (_("Error: the port must be a number from 1 to 65535\n"));
+      complain (_("the port must be a number from 1 to 65535"));
       return EX_USAGE;
     }
   if (o->timeout < 0)
     {
-      g_printerr (_("Error: the timeout must be a number of seconds\n"));
+      complain (_("the timeout must be a number of seconds"));
       return EX_USAGE;
     }
   /* Found now rather than as a TLS failure at the first send. */
   if (o->ca_file != NULL && (!g_file_test (o->ca_file, G_FILE_TEST_IS_REGULAR) || access (o->ca_file, R_OK) != 0))
     {
-      g_printerr (_("Error: cannot read the CA file %s\n"), o->ca_file);
+      complain (_("cannot read the CA file %s"), o->ca_file);
       return EX_CONFIG;
     }
   return -1;
@@ -364,7 +379,7 @@ apply_account_options (MailAccount *account, MailAccountType *type, const Accoun
 
       if (endpoint == NULL)
         {
-          g_printerr (_("Error: unknown endpoint “%s” (o365-account list-types shows them)\n"), o->endpoint);
+          complain (_("unknown endpoint “%s” (o365-account list-types shows them)"), o->endpoint);
           return EX_USAGE;
         }
       if (server == NULL)
@@ -378,7 +393,7 @@ apply_account_options (MailAccount *account, MailAccountType *type, const Accoun
       !set_if_given (account, "oauth2-client-id", o->client_id) ||
       !set_if_given (account, "oauth2-authority", o->authority))
     {
-      g_printerr (_("Error: this account type does not take one of the options given\n"));
+      complain (_("this account type does not take one of the options given"));
       return EX_USAGE;
     }
   if (port > 0)
@@ -459,15 +474,15 @@ command_add (int argc, char **argv)
   type = mail_plugin_loader_find_account_type (loader, options.type_id != NULL ? options.type_id : "office365");
   if (type == NULL)
     {
-      g_printerr (_("Error: no plug-in provides the account type “%s”\n"),
+      complain (_("no plug-in provides the account type “%s”"),
                   options.type_id != NULL ? options.type_id : "office365");
       return EX_UNAVAILABLE;
     }
   existing = host_find_account (loader, address, NULL);
   if (existing != NULL)
     {
-      g_printerr (_("Error: an account with the address %s already exists (change it with "
-                    "“o365-account edit %s”)\n"), address, address);
+      complain (_("an account with the address %s already exists (change it with "
+                    "“o365-account edit %s”)"), address, address);
       return EX_CANTCREAT;
     }
 
@@ -488,7 +503,7 @@ command_add (int argc, char **argv)
     }
   if (!set_if_given (account, "auth-method", auth))
     {
-      g_printerr (_("Error: this account type does not take one of the options given\n"));
+      complain (_("this account type does not take one of the options given"));
       return EX_USAGE;
     }
   status = apply_account_options (account, type, &options);
@@ -541,7 +556,7 @@ command_edit (int argc, char **argv)
     return status;
   if (options.type_id != NULL)
     {
-      g_printerr (_("Error: an account’s type cannot be changed; remove it and add it again\n"));
+      complain (_("an account’s type cannot be changed; remove it and add it again"));
       return EX_USAGE;
     }
   old_auth = string_property (account, "auth-method");
@@ -554,7 +569,7 @@ command_edit (int argc, char **argv)
   type = mail_plugin_loader_find_account_type (loader, type_id != NULL ? type_id : "office365");
   if (type == NULL)
     {
-      g_printerr (_("Error: no plug-in provides the account type “%s”\n"), type_id);
+      complain (_("no plug-in provides the account type “%s”"), type_id);
       return EX_UNAVAILABLE;
     }
   status = apply_account_options (account, type, &options);
@@ -840,7 +855,7 @@ command_test (int argc, char **argv)
   facts = mail_transport_check_finish (transport, result, &error);
   if (facts == NULL)
     {
-      g_printerr (_("Test failed: %s\n"), error->message);
+      complain (_("the test failed: %s"), error->message);
       return host_exit_status_for_error (error);
     }
 
@@ -906,24 +921,40 @@ command_setup (int argc, char **argv)
     g_ptr_array_add (args, argv[i]);
   g_ptr_array_add (args, NULL);
   execv (helper, (char **) args->pdata);
-  g_printerr (_("Error: cannot run %s: %s\n"), helper, g_strerror (errno));
+  complain (_("cannot run %s: %s"), helper, g_strerror (errno));
   return EX_UNAVAILABLE;
 }
 
 /* --- main ----------------------------------------------------------------------------------- */
 
 static const Command commands[] = {
-  { "list-types", command_list_types, "", N_("Show the account types the plug-ins provide") },
-  { "add", command_add, N_("ADDRESS"), N_("Add an account (the password goes to the keyring)") },
-  { "edit", command_edit, N_("ADDRESS"), N_("Change an account’s settings or sign-in method") },
-  { "sign-in", command_sign_in, N_("ADDRESS"), N_("Sign in with Microsoft again (oauth2 accounts)") },
-  { "list", command_list, "", N_("List the configured accounts") },
-  { "show", command_show, N_("ADDRESS"), N_("Show an account’s settings") },
-  { "remove", command_remove, N_("ADDRESS"), N_("Remove an account and its keyring items") },
-  { "test", command_test, N_("ADDRESS"), N_("Connect, secure, sign in and disconnect") },
-  { "flush", command_flush, N_("[ADDRESS]"), N_("Send the messages queued in the outbox") },
-  { "setup", command_setup, N_("[ADDRESS]"), N_("Add or edit an account in a window") },
+  { "list-types", command_list_types, "", N_("Show the account types the plug-ins provide"),
+    "o365-account list-types" },
+  { "add", command_add, N_("ADDRESS"), N_("Add an account (the password goes to the keyring)"),
+    "o365-account add you@contoso.com --auth oauth2" },
+  { "edit", command_edit, N_("ADDRESS"), N_("Change an account’s settings or sign-in method"),
+    "o365-account edit you@contoso.com --auth oauth2 --client-id ID" },
+  { "sign-in", command_sign_in, N_("ADDRESS"), N_("Sign in with Microsoft again (oauth2 accounts)"),
+    "o365-account sign-in you@contoso.com --browser" },
+  { "list", command_list, "", N_("List the configured accounts"), "o365-account list" },
+  { "show", command_show, N_("ADDRESS"), N_("Show an account’s settings"), "o365-account show you@contoso.com" },
+  { "remove", command_remove, N_("ADDRESS"), N_("Remove an account and its keyring items"),
+    "o365-account remove you@contoso.com" },
+  { "test", command_test, N_("ADDRESS"), N_("Connect, secure, sign in and disconnect"),
+    "o365-account test you@contoso.com --debug" },
+  { "flush", command_flush, N_("[ADDRESS]"), N_("Send the messages queued in the outbox"), "o365-account flush" },
+  { "setup", command_setup, N_("[ADDRESS]"), N_("Add or edit an account in a window"),
+    "o365-account setup you@contoso.com" },
 };
+
+static const Command *
+find_command (const char *name)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (g_str_equal (name, commands[i].name))
+      return &commands[i];
+  return NULL;
+}
 
 /* Asked for (--help): on standard output, as GNU programs do; after a mistake: on stderr. */
 static void
@@ -949,6 +980,8 @@ print_usage (gboolean requested)
 int
 main (int argc, char **argv)
 {
+  const Command *command;
+
   host_protect_secrets ();
   setlocale (LC_ALL, "");
   mail_bind_textdomain (GETTEXT_PACKAGE, LOCALEDIR);
@@ -961,11 +994,18 @@ main (int argc, char **argv)
     }
   if (g_str_equal (argv[1], "--version"))
     return print_version ();
-  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
-    if (g_str_equal (argv[1], commands[i].name))
-      return commands[i].run (argc - 1, argv + 1);
+  command = find_command (argv[1]);
+  if (command != NULL)
+    {
+      /* “Usage: o365-account add [OPTION…] ADDRESS” in COMMAND --help. */
+      g_autofree char *prgname = g_strdup_printf ("o365-account %s", command->name);
 
-  g_printerr (_("Unknown command “%s”\n\n"), argv[1]);
+      g_set_prgname (prgname);
+      return command->run (argc - 1, argv + 1);
+    }
+
+  complain (_("unknown command “%s”"), argv[1]);
+  g_printerr ("\n");
   print_usage (FALSE);
   return EX_USAGE;
 }

@@ -26,12 +26,15 @@
 #include <unistd.h>
 
 #include "host-accounts.h"
+#include "host-complain.h"
 #include "host-outbox.h"
 #include "host-schema.h"
 #include "host-secrets.h"
 #include "host-version.h"
 #include "mail-i18n.h"
 #include "message-head.h"
+
+#define complain(...) host_complain ("o365-send", __VA_ARGS__)
 
 /* Headers past this size are not a message a person wrote; refusing them bounds memory. */
 #define HEAD_LIMIT (1024 * 1024)
@@ -118,7 +121,7 @@ usage_error (const char *format, ...)
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
   va_end (args);
-  g_printerr ("o365-send: %s\n", message);
+  complain ("%s", message);
   g_printerr (_("Run “o365-send --help” to see the options.\n"));
   return EX_USAGE;
 }
@@ -249,6 +252,10 @@ parse_short_options (Options *options, const char *arg, int argc, char **argv, i
         case 'v':
           options->verbose = TRUE;
           continue;
+        case 'h':
+          /* Sendmail's -h is a hop count no MUA passes; here it is the help, as everywhere. */
+          print_help ();
+          return EX_OK;
         case 'q':
           if (letter[1] != '\0')
             return usage_error (_("Unsupported option %s (o365-send has no queue runner; use -q alone)"), arg);
@@ -478,13 +485,13 @@ load_plugins (MailPluginLoader **loader)
 
   if (!host_check_settings_schema (&error))
     {
-      g_printerr ("o365-send: %s\n", error->message);
+      complain ("%s", error->message);
       return EX_CONFIG;
     }
   *loader = host_load_plugins (&error);
   if (*loader == NULL)
     {
-      g_printerr (_("Error: %s\n"), error->message);
+      complain ("%s", error->message);
       return EX_UNAVAILABLE;
     }
   return -1;
@@ -518,13 +525,13 @@ send_message (Options *options)
 
   if (!read_head (head, rest, &at_end, &separated, &error))
     {
-      g_printerr (_("Error: %s\n"), error->message);
+      complain ("%s", error->message);
       return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE) ? EX_DATAERR : EX_IOERR;
     }
   /* Sendmail would send an empty message; it is never what a person meant. */
   if (head->len == 0 && rest->len == 0)
     {
-      g_printerr ("o365-send: %s\n", _("the message is empty; nothing was sent"));
+      complain ("%s", _("the message is empty; nothing was sent"));
       return EX_DATAERR;
     }
   head_bytes = g_byte_array_free_to_bytes (g_steal_pointer (&head));
@@ -540,8 +547,8 @@ send_message (Options *options)
   recipients = collect_recipients (options, head_bytes);
   if (recipients[0] == NULL)
     {
-      g_printerr (_("Error: no recipients; give them as arguments, or use -t to read them from the "
-                    "message\n"));
+      complain (_("no recipients; give them as arguments, or use -t to read them from the "
+                    "message"));
       return EX_USAGE;
     }
   sender = options->sender != NULL ? g_strdup (options->sender) : message_head_dup_from (head_bytes);
@@ -554,8 +561,9 @@ send_message (Options *options)
   account = choose_account (loader, options->account, sender, &error);
   if (account == NULL)
     {
-      g_printerr (_("Error: %s\n"), error->message);
-      return EX_CONFIG;
+      complain ("%s", error->message);
+      /* No such account: EX_NOUSER, as o365-account says it; several and none chosen: config. */
+      return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND) ? EX_NOUSER : EX_CONFIG;
     }
   account_address = mail_account_dup_address (account);
   if (sender == NULL)
@@ -564,7 +572,7 @@ send_message (Options *options)
   transport = mail_account_create_transport (account, &error);
   if (transport == NULL)
     {
-      g_printerr (_("Error: %s\n"), error->message);
+      complain ("%s", error->message);
       return EX_CONFIG;
     }
 
@@ -578,7 +586,7 @@ send_message (Options *options)
   outbox = outbox_open (NULL, &error);
   if (outbox == NULL)
     {
-      g_printerr (_("Error: cannot use the outbox: %s\n"), error->message);
+      complain (_("cannot use the outbox: %s"), error->message);
       return EX_CANTCREAT;
     }
   draft = outbox_draft_new (outbox, &error);
@@ -590,14 +598,14 @@ send_message (Options *options)
       || (!separated && rest->len > 0 && !outbox_draft_write (draft, "\n", 1, &error))
       || !copy_body (draft, rest, at_end, &flags, &error))
     {
-      g_printerr (_("Error: %s\n"), error->message);
+      complain ("%s", error->message);
       return EX_IOERR;
     }
   entry = outbox_draft_commit (g_steal_pointer (&draft), account_address, sender,
                                (const char *const *) recipients, flags, &error);
   if (entry == NULL)
     {
-      g_printerr (_("Error: cannot queue the message: %s\n"), error->message);
+      complain (_("cannot queue the message: %s"), error->message);
       return EX_IOERR;
     }
   entries = g_ptr_array_new_with_free_func ((GDestroyNotify) outbox_entry_free);
@@ -618,7 +626,7 @@ flush (Options *options)
 
   if (outbox == NULL)
     {
-      g_printerr (_("Error: cannot use the outbox: %s\n"), error->message);
+      complain (_("cannot use the outbox: %s"), error->message);
       return EX_CANTCREAT;
     }
   status = load_plugins (&loader);
@@ -635,7 +643,7 @@ show_queue (void)
 
   if (outbox == NULL)
     {
-      g_printerr (_("Error: cannot use the outbox: %s\n"), error->message);
+      complain (_("cannot use the outbox: %s"), error->message);
       return EX_CANTCREAT;
     }
   return host_outbox_print_queue (outbox);
