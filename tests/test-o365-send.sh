@@ -239,6 +239,16 @@ run -v -t <"$work/plain.eml"
 expect_status "o365-send -v (exit 0)" 0
 message_id=$(sed -n 's/.*250 2\.0\.0 OK <\([0-9A-F]*\)@.*/\1/p' "$work/out")
 check "-v prints the final reply with the server's message id" test -n "$message_id" -a -f "$work/mail/$message_id.eml"
+check "-v prints the message id parsed from the reply" grep -q "^Message id given by the server: $message_id@" "$work/out"
+
+# On a terminal (script(1) gives it one) a send shows its progress on stderr; elsewhere (mutt,
+# git: every run above) nothing.
+head -c 3000000 /dev/zero | tr '\0' 'x' | fold -w 76 >"$work/big-body"
+{ printf 'From: alice@example.test\nTo: bob@example.test\nSubject: big\n\n'; cat "$work/big-body"; } >"$work/big.eml"
+script -qec "'$send' -t < '$work/big.eml'" /dev/null >"$work/tty-out" 2>&1
+status=$?
+expect_status "o365-send on a terminal (exit 0)" 0
+check "on a terminal: the progress in percent and rate" grep -q 'o365-send: sending 100 % (.* of .*, .*/s)' "$work/tty-out"
 
 run --debug -t <"$work/plain.eml"
 expect_status "o365-send --debug (exit 0)" 0

@@ -33,6 +33,7 @@
 #include "host-version.h"
 #include "mail-i18n.h"
 #include "message-head.h"
+#include "send-progress.h"
 
 #define complain(...) host_complain ("o365-send", __VA_ARGS__)
 
@@ -497,6 +498,19 @@ load_plugins (MailPluginLoader **loader)
   return -1;
 }
 
+/* -v: the id Office 365 gave the message, parsed from its final reply. */
+static void
+print_message_id (OutboxResult *result)
+{
+  g_autofree char *id = NULL;
+
+  if (result->outcome != OUTBOX_OUTCOME_SENT || result->final_reply == NULL)
+    return;
+  id = mail_reply_dup_message_id (result->final_reply);
+  if (id != NULL)
+    g_print (_("Message id given by the server: %s\n"), id);
+}
+
 static int
 send_message (Options *options)
 {
@@ -521,6 +535,7 @@ send_message (Options *options)
   gboolean separated;
   gsize length;
   const guint8 *data;
+  g_autoptr (SendProgress) progress = NULL;
   int status;
 
   if (!read_head (head, rest, &at_end, &separated, &error))
@@ -611,9 +626,17 @@ send_message (Options *options)
   entries = g_ptr_array_new_with_free_func ((GDestroyNotify) outbox_entry_free);
   g_ptr_array_add (entries, entry);
 
-  /* The caller learns the outcome now and keeps a message that failed (see the flag). */
+  /* The caller learns the outcome now and keeps a message that failed (see the flag). A person
+   * at a terminal sees how far it got (not with --debug: the transcript is on stderr then). */
+  progress = options->debug ? NULL : send_progress_show (transport, "o365-send");
   results = host_outbox_send (outbox, transport, entries, OUTBOX_FLUSH_NEW_MESSAGES, options->debug);
-  return host_outbox_report (outbox, g_ptr_array_index (results, 0), options->verbose || options->debug);
+  if (((OutboxResult *) g_ptr_array_index (results, 0))->outcome == OUTBOX_OUTCOME_SENT)
+    send_progress_done (progress);
+  g_clear_pointer (&progress, send_progress_free);
+  status = host_outbox_report (outbox, g_ptr_array_index (results, 0), options->verbose || options->debug);
+  if (options->verbose)
+    print_message_id (g_ptr_array_index (results, 0));
+  return status;
 }
 
 static int
