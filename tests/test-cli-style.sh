@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # test-cli-style.sh — o365-account and o365-send speak alike: every error is “PROGRAM: message”
 # on stderr, the same cause gives the same exit status in both (an unknown account: EX_NOUSER,
-# 67), -h is the help, and every o365-account command's --help names the program and the
-# command, says in one line what it does and gives an example. TAP.
+# 67), -h is the help, every o365-account command's --help names the program and the
+# command, says in one line what it does and gives an example, and a missing settings schema
+# is a message and EX_CONFIG, not a crash. TAP.
 #
 #   test-cli-style.sh O365_ACCOUNT O365_SEND
 set -u
@@ -58,4 +59,30 @@ for command in list-types add edit sign-in list show remove test flush; do
   summary=$("$account" --help | sed -n "s/^  $command  *\(ADDRESS\|\[ADDRESS\]\)\{0,1\}  *//p")
   has "o365-account $command --help says what it does ($summary)" "$work/out" "^$summary\$"
 done
+
+# Without the compiled settings schema: exit 78 with what to install or run, never a GLib
+# abort (SIGTRAP, 133); --help and --version still work. No schema anywhere GLib looks: an
+# empty schema directory, no system data directories.
+mkdir -p "$work/schemas" "$work/data"
+export XDG_DATA_DIRS=$work/data GSETTINGS_SCHEMA_DIR=$work/schemas GSETTINGS_BACKEND=memory
+for command in list "show a@example.test" "test a@example.test" "add a@example.test --password-stdin"; do
+  # shellcheck disable=SC2086 # the command and its arguments
+  expect "o365-account $command without the schema: exit 78" 78 "$account" $command
+  if grep -q '^o365-account: .*org\.o365account.*glib-compile-schemas' "$work/err"; then
+    ok "o365-account $command says what is missing and what to run"
+  else
+    not_ok "o365-account $command says what is missing and what to run" "$(cat "$work/err")"
+  fi
+done
+expect "o365-send without the schema: exit 78" 78 "$send" -t
+if grep -q '^o365-send: .*org\.o365account.*glib-compile-schemas' "$work/err"; then
+  ok "o365-send says what is missing and what to run"
+else
+  not_ok "o365-send says what is missing and what to run" "$(cat "$work/err")"
+fi
+expect "o365-send --flush without the schema: exit 78" 78 "$send" --flush
+expect "o365-account --help works without the schema" 0 "$account" --help
+expect "o365-account --version works without the schema" 0 "$account" --version
+expect "o365-send --help works without the schema" 0 "$send" --help
+expect "o365-send --version works without the schema" 0 "$send" --version
 tap_end

@@ -445,10 +445,10 @@ run_to_end (Run *run, const char *const *argv, const char *input, LineFunc line_
 }
 
 static void
-assert_auth_method (const char *address, const char *method)
+assert_shown (const char *address, const char *property, const char *value)
 {
   const char *argv[] = { o365_account_path, "show", address, NULL };
-  g_autofree char *expected = g_strdup_printf ("auth-method        %s\n", method);
+  g_autofree char *expected = g_strdup_printf ("\n%-18s %s\n", property, value);
   Run run;
 
   g_assert_cmpint (run_to_end (&run, argv, NULL, NULL, NULL), ==, EX_OK);
@@ -489,7 +489,7 @@ test_password_account_moves_to_sign_in (void)
     g_assert_nonnull (strstr (run.out->str, "enter the code"));
     assert_no_secret_in_output (services.idp, &run);
     run_clear (&run);
-    assert_auth_method (addresses[0], "oauth2");
+    assert_shown (addresses[0], "auth-method", "oauth2");
     found = secret_tool_search_address (addresses[0]);
     g_assert_nonnull (strstr (found, "attribute.kind = oauth2-refresh-token"));
     g_assert_null (strstr (found, "attribute.kind = password"));
@@ -504,11 +504,11 @@ test_password_account_moves_to_sign_in (void)
 
     g_assert_cmpint (run_to_end (&run, edit, NULL, NULL, NULL), ==, EX_OK);
     run_clear (&run);
-    assert_auth_method (addresses[1], "password");
+    assert_shown (addresses[1], "auth-method", "password");
     oauth2_test_browser_clear (&browser);
     g_assert_cmpint (run_to_end (&run, sign_in, NULL, enter_code, &browser), ==, EX_OK);
     run_clear (&run);
-    assert_auth_method (addresses[1], "oauth2");
+    assert_shown (addresses[1], "auth-method", "oauth2");
     found = secret_tool_search_address (addresses[1]);
     g_assert_nonnull (strstr (found, "attribute.kind = oauth2-refresh-token"));
     g_assert_null (strstr (found, "attribute.kind = password"));
@@ -528,18 +528,6 @@ test_password_account_moves_to_sign_in (void)
   }
   oauth2_test_browser_clear (&browser);
   services_stop (&services);
-}
-
-static void
-assert_shown (const char *address, const char *property, const char *value)
-{
-  const char *argv[] = { o365_account_path, "show", address, NULL };
-  g_autofree char *expected = g_strdup_printf ("\n%-18s %s\n", property, value);
-  Run run;
-
-  g_assert_cmpint (run_to_end (&run, argv, NULL, NULL, NULL), ==, EX_OK);
-  g_assert_nonnull (strstr (run.out->str, expected));
-  run_clear (&run);
 }
 
 /* add picks the service from the address: Outlook.com's own domains, else the domain's MX

@@ -5,6 +5,10 @@
 
 #include <glib/gi18n.h>
 
+#include <sysexits.h>
+
+#include "host-accounts.h"
+#include "host-complain.h"
 #include "host-schema.h"
 #include "mail-account-registry.h"
 
@@ -24,4 +28,23 @@ host_check_settings_schema (GError **error)
                  "(with $GSETTINGS_SCHEMA_DIR=DIR if it is not a system one)"),
                MAIL_ACCOUNT_REGISTRY_SCHEMA);
   return FALSE;
+}
+
+int
+host_load_plugins_checked (const char *program, MailPluginLoader **loader)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!host_check_settings_schema (&error))
+    {
+      host_complain (program, "%s", error->message);
+      return EX_CONFIG;
+    }
+  *loader = host_load_plugins (&error);
+  if (*loader == NULL)
+    {
+      host_complain (program, "%s", error->message);
+      return EX_UNAVAILABLE;
+    }
+  return -1;
 }

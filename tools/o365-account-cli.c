@@ -104,15 +104,7 @@ parse_options (const char *parameter, const GOptionEntry *entries, int *argc, ch
 static int
 load_plugins (MailPluginLoader **loader)
 {
-  g_autoptr (GError) error = NULL;
-
-  if (!host_check_settings_schema (&error))
-    {
-      complain ("%s", error->message);
-      return EX_CONFIG;
-    }
-  *loader = host_load_plugins (&error);
-  return *loader != NULL ? -1 : fail (EX_UNAVAILABLE, error);
+  return host_load_plugins_checked ("o365-account", loader);
 }
 
 /* How the commands that act on one account begin: their options, exactly one ADDRESS (else

@@ -482,20 +482,7 @@ warn_if_sending_as_another (const char *sender, const char *account_address)
 static int
 load_plugins (MailPluginLoader **loader)
 {
-  g_autoptr (GError) error = NULL;
-
-  if (!host_check_settings_schema (&error))
-    {
-      complain ("%s", error->message);
-      return EX_CONFIG;
-    }
-  *loader = host_load_plugins (&error);
-  if (*loader == NULL)
-    {
-      complain ("%s", error->message);
-      return EX_UNAVAILABLE;
-    }
-  return -1;
+  return host_load_plugins_checked ("o365-send", loader);
 }
 
 /* -v: the id Office 365 gave the message, parsed from its final reply. */
