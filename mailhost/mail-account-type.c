@@ -134,6 +134,35 @@ mail_account_type_dup_default_username (MailAccountType *self, const char *addre
 }
 
 /**
+ * mail_account_type_suggest_endpoint:
+ * @self: an account type
+ * @address: an e-mail address
+ * @mail_exchangers: (nullable) (array zero-terminated=1): the host names of the MX records of
+ *   the address's domain, or %NULL to ask from the address alone
+ *
+ * The endpoint an account for @address belongs to, for a host that fills in a new account:
+ * e.g. Outlook.com for `someone@outlook.com`, or US GCC High for a domain whose mail goes to
+ * `*.mail.protection.outlook.us`. Without @mail_exchangers only what the address itself tells
+ * is used; when that gives %NULL, the host may look the domain's MX records up (asynchronously)
+ * and ask again with them.
+ *
+ * Returns: (transfer none) (nullable): the endpoint, or %NULL when the type cannot tell (when
+ *   the MX host names were given: the domain does not look like one of the type's services)
+ */
+const MailEndpoint *
+mail_account_type_suggest_endpoint (MailAccountType *self, const char *address,
+                                    const char *const *mail_exchangers)
+{
+  MailAccountTypeInterface *iface;
+
+  g_return_val_if_fail (MAIL_IS_ACCOUNT_TYPE (self), NULL);
+  g_return_val_if_fail (address != NULL, NULL);
+  iface = MAIL_ACCOUNT_TYPE_GET_IFACE (self);
+  /* Plug-ins built for ABI 1.1 leave it NULL. */
+  return iface->suggest_endpoint != NULL ? iface->suggest_endpoint (self, address, mail_exchangers) : NULL;
+}
+
+/**
  * mail_account_type_create_account:
  * @self: an account type
  * @account_id: the account's id: a listed one (see [func@O365Mailhost.Account.registry_list])

@@ -52,6 +52,8 @@ G_DECLARE_INTERFACE (MailAccountType, mail_account_type, MAIL, ACCOUNT_TYPE, GOb
  * @create_account: an account object for an id, with the settings stored under it
  * @create_settings_widget: optional: a `GtkWidget` editing an account (or a new one); see
  *   [method@O365Mailhost.AccountType.create_settings_widget]
+ * @suggest_endpoint: optional (ABI 1.2): the endpoint an address belongs to; see
+ *   [method@O365Mailhost.AccountType.suggest_endpoint]
  *
  * What a plug-in's account type implements.
  */
@@ -65,6 +67,9 @@ struct _MailAccountTypeInterface
   char *(*dup_default_username) (MailAccountType *self, const char *address);
   MailAccount *(*create_account) (MailAccountType *self, const char *account_id, GError **error);
   GObject *(*create_settings_widget) (MailAccountType *self, MailAccount *account, GError **error);
+  const MailEndpoint *(*suggest_endpoint) (MailAccountType *self,
+                                           const char *address,
+                                           const char *const *mail_exchangers);
 };
 
 const char *mail_account_type_get_id (MailAccountType *self);
@@ -74,6 +79,9 @@ const MailEndpoint *const *mail_account_type_get_endpoints (MailAccountType *sel
 const MailEndpoint *mail_account_type_get_default_endpoint (MailAccountType *self);
 const MailEndpoint *mail_account_type_find_endpoint (MailAccountType *self, const char *id);
 char *mail_account_type_dup_default_username (MailAccountType *self, const char *address);
+const MailEndpoint *mail_account_type_suggest_endpoint (MailAccountType *self,
+                                                        const char *address,
+                                                        const char *const *mail_exchangers);
 MailAccount *mail_account_type_create_account (MailAccountType *self,
                                                const char *account_id,
                                                GError **error);

@@ -273,7 +273,9 @@ mail_account_can_sign_in (MailAccount *self)
  * An interactive sign-in (“Sign in with Microsoft”) with the settings as they are now,
  * pending changes included, talking to the host through @sign_in (see
  * [class@O365Mailhost.SignIn]). On success the credential it yields is in the system keyring,
- * replacing any earlier one; the settings themselves are not saved. Call
+ * replacing any earlier one; the settings themselves are not saved — except that an account
+ * whose sign-in method is still a password one switches to the sign-in on success: the new
+ * method is saved (with the pending changes) and the password is removed from the keyring. Call
  * [method@O365Mailhost.Account.sign_in_finish] from @callback.
  *
  * Accounts without one ([method@O365Mailhost.Account.can_sign_in]) fail with

@@ -18,6 +18,9 @@ struct _MailOutgoing
   GInputStream *content;
   goffset size;
   MailOutgoingFlags flags;
+  char *dsn_notify;
+  char *dsn_return;
+  char *envid;
 };
 
 G_DEFINE_FINAL_TYPE (MailOutgoing, mail_outgoing, G_TYPE_OBJECT)
@@ -30,6 +33,9 @@ mail_outgoing_finalize (GObject *object)
   g_free (self->sender);
   g_strfreev (self->recipients);
   g_clear_object (&self->content);
+  g_free (self->dsn_notify);
+  g_free (self->dsn_return);
+  g_free (self->envid);
 
   G_OBJECT_CLASS (mail_outgoing_parent_class)->finalize (object);
 }
@@ -154,4 +160,76 @@ mail_outgoing_get_flags (MailOutgoing *self)
 {
   g_return_val_if_fail (MAIL_IS_OUTGOING (self), MAIL_OUTGOING_NONE);
   return self->flags;
+}
+
+/**
+ * mail_outgoing_set_dsn:
+ * @self: a message, not yet handed to a transport
+ * @notify: (nullable): RFC 3461 NOTIFY: `NEVER`, or a comma-separated list of `SUCCESS`,
+ *   `FAILURE` and `DELAY`; %NULL: the server's default
+ * @ret: (nullable): RFC 3461 RET: `FULL` or `HDRS`; %NULL: the server's default
+ * @envid: (nullable): the envelope id the delivery status notifications quote, in plain text
+ *   (printable ASCII; the transport encodes it); %NULL: none
+ *
+ * Asks for delivery status notifications (DSN, as sendmail's `-N`, `-R` and `-V`). A transport
+ * sends them as parameters of MAIL FROM and RCPT TO when the server offers DSN, and leaves them
+ * out otherwise.
+ */
+void
+mail_outgoing_set_dsn (MailOutgoing *self, const char *notify, const char *ret, const char *envid)
+{
+  g_return_if_fail (MAIL_IS_OUTGOING (self));
+
+  g_free (self->dsn_notify);
+  self->dsn_notify = g_strdup (notify);
+  g_free (self->dsn_return);
+  self->dsn_return = g_strdup (ret);
+  g_free (self->envid);
+  self->envid = g_strdup (envid);
+}
+
+/**
+ * mail_outgoing_get_dsn_notify:
+ * @self: a message
+ *
+ * When to send delivery status notifications; see [method@O365Mailhost.Outgoing.set_dsn].
+ *
+ * Returns: (transfer none) (nullable): the NOTIFY value, or %NULL
+ */
+const char *
+mail_outgoing_get_dsn_notify (MailOutgoing *self)
+{
+  g_return_val_if_fail (MAIL_IS_OUTGOING (self), NULL);
+  return self->dsn_notify;
+}
+
+/**
+ * mail_outgoing_get_dsn_return:
+ * @self: a message
+ *
+ * What a delivery status notification returns of the message; see
+ * [method@O365Mailhost.Outgoing.set_dsn].
+ *
+ * Returns: (transfer none) (nullable): the RET value, or %NULL
+ */
+const char *
+mail_outgoing_get_dsn_return (MailOutgoing *self)
+{
+  g_return_val_if_fail (MAIL_IS_OUTGOING (self), NULL);
+  return self->dsn_return;
+}
+
+/**
+ * mail_outgoing_get_envid:
+ * @self: a message
+ *
+ * The envelope id for delivery status notifications; see [method@O365Mailhost.Outgoing.set_dsn].
+ *
+ * Returns: (transfer none) (nullable): the envelope id, in plain text, or %NULL
+ */
+const char *
+mail_outgoing_get_envid (MailOutgoing *self)
+{
+  g_return_val_if_fail (MAIL_IS_OUTGOING (self), NULL);
+  return self->envid;
 }

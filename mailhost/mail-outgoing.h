@@ -34,5 +34,9 @@ const char *const *mail_outgoing_get_recipients (MailOutgoing *self);
 GInputStream *mail_outgoing_get_content (MailOutgoing *self);
 goffset mail_outgoing_get_size (MailOutgoing *self);
 MailOutgoingFlags mail_outgoing_get_flags (MailOutgoing *self);
+void mail_outgoing_set_dsn (MailOutgoing *self, const char *notify, const char *ret, const char *envid);
+const char *mail_outgoing_get_dsn_notify (MailOutgoing *self);
+const char *mail_outgoing_get_dsn_return (MailOutgoing *self);
+const char *mail_outgoing_get_envid (MailOutgoing *self);
 
 G_END_DECLS

@@ -1,6 +1,8 @@
 /* mail-reply.c — an immutable, reference-counted server reply. */
 #include "config.h"
 
+#include <string.h>
+
 #include "mail-reply.h"
 
 /**
@@ -178,4 +180,29 @@ mail_reply_is_transient (const MailReply *reply)
 {
   g_return_val_if_fail (reply != NULL, FALSE);
   return reply->code >= 400 && reply->code < 500;
+}
+
+/**
+ * mail_reply_dup_message_id:
+ * @reply: a reply, typically the server's answer to the end of a message
+ *
+ * The id the server gave the message, when its reply names one the way Office 365's does:
+ * `250 2.0.0 OK <id> [Hostname=…]` (the first `<…>` of a positive reply's text).
+ *
+ * Returns: (transfer full) (nullable): the id without its angle brackets, or %NULL
+ */
+char *
+mail_reply_dup_message_id (const MailReply *reply)
+{
+  const char *open, *close;
+
+  g_return_val_if_fail (reply != NULL, NULL);
+
+  if (!mail_reply_is_positive (reply) || (open = strchr (reply->text, '<')) == NULL ||
+      (close = strchr (open + 1, '>')) == NULL || close == open + 1)
+    return NULL;
+  for (const char *p = open + 1; p < close; p++)
+    if (g_ascii_isspace (*p) || g_ascii_iscntrl (*p))
+      return NULL;
+  return g_strndup (open + 1, close - open - 1);
 }

@@ -21,6 +21,7 @@ const char *mail_reply_get_text (const MailReply *reply);
 char *mail_reply_to_string (const MailReply *reply);
 
 gboolean mail_reply_is_positive (const MailReply *reply);
+char *mail_reply_dup_message_id (const MailReply *reply);
 gboolean mail_reply_is_transient (const MailReply *reply);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MailReply, mail_reply_unref)

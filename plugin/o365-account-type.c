@@ -68,6 +68,12 @@ o365_account_type_dup_default_username (MailAccountType *type, const char *addre
   return g_strdup (address);
 }
 
+static const MailEndpoint *
+o365_account_type_suggest_endpoint (MailAccountType *type, const char *address, const char *const *mail_exchangers)
+{
+  return o365_endpoints_suggest (address, mail_exchangers);
+}
+
 static MailAccount *
 o365_account_type_create_account (MailAccountType *type, const char *account_id, GError **error)
 {
@@ -143,6 +149,7 @@ o365_account_type_mail_account_type_init (MailAccountTypeInterface *iface)
   iface->get_display_name = o365_account_type_get_display_name;
   iface->get_endpoints = o365_account_type_get_endpoints;
   iface->dup_default_username = o365_account_type_dup_default_username;
+  iface->suggest_endpoint = o365_account_type_suggest_endpoint;
   iface->create_account = o365_account_type_create_account;
   iface->create_settings_widget = o365_account_type_create_settings_widget;
 }

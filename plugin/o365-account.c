@@ -130,6 +130,19 @@ o365_account_get_property (GObject *object, guint prop_id, GValue *value, GParam
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
 }
 
+/* A new preset brings its directory along (Outlook.com: consumers), unless the person chose
+ * another one than the old preset's. */
+static void
+follow_endpoint_tenant (O365Account *self, const char *old_id, const char *new_id)
+{
+  const O365Endpoint *old_endpoint = o365_endpoints_find (old_id);
+  const O365Endpoint *new_endpoint = o365_endpoints_find (new_id);
+
+  if (old_endpoint != NULL && new_endpoint != NULL && self->oauth2_tenant != NULL &&
+      g_str_equal (self->oauth2_tenant, old_endpoint->oauth2_tenant))
+    g_object_set (self, "oauth2-tenant", new_endpoint->oauth2_tenant, NULL);
+}
+
 static void
 o365_account_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
 {
@@ -147,9 +160,12 @@ o365_account_set_property (GObject *object, guint prop_id, const GValue *value, 
         text = "";
       if (!g_str_equal (*string, text))
         {
-          g_free (*string);
+          g_autofree char *old = g_steal_pointer (string);
+
           *string = g_strdup (text);
           g_object_notify_by_pspec (object, pspec);
+          if (prop_id == PROP_ENDPOINT)
+            follow_endpoint_tenant (self, old, text);
         }
     }
   else if ((number = uint_field (self, prop_id)) != NULL)
@@ -361,15 +377,45 @@ o365_account_remove_finish (MailAccount *account, GAsyncResult *result, GError *
 }
 
 static void
-on_signed_in (GObject *source, GAsyncResult *result, gpointer user_data)
+on_old_secret_cleared (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GTask) task = user_data;
   GError *error = NULL;
 
-  if (!o365_oauth2_sign_in_finish (result, &error))
+  if (!o365_credentials_clear_finish (result, &error))
     g_task_return_error (task, error);
   else
     g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_signed_in (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  O365Account *self = g_task_get_source_object (task);
+  GError *error = NULL;
+  O365SecretKind old_kind;
+
+  if (!o365_oauth2_sign_in_finish (result, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  /* A password account that has just signed in with Microsoft moves over for good (before the
+   * December 2026 switch-off): the method is saved and the password, of no use any more, leaves
+   * the keyring. Only now, so that a failed sign-in leaves the account as it was. */
+  if (o365_secret_kind_from_auth_method (self->auth_method, &old_kind) &&
+      old_kind != O365_SECRET_OAUTH2_REFRESH_TOKEN)
+    {
+      GCancellable *cancellable = g_task_get_cancellable (task);
+
+      g_object_set (self, "auth-method", "oauth2", NULL);
+      g_settings_apply (self->settings);
+      o365_credentials_clear_kind_async (self->id, old_kind, cancellable, on_old_secret_cleared,
+                                         g_steal_pointer (&task));
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
 }
 
 static void

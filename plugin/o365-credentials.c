@@ -187,20 +187,41 @@ on_cleared (GObject *source, GAsyncResult *result, gpointer user_data)
     g_task_return_boolean (task, TRUE);
 }
 
-void
-o365_credentials_clear_async (const char *account_id,
-                              GCancellable *cancellable,
-                              GAsyncReadyCallback callback,
-                              gpointer user_data)
+/* The account's items of @kind (NULL: of every kind). */
+static void
+clear_items (const char *account_id, const char *kind, GCancellable *cancellable, GAsyncReadyCallback callback,
+             gpointer user_data)
 {
   GTask *task = g_task_new (NULL, cancellable, callback, user_data);
   g_autoptr (GHashTable) attributes = g_hash_table_new (g_str_hash, g_str_equal);
 
   g_task_set_source_tag (task, o365_credentials_clear_async);
   g_hash_table_insert (attributes, "account-id", (gpointer) account_id);
+  if (kind != NULL)
+    g_hash_table_insert (attributes, "kind", (gpointer) kind);
   secret_password_clearv (o365_credentials_get_schema (), attributes, cancellable, on_cleared, task);
 }
 
+void
+o365_credentials_clear_async (const char *account_id,
+                              GCancellable *cancellable,
+                              GAsyncReadyCallback callback,
+                              gpointer user_data)
+{
+  clear_items (account_id, NULL, cancellable, callback, user_data);
+}
+
+void
+o365_credentials_clear_kind_async (const char *account_id,
+                                   O365SecretKind kind,
+                                   GCancellable *cancellable,
+                                   GAsyncReadyCallback callback,
+                                   gpointer user_data)
+{
+  clear_items (account_id, o365_secret_kind_to_string (kind), cancellable, callback, user_data);
+}
+
+/* Finishes both o365_credentials_clear_async() and o365_credentials_clear_kind_async(). */
 gboolean
 o365_credentials_clear_finish (GAsyncResult *result, GError **error)
 {

@@ -58,6 +58,12 @@ void o365_credentials_clear_async (const char *account_id,
                                    GCancellable *cancellable,
                                    GAsyncReadyCallback callback,
                                    gpointer user_data);
+/* Removes the account's secret of one kind, e.g. its password once it signs in with Microsoft. */
+void o365_credentials_clear_kind_async (const char *account_id,
+                                        O365SecretKind kind,
+                                        GCancellable *cancellable,
+                                        GAsyncReadyCallback callback,
+                                        gpointer user_data);
 gboolean o365_credentials_clear_finish (GAsyncResult *result, GError **error);
 
 G_END_DECLS

@@ -70,6 +70,11 @@ static const ExplainCase o365_cases[] = {
     "STOREDRV.Submission.Exception:SendAsDeniedException.MapiExceptionSendAsDenied",
     MAIL_TRANSPORT_ERROR_SENDER_NOT_PERMITTED, MAIL_FAILURE_PERMANENT,
     "You may not send as this address" },
+  { "send-as-denied-5.2.0", O365_SMTP_STAGE_DATA_END, 554, "5.2.0",
+    "STOREDRV.Submission.Exception:SendAsDeniedException.MapiExceptionSendAsDenied; Failed to "
+    "process message due to a permanent exception with message Cannot submit message.",
+    MAIL_TRANSPORT_ERROR_SENDER_NOT_PERMITTED, MAIL_FAILURE_PERMANENT,
+    "You may not send as this address" },
   { "sender-thread-limit", O365_SMTP_STAGE_DATA_END, 432, "4.3.2",
     "STOREDRV.ClientSubmit; sender thread limit exceeded "
     "[Hostname=AM6PR10MB2345.EURPRD10.PROD.OUTLOOK.COM]",

@@ -70,7 +70,7 @@ expect "de: o365-account --help" 0 "Aufruf: o365-account BEFEHL" "Befehle:" \
 expect "de: o365-account list-types (the plug-in's strings too)" 0 "Benutzername: die E-Mail-Adresse" \
   "Microsoft 365 (weltweit)" -- $run "$account" list-types
 expect "de: o365-account add with a bad address" 65 \
-  "Fehler: Eine E-Mail-Adresse braucht einen Namen" -- $run "$account" add not-an-address
+  "o365-account: Eine E-Mail-Adresse braucht einen Namen" -- $run "$account" add not-an-address
 expect "de: o365-send with an unknown option" 64 "Unbekannte Option --bogus" \
   "Führen Sie „o365-send --help“ aus" -- $run "$send" --bogus
 expect "de: o365-send --help lists --version" 0 "--version, -V      die Version" \
@@ -94,10 +94,10 @@ expect "fr: o365-account --help lists its options" 0 "Options :" "Afficher la ve
   -- $run "$account" --help
 
 # Other tests compare English messages: without LANGUAGE the C.UTF-8 locale stays English.
-expect "no LANGUAGE: English" 65 "Error: An e-mail address needs a name" \
+expect "no LANGUAGE: English" 65 "o365-account: An e-mail address needs a name" \
   -- env LC_ALL=C.UTF-8 LANGUAGE= "$account" add not-an-address
 
-for pair in de_DE:Fehler fr_FR:Erreur; do
+for pair in de_DE:Domäne fr_FR:domaine; do
   locale=${pair%%:*}.UTF-8 word=${pair#*:}
   if locale -a 2> /dev/null | grep -qix "${pair%%:*}.utf-\{0,1\}8"; then
     expect "$locale without LANGUAGE" 65 "$word" \

@@ -180,6 +180,23 @@ done
 check "sendmail is quiet on success" test ! -s "$work/out" -a ! -s "$work/err"
 check "a delivered message leaves the outbox" test "$(queued_count)" -eq 0
 
+# DSN as mutt asks for it (dsn_notify, dsn_return) and sendmail's -V ENVID: the server offers DSN.
+printf 'From: alice@example.test\nTo: bob@example.test\nSubject: dsn\n\nDSN.\n' >"$work/dsn.eml"
+run --debug -N success,failure -R hdrs -V "id+1 x" -- bob@example.test <"$work/dsn.eml"
+expect_status "o365-send -N success,failure -R hdrs -V ENVID sends (exit 0)" 0
+check "the test server advertises DSN, as Office 365 does" grep -q "^S: 250.DSN" "$work/err"
+check "-R and -V: MAIL FROM carries RET=HDRS ENVID= (xtext)" \
+  grep -q "C: MAIL FROM:<alice@example.test>.* RET=HDRS ENVID=id+2B1+20x" "$server_log"
+check "-N: RCPT TO carries NOTIFY=SUCCESS,FAILURE" grep -q "C: RCPT TO:<bob@example.test> NOTIFY=SUCCESS,FAILURE" "$server_log"
+run -Nnever -- bob@example.test <"$work/dsn.eml"
+expect_status "o365-send -Nnever sends (exit 0)" 0
+check "-Nnever: NOTIFY=NEVER" grep -q "C: RCPT TO:<bob@example.test> NOTIFY=NEVER" "$server_log"
+run -N sometimes -- bob@example.test <"$work/dsn.eml"
+expect_status "o365-send -N sometimes is a usage error (64)" 64
+run -V
+expect_status "o365-send -V alone prints the version (exit 0)" 0
+check "o365-send -V alone: the version on stdout" grep -q '^o365-send ' "$work/out"
+
 # git send-email itself, with o365-send as its sendmail (it runs "o365-send -i RECIPIENT...").
 cat >"$work/0001-outbox.patch" <<'EOF'
 From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001
@@ -222,6 +239,16 @@ run -v -t <"$work/plain.eml"
 expect_status "o365-send -v (exit 0)" 0
 message_id=$(sed -n 's/.*250 2\.0\.0 OK <\([0-9A-F]*\)@.*/\1/p' "$work/out")
 check "-v prints the final reply with the server's message id" test -n "$message_id" -a -f "$work/mail/$message_id.eml"
+check "-v prints the message id parsed from the reply" grep -q "^Message id given by the server: $message_id@" "$work/out"
+
+# On a terminal (script(1) gives it one) a send shows its progress on stderr; elsewhere (mutt,
+# git: every run above) nothing.
+head -c 3000000 /dev/zero | tr '\0' 'x' | fold -w 76 >"$work/big-body"
+{ printf 'From: alice@example.test\nTo: bob@example.test\nSubject: big\n\n'; cat "$work/big-body"; } >"$work/big.eml"
+script -qec "'$send' -t < '$work/big.eml'" /dev/null >"$work/tty-out" 2>&1
+status=$?
+expect_status "o365-send on a terminal (exit 0)" 0
+check "on a terminal: the progress in percent and rate" grep -q 'o365-send: sending 100 % (.* of .*, .*/s)' "$work/tty-out"
 
 run --debug -t <"$work/plain.eml"
 expect_status "o365-send --debug (exit 0)" 0
@@ -324,7 +351,7 @@ expect_status "no recipients: EX_USAGE (64)" 64
 run -X bob@example.test <"$work/plain.eml"
 expect_status "an unknown option: EX_USAGE (64)" 64
 run --account nobody@example.test bob@example.test <"$work/plain.eml"
-expect_status "an unknown --account: EX_CONFIG (78)" 78
+expect_status "an unknown --account: EX_NOUSER (67), as o365-account says it" 67
 check "nothing was queued by refused calls" test "$(queued_count)" -eq 0
 
 # Envelope addresses are checked before anything is queued or any connection is made: bad ones

@@ -23,7 +23,7 @@
 #define CLIENT_ID "00000000-1111-2222-3333-444444444444"
 #define SCOPE "https://outlook.office.com/SMTP.Send offline_access"
 #define USER "alice@example.test"
-#define GRAPH_USER "dave@example.test"
+#define GRAPH_USER "grace@example.test"
 #define TOKEN "eyJ0eXAiOiJKV1QiLCJub25jZSI6IkNMSSJ9.eyJhdWQiOiJodHRwczovL291dGxvb2sub2ZmaWNlLmNvbSJ9.c2lnLUNMSQ"
 #define WAIT_MS 60000
 
@@ -96,6 +96,8 @@ on_exited (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static char *work_dir;
+/* NULL-terminated NAME, VALUE pairs the next programs also get (tests that need more). */
+static const char *const *extra_env;
 
 /* A private home, settings in a keyfile there, the keyring's bus, no display and no desktop
  * handlers: nothing a test runs may reach a real browser. */
@@ -121,6 +123,8 @@ new_launcher (void)
   g_subprocess_launcher_unsetenv (launcher, "DISPLAY");
   g_subprocess_launcher_unsetenv (launcher, "WAYLAND_DISPLAY");
   g_subprocess_launcher_unsetenv (launcher, "BROWSER");
+  for (guint i = 0; extra_env != NULL && extra_env[i] != NULL; i += 2)
+    g_subprocess_launcher_setenv (launcher, extra_env[i], extra_env[i + 1], TRUE);
   return launcher;
 }
 
@@ -478,7 +482,7 @@ test_graph_transport (void)
   g_autoptr (GError) error = NULL;
   g_autofree char *endpoint = NULL;
   Run run;
-  static const char message[] = "From: Dave <dave@example.test>\nTo: bob@example.test\nSubject: Graph\n\nHello.\n";
+  static const char message[] = "From: Grace <grace@example.test>\nTo: bob@example.test\nSubject: Graph\n\nHello.\n";
 
   /* One sign-in, tokens for SMTP and for Graph: the requests all ask for offline_access. */
   services_start_with_scope (&services, "offline_access");
@@ -547,6 +551,282 @@ test_graph_transport_needs_oauth2 (void)
   run_clear (&run);
 }
 
+/* Runs @argv (no person involved unless @line_func) and returns its status; the output stays
+ * in @run for the caller to check and clear. */
+static int
+run_to_end (Run *run, const char *const *argv, const char *input, LineFunc line_func, gpointer line_data)
+{
+  run_start (run, argv, input, line_func, line_data);
+  run_finish (run);
+  return run->status;
+}
+
+static void
+assert_shown (const char *address, const char *property, const char *value)
+{
+  const char *argv[] = { o365_account_path, "show", address, NULL };
+  g_autofree char *expected = g_strdup_printf ("\n%-18s %s\n", property, value);
+  Run run;
+
+  g_assert_cmpint (run_to_end (&run, argv, NULL, NULL, NULL), ==, EX_OK);
+  g_assert_nonnull (strstr (run.out->str, expected));
+  run_clear (&run);
+}
+
+/* A password account moves to “Sign in with Microsoft” without being removed: by edit --auth
+ * oauth2, and by sign-in; the password leaves the keyring only once the sign-in succeeded. */
+static void
+test_password_account_moves_to_sign_in (void)
+{
+  Services services = { 0 };
+  OAuth2TestBrowser browser = { 0 };
+  Run run;
+  const char *addresses[] = { "carol@example.test", "dave@example.test" };
+
+  services_start (&services);
+  for (guint i = 0; i < G_N_ELEMENTS (addresses); i++)
+    {
+      const char *add[] = { o365_account_path, "add", addresses[i], "--password-stdin", "--server", "localhost",
+                            "--port", services.port, "--ca-file", services.ca, NULL };
+      g_autofree char *found = NULL;
+
+      g_assert_cmpint (run_to_end (&run, add, "a-password\n", NULL, NULL), ==, EX_OK);
+      run_clear (&run);
+      found = secret_tool_search_address (addresses[i]);
+      g_assert_nonnull (strstr (found, "attribute.kind = password"));
+    }
+
+  /* edit --auth oauth2: signs in, then switches. */
+  {
+    const char *argv[] = { o365_account_path, "edit", addresses[0], "--auth", "oauth2", "--client-id", CLIENT_ID,
+                           "--oauth2-authority", oauth2_test_idp_get_authority (services.idp), NULL };
+    g_autofree char *found = NULL;
+
+    g_assert_cmpint (run_to_end (&run, argv, NULL, enter_code, &browser), ==, EX_OK);
+    g_assert_nonnull (strstr (run.out->str, "enter the code"));
+    assert_no_secret_in_output (services.idp, &run);
+    run_clear (&run);
+    assert_shown (addresses[0], "auth-method", "oauth2");
+    found = secret_tool_search_address (addresses[0]);
+    g_assert_nonnull (strstr (found, "attribute.kind = oauth2-refresh-token"));
+    g_assert_null (strstr (found, "attribute.kind = password"));
+  }
+
+  /* edit (the app and its platform, still a password account), then sign-in. */
+  {
+    const char *edit[] = { o365_account_path, "edit", addresses[1], "--client-id", CLIENT_ID, "--oauth2-authority",
+                           oauth2_test_idp_get_authority (services.idp), NULL };
+    const char *sign_in[] = { o365_account_path, "sign-in", addresses[1], NULL };
+    g_autofree char *found = NULL;
+
+    g_assert_cmpint (run_to_end (&run, edit, NULL, NULL, NULL), ==, EX_OK);
+    run_clear (&run);
+    assert_shown (addresses[1], "auth-method", "password");
+    oauth2_test_browser_clear (&browser);
+    g_assert_cmpint (run_to_end (&run, sign_in, NULL, enter_code, &browser), ==, EX_OK);
+    run_clear (&run);
+    assert_shown (addresses[1], "auth-method", "oauth2");
+    found = secret_tool_search_address (addresses[1]);
+    g_assert_nonnull (strstr (found, "attribute.kind = oauth2-refresh-token"));
+    g_assert_null (strstr (found, "attribute.kind = password"));
+  }
+
+  /* A CA file that is not there is refused by add and edit alike. */
+  {
+    const char *edit[] = { o365_account_path, "edit", addresses[1], "--ca-file", "/nonexistent/ca.pem", NULL };
+    const char *add[] = { o365_account_path, "add", "erin@example.test", "--password-stdin", "--ca-file",
+                          "/nonexistent/ca.pem", NULL };
+
+    g_assert_cmpint (run_to_end (&run, edit, NULL, NULL, NULL), ==, EX_CONFIG);
+    g_assert_nonnull (strstr (run_stderr (&run), "/nonexistent/ca.pem"));
+    run_clear (&run);
+    g_assert_cmpint (run_to_end (&run, add, "pw\n", NULL, NULL), ==, EX_CONFIG);
+    run_clear (&run);
+  }
+  oauth2_test_browser_clear (&browser);
+  services_stop (&services);
+}
+
+/* add picks the service from the address: Outlook.com's own domains, else the domain's MX
+ * records (a fake resolver preloaded into o365-account answers them: no network). */
+static void
+test_add_picks_endpoint_from_address (void)
+{
+  g_autofree char *module = g_build_filename (g_getenv ("O365_TEST_MODULES"), "fake-resolver.so", NULL);
+  const char *sanitizer = g_getenv ("O365_TEST_SANITIZER_PRELOAD");
+  g_autofree char *preload = sanitizer != NULL && *sanitizer != '\0' ? g_strconcat (sanitizer, ":", module, NULL)
+                                                                     : g_strdup (module);
+  const char *env[] = {
+    "LD_PRELOAD", preload,
+    "O365_TEST_MX", "contoso.test=contoso-test.mail.protection.outlook.com;"
+                    "agency.test=agency-test.mail.protection.outlook.us.;"
+                    "elsewhere.test=mx1.elsewhere.test",
+    NULL,
+  };
+  static const struct
+  {
+    const char *address, *endpoint, *server, *tenant;
+  } cases[] = {
+    { "someone@outlook.com", "outlook", "smtp-mail.outlook.com", "consumers" },
+    { "someone@Hotmail.com", "outlook", "smtp-mail.outlook.com", "consumers" },
+    { "someone@live.com", "outlook", "smtp-mail.outlook.com", "consumers" },
+    { "someone@msn.com", "outlook", "smtp-mail.outlook.com", "consumers" },
+    { "someone@contoso.test", "worldwide", "smtp.office365.com", "organizations" },
+    { "someone@agency.test", "gcc-high", "smtp.office365.us", "organizations" },
+    { "someone@elsewhere.test", "worldwide", "smtp.office365.com", "organizations" },
+  };
+  Run run;
+
+  extra_env = env;
+  g_assert_true (g_file_test (module, G_FILE_TEST_EXISTS));
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const char *add[] = { o365_account_path, "add", cases[i].address, "--password-stdin", NULL };
+
+      g_assert_cmpint (run_to_end (&run, add, "pw\n", NULL, NULL), ==, EX_OK);
+      if (g_str_equal (cases[i].address, "someone@elsewhere.test"))
+        g_assert_nonnull (strstr (run_stderr (&run), "elsewhere.test does not look like"));
+      else
+        g_assert_null (strstr (run_stderr (&run), "does not look like"));
+      run_clear (&run);
+      assert_shown (cases[i].address, "endpoint", cases[i].endpoint);
+      assert_shown (cases[i].address, "server", cases[i].server);
+      assert_shown (cases[i].address, "oauth2-tenant", cases[i].tenant);
+    }
+
+  /* --endpoint: the preset named, no lookup. */
+  {
+    const char *add[] = { o365_account_path, "add", "someone@elsewhere-cn.test", "--password-stdin", "--endpoint",
+                          "china", NULL };
+    const char *bad[] = { o365_account_path, "add", "other@elsewhere-cn.test", "--password-stdin", "--endpoint",
+                          "moon", NULL };
+
+    g_assert_cmpint (run_to_end (&run, add, "pw\n", NULL, NULL), ==, EX_OK);
+    g_assert_null (strstr (run_stderr (&run), "note:"));
+    run_clear (&run);
+    assert_shown ("someone@elsewhere-cn.test", "endpoint", "china");
+    assert_shown ("someone@elsewhere-cn.test", "server", "smtp.partner.outlook.cn");
+    g_assert_cmpint (run_to_end (&run, bad, "pw\n", NULL, NULL), ==, EX_USAGE);
+    run_clear (&run);
+  }
+  extra_env = NULL;
+}
+
+/* Whether a file under @dir holds @text. */
+static gboolean
+file_under_contains (const char *dir, const char *text)
+{
+  g_autoptr (GDir) listing = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (listing != NULL && (name = g_dir_read_name (listing)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autofree char *contents = NULL;
+
+      if (g_file_get_contents (path, &contents, NULL, NULL) && strstr (contents, text) != NULL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* remove of an account with mail in the outbox asks (here: no terminal, so it needs --force),
+ * and its messages go to failed/ with the reason instead of failing on every --flush. */
+static void
+test_remove_with_queued_mail (void)
+{
+  Services services = { 0 };
+  static const char message[] = "From: frank@example.test\nTo: bob@example.test\nSubject: queued\n\nHello.\n";
+  g_autofree char *failed = g_build_filename (work_dir, "data", "o365-account", "outbox", "failed", NULL);
+  Run run;
+
+  services_start (&services);
+  /* The server gone: the send is queued. */
+  smtp_test_server_stop (services.server);
+  {
+    const char *add[] = { o365_account_path, "add", "frank@example.test", "--password-stdin", "--server",
+                          "localhost", "--port", services.port, NULL };
+    const char *send[] = { o365_send_path, "-t", NULL };
+
+    g_assert_cmpint (run_to_end (&run, add, "pw\n", NULL, NULL), ==, EX_OK);
+    run_clear (&run);
+    g_assert_cmpint (run_to_end (&run, send, message, NULL, NULL), ==, EX_TEMPFAIL);
+    run_clear (&run);
+  }
+  {
+    const char *remove[] = { o365_account_path, "remove", "frank@example.test", NULL };
+    const char *force[] = { o365_account_path, "remove", "frank@example.test", "--force", NULL };
+    const char *list[] = { o365_account_path, "list", NULL };
+    const char *queue[] = { o365_send_path, "--queue", NULL };
+    const char *flush[] = { o365_send_path, "--flush", NULL };
+
+    g_assert_cmpint (run_to_end (&run, remove, NULL, NULL, NULL), ==, EX_TEMPFAIL);
+    g_assert_nonnull (strstr (run_stderr (&run), "o365-account: warning: frank@example.test has 1 message in the outbox"));
+    g_assert_nonnull (strstr (run_stderr (&run), "--force"));
+    run_clear (&run);
+    g_assert_cmpint (run_to_end (&run, list, NULL, NULL, NULL), ==, EX_OK);
+    g_assert_nonnull (strstr (run.out->str, "frank@example.test"));
+    run_clear (&run);
+
+    g_assert_cmpint (run_to_end (&run, force, NULL, NULL, NULL), ==, EX_OK);
+    g_assert_nonnull (strstr (run.out->str, "Moved 1 message of frank@example.test to "));
+    run_clear (&run);
+    g_assert_true (file_under_contains (failed, "its account frank@example.test was removed"));
+    g_assert_cmpint (run_to_end (&run, queue, NULL, NULL, NULL), ==, EX_OK);
+    g_assert_null (strstr (run.out->str, "frank@example.test"));
+    run_clear (&run);
+    g_assert_cmpint (run_to_end (&run, flush, NULL, NULL, NULL), ==, EX_OK);
+    run_clear (&run);
+  }
+  services_stop (&services);
+}
+
+/* With one account and a From that is not its address, o365-send says before sending that
+ * Office 365 will refuse it (5.7.60), in one line; with its own address it says nothing. */
+static void
+test_send_as_another_address_warns (void)
+{
+  Services services = { 0 };
+  static const char other[] = "From: down@example.test\nTo: bob@example.test\nSubject: as another\n\nHi.\n";
+  static const char own[] = "From: Grace <grace@example.test>\nTo: bob@example.test\nSubject: own\n\nHi.\n";
+  char *shared_dir = work_dir;
+  g_autoptr (GError) error = NULL;
+  Run run;
+
+  /* A home of its own: exactly one account. */
+  work_dir = g_dir_make_tmp ("o365-oauth2-cli-one-XXXXXX", &error);
+  g_assert_no_error (error);
+  services_start (&services);
+  {
+    const char *add[] = { o365_account_path, "add", "grace@example.test", "--password-stdin", "--server",
+                          "localhost", "--port", services.port, "--ca-file", services.ca, NULL };
+    const char *send[] = { o365_send_path, "-t", NULL };
+    const char *warning = "o365-send: warning: sending as down@example.test through the account "
+                          "grace@example.test; Office 365 refuses that (5.7.60 SendAsDenied)";
+    const char *line_end;
+
+    g_assert_cmpint (run_to_end (&run, add, "pw\n", NULL, NULL), ==, EX_OK);
+    run_clear (&run);
+    run_to_end (&run, send, other, NULL, NULL);
+    g_assert_true (g_str_has_prefix (run_stderr (&run), warning));
+    line_end = strchr (run_stderr (&run), '\n');
+    g_assert_nonnull (line_end);
+    g_assert_null (strstr (line_end, "warning"));
+    run_clear (&run);
+    run_to_end (&run, send, own, NULL, NULL);
+    g_assert_null (strstr (run_stderr (&run), "warning"));
+    run_clear (&run);
+  }
+  services_stop (&services);
+  {
+    const char *argv_rm[] = { "rm", "-rf", work_dir, NULL };
+
+    g_assert_true (g_spawn_sync (NULL, (char **) argv_rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL));
+  }
+  g_free (work_dir);
+  work_dir = shared_dir;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -569,6 +849,10 @@ main (int argc, char **argv)
   g_test_add_func ("/oauth2-cli/declined-sign-in-adds-nothing", test_declined_sign_in_adds_nothing);
   g_test_add_func ("/oauth2-cli/graph-transport", test_graph_transport);
   g_test_add_func ("/oauth2-cli/graph-transport-needs-oauth2", test_graph_transport_needs_oauth2);
+  g_test_add_func ("/oauth2-cli/password-account-moves-to-sign-in", test_password_account_moves_to_sign_in);
+  g_test_add_func ("/oauth2-cli/add-picks-endpoint-from-address", test_add_picks_endpoint_from_address);
+  g_test_add_func ("/oauth2-cli/remove-with-queued-mail", test_remove_with_queued_mail);
+  g_test_add_func ("/oauth2-cli/send-as-another-address-warns", test_send_as_another_address_warns);
   status = g_test_run ();
 
   harness_fixture_free (keyring);

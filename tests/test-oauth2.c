@@ -446,6 +446,8 @@ test_account_without_client_id (void)
   g_assert_null (transport);
   g_assert_error (error, O365_OAUTH2_ERROR, O365_OAUTH2_ERROR_NO_CLIENT_ID);
   g_assert_nonnull (strstr (error->message, "oauth2-client-id"));
+  /* … and the command that sets it. */
+  g_assert_nonnull (strstr (error->message, "o365-account edit ADDRESS --client-id ID"));
 }
 
 /* --- device code flow ------------------------------------------------------------------------ */

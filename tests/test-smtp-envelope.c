@@ -53,6 +53,31 @@ test_commands (void)
   g_assert_cmpstr (g_ptr_array_index (commands, 1), ==, "RCPT TO:<jörg@example.test>\r\n");
 }
 
+/* DSN (RFC 3461): RET= and ENVID= (as xtext) on MAIL FROM, NOTIFY= on each RCPT TO, only
+ * when the server offers DSN. */
+static void
+test_dsn (void)
+{
+  const char *const recipients[] = { "bob@example.test", "carol@example.test", NULL };
+  g_autoptr (O365SmtpCapabilities) capabilities = office365_capabilities ();
+  g_autoptr (MailOutgoing) dsn = message ("ann@contoso.test", recipients, 1234, MAIL_OUTGOING_NONE);
+  g_autoptr (GPtrArray) commands = NULL;
+
+  mail_outgoing_set_dsn (dsn, "SUCCESS,FAILURE", "HDRS", "id+1=a b");
+  commands = o365_smtp_envelope_build_commands (dsn, capabilities, NULL);
+  g_assert_cmpstr (g_ptr_array_index (commands, 0), ==,
+                   "MAIL FROM:<ann@contoso.test> SIZE=1234 RET=HDRS ENVID=id+2B1+3Da+20b\r\n");
+  g_assert_cmpstr (g_ptr_array_index (commands, 1), ==, "RCPT TO:<bob@example.test> NOTIFY=SUCCESS,FAILURE\r\n");
+  g_assert_cmpstr (g_ptr_array_index (commands, 2), ==, "RCPT TO:<carol@example.test> NOTIFY=SUCCESS,FAILURE\r\n");
+  g_clear_pointer (&commands, g_ptr_array_unref);
+
+  /* A server without DSN gets none of it. */
+  capabilities->dsn = FALSE;
+  commands = o365_smtp_envelope_build_commands (dsn, capabilities, NULL);
+  g_assert_cmpstr (g_ptr_array_index (commands, 0), ==, "MAIL FROM:<ann@contoso.test> SIZE=1234\r\n");
+  g_assert_cmpstr (g_ptr_array_index (commands, 1), ==, "RCPT TO:<bob@example.test>\r\n");
+}
+
 static void
 test_refusals (void)
 {
@@ -114,6 +139,7 @@ main (int argc, char **argv)
   test_init (&argc, &argv);
   g_test_add_func ("/envelope/commands", test_commands);
   g_test_add_func ("/envelope/refusals", test_refusals);
+  g_test_add_func ("/envelope/dsn", test_dsn);
   g_test_add_func ("/envelope/ehlo-names", test_ehlo_names);
   return g_test_run ();
 }

@@ -240,6 +240,17 @@ test_o365_message_id (void)
   g_assert_cmpstr (mail_reply_get_text (reply), ==,
                    "OK <PH0PR11MB4966.namprd11.prod.outlook.com> "
                    "[Hostname=PH0PR11MB4966.namprd11.prod.outlook.com]");
+  {
+    g_autofree char *id = mail_reply_dup_message_id (reply);
+    const char *plain = "250 2.0.0 OK";
+    const char *refused = "550 5.7.1 <bob@example.test> refused";
+    g_autoptr (MailReply) without = parse_line (plain, strlen (plain));
+    g_autoptr (MailReply) negative = parse_line (refused, strlen (refused));
+
+    g_assert_cmpstr (id, ==, "PH0PR11MB4966.namprd11.prod.outlook.com");
+    g_assert_null (mail_reply_dup_message_id (without));
+    g_assert_null (mail_reply_dup_message_id (negative));
+  }
 }
 
 static void

@@ -4,6 +4,7 @@
  *   o365-account list-types                 the account types the plug-ins provide
  *   o365-account add ADDRESS [options]      a new account; its password goes to the keyring
  *                                           (--auth oauth2: “Sign in with Microsoft” here)
+ *   o365-account edit ADDRESS [options]     change its settings (--auth oauth2: sign in first)
  *   o365-account sign-in ADDRESS [--browser] sign in with Microsoft again
  *   o365-account list                       the configured accounts
  *   o365-account show ADDRESS               one account's settings (never its secret)
@@ -28,9 +29,12 @@
 #include <unistd.h>
 
 #include "host-accounts.h"
+#include "host-complain.h"
+#include "host-endpoint.h"
 #include "host-exit-status.h"
 #include "host-outbox.h"
 #include "host-password.h"
+#include "host-schema.h"
 #include "host-secrets.h"
 #include "host-version.h"
 #include "mail-account-registry.h"
@@ -46,12 +50,17 @@ typedef struct
   CommandFunc run;
   const char *arguments;
   const char *summary;
+  const char *example; /* a command line, for COMMAND --help */
 } Command;
+
+static const Command *find_command (const char *name);
+
+#define complain(...) host_complain ("o365-account", __VA_ARGS__)
 
 static int
 fail (int status, const GError *error)
 {
-  g_printerr (_("Error: %s\n"), error->message);
+  complain ("%s", error->message);
   return status;
 }
 
@@ -70,8 +79,17 @@ parse_options (const char *parameter, const GOptionEntry *entries, int *argc, ch
 {
   g_autoptr (GOptionContext) context = g_option_context_new (parameter);
   g_autoptr (GError) error = NULL;
+  const Command *command = find_command ((*argv)[0]);
   gboolean version = FALSE;
 
+  /* COMMAND --help: what it does in one line, and an example. */
+  if (command != NULL)
+    {
+      g_autofree char *example = g_strdup_printf (_("Example:\n  %s"), command->example);
+
+      g_option_context_set_summary (context, _(command->summary));
+      g_option_context_set_description (context, example);
+    }
   if (entries != NULL)
     g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   host_version_add_option (context, &version);
@@ -86,10 +104,7 @@ parse_options (const char *parameter, const GOptionEntry *entries, int *argc, ch
 static int
 load_plugins (MailPluginLoader **loader)
 {
-  g_autoptr (GError) error = NULL;
-
-  *loader = host_load_plugins (&error);
-  return *loader != NULL ? -1 : fail (EX_UNAVAILABLE, error);
+  return host_load_plugins_checked ("o365-account", loader);
 }
 
 /* How the commands that act on one account begin: their options, exactly one ADDRESS (else
@@ -175,7 +190,7 @@ command_list_types (int argc, char **argv)
     }
   if (shown == 0)
     {
-      g_printerr (_("Error: the plug-ins loaded provide no account type\n"));
+      complain (_("the plug-ins loaded provide no account type"));
       return EX_UNAVAILABLE;
     }
   return EX_OK;
@@ -256,40 +271,181 @@ set_if_given (MailAccount *account, const char *property, const char *value)
   return TRUE;
 }
 
+/* The settings add and edit take: one table, so that a new setting is one line in each. */
+typedef struct
+{
+  char *auth, *server, *ca_file, *display_name, *username, *type_id, *endpoint;
+  char *tenant, *client_id, *authority, *transport;
+  gboolean password_stdin, browser;
+  int port, timeout;
+} AccountOptions;
+
+static void
+account_options_clear (AccountOptions *options)
+{
+  g_free (options->auth);
+  g_free (options->server);
+  g_free (options->ca_file);
+  g_free (options->display_name);
+  g_free (options->username);
+  g_free (options->type_id);
+  g_free (options->endpoint);
+  g_free (options->tenant);
+  g_free (options->client_id);
+  g_free (options->authority);
+  g_free (options->transport);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (AccountOptions, account_options_clear)
+
+/* Returns: (transfer full): the option table writing into @o. */
+static GOptionEntry *
+account_option_entries (AccountOptions *o)
+{
+  const GOptionEntry entries[] = {
+    { "auth", 0, 0, G_OPTION_ARG_STRING, &o->auth, N_("Sign-in method: password, app-password or oauth2"), N_("METHOD") },
+    { "endpoint", 0, 0, G_OPTION_ARG_STRING, &o->endpoint, N_("Service preset, as list-types shows them (sets server and port)"), N_("ID") },
+    { "server", 0, 0, G_OPTION_ARG_STRING, &o->server, N_("Submission server (default: smtp.office365.com)"), N_("HOST") },
+    { "port", 0, 0, G_OPTION_ARG_INT, &o->port, N_("Submission port (default: 587)"), N_("N") },
+    { "timeout", 0, 0, G_OPTION_ARG_INT, &o->timeout, N_("Network timeout in seconds (default: 300)"), N_("SECONDS") },
+    { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &o->ca_file, N_("Extra trusted CA certificates (PEM)"), N_("FILE") },
+    { "display-name", 0, 0, G_OPTION_ARG_STRING, &o->display_name, N_("Your name as recipients see it"), N_("NAME") },
+    { "username", 0, 0, G_OPTION_ARG_STRING, &o->username, N_("Sign-in name when it is not the address"), N_("NAME") },
+    { "type", 0, 0, G_OPTION_ARG_STRING, &o->type_id, N_("Account type (default: office365)"), N_("TYPE") },
+    { "password-stdin", 0, 0, G_OPTION_ARG_NONE, &o->password_stdin, N_("Read the password from standard input"), NULL },
+    { "browser", 0, 0, G_OPTION_ARG_NONE, &o->browser, N_("oauth2: sign in in this computer’s web browser instead of with a code"), NULL },
+    { "tenant", 0, 0, G_OPTION_ARG_STRING, &o->tenant, N_("oauth2: organizations (default), common, consumers, a tenant id or domain"), N_("TENANT") },
+    { "client-id", 0, 0, G_OPTION_ARG_STRING, &o->client_id, N_("oauth2: the Application (client) ID to sign in with, instead of the built-in one"), N_("ID") },
+    { "oauth2-authority", 0, 0, G_OPTION_ARG_STRING, &o->authority, N_("oauth2: the identity platform, instead of the endpoint's (https://…)"), N_("URL") },
+    { "transport", 0, 0, G_OPTION_ARG_STRING, &o->transport, N_("How to send: smtp, graph (Microsoft Graph, oauth2 only) or auto (default: SMTP, Graph once SMTP AUTH is off)"), N_("TRANSPORT") },
+    { NULL },
+  };
+
+  return g_memdup2 (entries, sizeof entries);
+}
+
+/* The checks that need no plug-in; returns -1, else the status to exit with (the reason
+ * printed). @auth is the method the account will have. */
+static int
+check_account_options (const AccountOptions *o, const char *auth, gboolean adding)
+{
+  if (!g_str_equal (auth, "password") && !g_str_equal (auth, "app-password") && !g_str_equal (auth, "oauth2"))
+    {
+      complain (_("--auth must be password, app-password or oauth2"));
+      return EX_USAGE;
+    }
+  /* An account being edited may get its app and tenant first, then sign in. */
+  if (!g_str_equal (auth, "oauth2") && (o->browser || (adding && (o->tenant != NULL || o->client_id != NULL || o->authority != NULL))))
+    {
+      complain (_("--browser, --tenant, --client-id and --oauth2-authority go with --auth oauth2"));
+      return EX_USAGE;
+    }
+  if (o->port < 0 || o->port > 65535)
+    {
+      complain (_("the port must be a number from 1 to 65535"));
+      return EX_USAGE;
+    }
+  if (o->timeout < 0)
+    {
+      complain (_("the timeout must be a number of seconds"));
+      return EX_USAGE;
+    }
+  /* Found now rather than as a TLS failure at the first send. */
+  if (o->ca_file != NULL && (!g_file_test (o->ca_file, G_FILE_TEST_IS_REGULAR) || access (o->ca_file, R_OK) != 0))
+    {
+      complain (_("cannot read the CA file %s"), o->ca_file);
+      return EX_CONFIG;
+    }
+  return -1;
+}
+
+/* Sets what @o gives on @account (an endpoint also sets its server and port, unless given);
+ * returns -1, else the status to exit with (the reason printed). */
+static int
+apply_account_options (MailAccount *account, MailAccountType *type, const AccountOptions *o)
+{
+  const char *server = o->server;
+  guint port = o->port;
+
+  if (o->endpoint != NULL)
+    {
+      const MailEndpoint *endpoint = mail_account_type_find_endpoint (type, o->endpoint);
+
+      if (endpoint == NULL)
+        {
+          complain (_("unknown endpoint “%s” (o365-account list-types shows them)"), o->endpoint);
+          return EX_USAGE;
+        }
+      if (server == NULL)
+        server = endpoint->host;
+      if (port == 0)
+        port = endpoint->port;
+    }
+  if (!set_if_given (account, "display-name", o->display_name) || !set_if_given (account, "server", server) ||
+      !set_if_given (account, "endpoint", o->endpoint) || !set_if_given (account, "ca-file", o->ca_file) ||
+      !set_if_given (account, "username", o->username) || !set_if_given (account, "oauth2-tenant", o->tenant) ||
+      !set_if_given (account, "oauth2-client-id", o->client_id) ||
+      !set_if_given (account, "oauth2-authority", o->authority) ||
+      !set_if_given (account, "transport", o->transport))
+    {
+      complain (_("this account type does not take one of the options given"));
+      return EX_USAGE;
+    }
+  if (port > 0)
+    g_object_set (account, "port", port, NULL);
+  if (o->timeout > 0)
+    g_object_set (account, "timeout", (guint) o->timeout, NULL);
+  return -1;
+}
+
+static int
+sign_in_failed (GError *error)
+{
+  return fail (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ? EX_TEMPFAIL : EX_NOPERM, error);
+}
+
+/* Reads the (app) password and stores it for @account; returns -1, else the status to exit with. */
+static int
+store_password (MailAccount *account, const char *auth, gboolean from_stdin)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  char *password = host_read_password (g_str_equal (auth, "app-password") ? _("App password: ") : _("Password: "),
+                                       from_stdin, &error);
+
+  if (password == NULL)
+    return fail (EX_NOINPUT, error);
+  mail_account_store_secret_async (account, password, NULL, host_keep_result, &result);
+  host_password_free (password);
+  host_wait_for_result (&result);
+  if (!mail_account_store_secret_finish (account, result, &error))
+    return fail (EX_UNAVAILABLE, error);
+  return -1;
+}
+
+static int
+save_account (MailAccount *account)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!mail_account_save (account, &error))
+    return fail (EX_SOFTWARE, error);
+  host_sync_settings ();
+  return -1;
+}
+
 static int
 command_add (int argc, char **argv)
 {
-  g_autofree char *auth = NULL, *server = NULL, *ca_file = NULL, *display_name = NULL;
-  g_autofree char *username = NULL, *type_id = NULL;
-  g_autofree char *tenant = NULL, *client_id = NULL, *authority = NULL;
-  g_autofree char *transport = NULL;
-  gboolean password_stdin = FALSE, browser = FALSE;
-  int port = 0;
-  const GOptionEntry entries[] = {
-    { "auth", 0, 0, G_OPTION_ARG_STRING, &auth, N_("Sign-in method: password, app-password or oauth2"), N_("METHOD") },
-    { "server", 0, 0, G_OPTION_ARG_STRING, &server, N_("Submission server (default: smtp.office365.com)"), N_("HOST") },
-    { "port", 0, 0, G_OPTION_ARG_INT, &port, N_("Submission port (default: 587)"), N_("N") },
-    { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &ca_file, N_("Extra trusted CA certificates (PEM)"), N_("FILE") },
-    { "display-name", 0, 0, G_OPTION_ARG_STRING, &display_name, N_("Your name as recipients see it"), N_("NAME") },
-    { "username", 0, 0, G_OPTION_ARG_STRING, &username, N_("Sign-in name when it is not the address"), N_("NAME") },
-    { "type", 0, 0, G_OPTION_ARG_STRING, &type_id, N_("Account type (default: office365)"), N_("TYPE") },
-    { "password-stdin", 0, 0, G_OPTION_ARG_NONE, &password_stdin, N_("Read the password from standard input"), NULL },
-    { "browser", 0, 0, G_OPTION_ARG_NONE, &browser, N_("oauth2: sign in in this computer’s web browser instead of with a code"), NULL },
-    { "tenant", 0, 0, G_OPTION_ARG_STRING, &tenant, N_("oauth2: organizations (default), common, consumers, a tenant id or domain"), N_("TENANT") },
-    { "client-id", 0, 0, G_OPTION_ARG_STRING, &client_id, N_("oauth2: the Application (client) ID to sign in with, instead of the built-in one"), N_("ID") },
-    { "oauth2-authority", 0, 0, G_OPTION_ARG_STRING, &authority, N_("oauth2: the identity platform, instead of the endpoint's (https://…)"), N_("URL") },
-    { "transport", 0, 0, G_OPTION_ARG_STRING, &transport, N_("How to send: smtp, graph (Microsoft Graph, oauth2 only) or auto (default: SMTP, Graph once SMTP AUTH is off)"), N_("TRANSPORT") },
-    { NULL },
-  };
+  g_auto (AccountOptions) options = { 0 };
+  g_autofree GOptionEntry *entries = account_option_entries (&options);
   g_autoptr (GError) error = NULL;
   g_autoptr (MailPluginLoader) loader = NULL;
   g_autoptr (MailAccount) existing = NULL;
   g_autoptr (MailAccount) account = NULL;
   g_autofree char *id = NULL;
   MailAccountType *type;
-  const char *address;
-  char *password;
-  g_autoptr (GAsyncResult) result = NULL;
+  const char *address, *auth;
   int status = parse_options (_("ADDRESS"), entries, &argc, &argv);
 
   if (status >= 0)
@@ -302,37 +458,26 @@ command_add (int argc, char **argv)
       return EX_USAGE;
     }
   address = argv[1];
-  if (auth == NULL)
-    auth = g_strdup ("password");
-  if (!g_str_equal (auth, "password") && !g_str_equal (auth, "app-password") && !g_str_equal (auth, "oauth2"))
-    {
-      g_printerr (_("Error: --auth must be password, app-password or oauth2\n"));
-      return EX_USAGE;
-    }
-  if (!g_str_equal (auth, "oauth2") && (browser || tenant != NULL || client_id != NULL || authority != NULL))
-    {
-      g_printerr (_("Error: --browser, --tenant, --client-id and --oauth2-authority go with --auth oauth2\n"));
-      return EX_USAGE;
-    }
-  if (port < 0 || port > 65535)
-    {
-      g_printerr (_("Error: the port must be a number from 1 to 65535\n"));
-      return EX_USAGE;
-    }
+  auth = options.auth != NULL ? options.auth : "password";
+  status = check_account_options (&options, auth, TRUE);
+  if (status >= 0)
+    return status;
 
   status = load_plugins (&loader);
   if (status >= 0)
     return status;
-  type = mail_plugin_loader_find_account_type (loader, type_id != NULL ? type_id : "office365");
+  type = mail_plugin_loader_find_account_type (loader, options.type_id != NULL ? options.type_id : "office365");
   if (type == NULL)
     {
-      g_printerr (_("Error: no plug-in provides the account type “%s”\n"), type_id != NULL ? type_id : "office365");
+      complain (_("no plug-in provides the account type “%s”"),
+                  options.type_id != NULL ? options.type_id : "office365");
       return EX_UNAVAILABLE;
     }
   existing = host_find_account (loader, address, NULL);
   if (existing != NULL)
     {
-      g_printerr (_("Error: an account with the address %s already exists\n"), address);
+      complain (_("an account with the address %s already exists (change it with "
+                    "“o365-account edit %s”)"), address, address);
       return EX_CANTCREAT;
     }
 
@@ -341,47 +486,114 @@ command_add (int argc, char **argv)
   if (account == NULL)
     return fail (EX_SOFTWARE, error);
   g_object_set (account, "address", address, NULL);
-  if (!set_if_given (account, "display-name", display_name) || !set_if_given (account, "server", server) ||
-      !set_if_given (account, "auth-method", auth) || !set_if_given (account, "ca-file", ca_file) ||
-      !set_if_given (account, "username", username) || !set_if_given (account, "oauth2-tenant", tenant) ||
-      !set_if_given (account, "oauth2-client-id", client_id) ||
-      !set_if_given (account, "oauth2-authority", authority) ||
-      !set_if_given (account, "transport", transport))
+  if (options.endpoint == NULL && options.server == NULL)
     {
-      g_printerr (_("Error: this account type does not take one of the options given\n"));
+      const MailEndpoint *endpoint = host_suggest_endpoint (type, address);
+
+      if (endpoint != NULL)
+        {
+          options.endpoint = g_strdup (endpoint->id);
+          g_print (_("Service: %s (%s)\n"), endpoint->name, endpoint->id);
+        }
+    }
+  if (!set_if_given (account, "auth-method", auth))
+    {
+      complain (_("this account type does not take one of the options given"));
       return EX_USAGE;
     }
-  if (port > 0)
-    g_object_set (account, "port", (guint) port, NULL);
+  status = apply_account_options (account, type, &options);
+  if (status >= 0)
+    return status;
   if (!mail_account_validate (account, &error))
     return fail (EX_DATAERR, error);
 
   /* The secret first: an account is only listed once its credential is safely stored. */
   if (g_str_equal (auth, "oauth2"))
     {
-      if (!sign_in_here (account, browser, &error))
-        return fail (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ? EX_TEMPFAIL : EX_NOPERM,
-                     error);
-      if (!mail_account_save (account, &error))
-        return fail (EX_SOFTWARE, error);
-      host_sync_settings ();
+      if (!sign_in_here (account, options.browser, &error))
+        return sign_in_failed (error);
+      if ((status = save_account (account)) >= 0)
+        return status;
       g_print (_("Added %s; its sign-in with Microsoft is in the system keyring.\n"), address);
       return EX_OK;
     }
-  password = host_read_password (g_str_equal (auth, "app-password") ? _("App password: ") : _("Password: "),
-                                 password_stdin, &error);
-  if (password == NULL)
-    return fail (EX_NOINPUT, error);
-  mail_account_store_secret_async (account, password, NULL, host_keep_result, &result);
-  host_password_free (password);
-  host_wait_for_result (&result);
-  if (!mail_account_store_secret_finish (account, result, &error))
-    return fail (EX_UNAVAILABLE, error);
-  if (!mail_account_save (account, &error))
-    return fail (EX_SOFTWARE, error);
-  host_sync_settings ();
+  if ((status = store_password (account, auth, options.password_stdin)) >= 0 ||
+      (status = save_account (account)) >= 0)
+    return status;
   g_print (_("Added %s; its %s is in the system keyring.\n"), address,
            g_str_equal (auth, "app-password") ? _("app password") : _("password"));
+  return EX_OK;
+}
+
+/* --- edit ----------------------------------------------------------------------------------- */
+
+static char *string_property (MailAccount *account, const char *name);
+
+static int
+command_edit (int argc, char **argv)
+{
+  g_auto (AccountOptions) options = { 0 };
+  g_autofree GOptionEntry *entries = account_option_entries (&options);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MailPluginLoader) loader = NULL;
+  g_autoptr (MailAccount) account = NULL;
+  g_autofree char *old_auth = NULL, *account_id = NULL, *type_id = NULL;
+  MailAccountType *type;
+  const char *auth;
+  int status = open_account (entries,
+                             _("Usage: o365-account edit ADDRESS [--auth password|app-password|oauth2] "
+                               "[--password-stdin] [--client-id ID] [--tenant TENANT] [--endpoint ID] "
+                               "[--server HOST] [--port N] [--timeout SECONDS] [--username NAME] "
+                               "[--display-name NAME] [--ca-file PEM] [--browser]\n"),
+                             &argc, &argv, &loader, &account);
+
+  if (status >= 0)
+    return status;
+  if (options.type_id != NULL)
+    {
+      complain (_("an account’s type cannot be changed; remove it and add it again"));
+      return EX_USAGE;
+    }
+  old_auth = string_property (account, "auth-method");
+  auth = options.auth != NULL ? options.auth : old_auth;
+  status = check_account_options (&options, auth, FALSE);
+  if (status >= 0)
+    return status;
+  account_id = mail_account_dup_id (account);
+  type_id = mail_account_registry_dup_type (account_id);
+  type = mail_plugin_loader_find_account_type (loader, type_id != NULL ? type_id : "office365");
+  if (type == NULL)
+    {
+      complain (_("no plug-in provides the account type “%s”"), type_id);
+      return EX_UNAVAILABLE;
+    }
+  status = apply_account_options (account, type, &options);
+  if (status >= 0)
+    return status;
+  if (!mail_account_validate (account, &error))
+    return fail (EX_DATAERR, error);
+
+  /* To “Sign in with Microsoft”: the method changes (and the password leaves the keyring) only
+   * once the sign-in succeeded — the plug-in does both — so a failed one changes nothing. */
+  if (g_str_equal (auth, "oauth2") && !g_str_equal (old_auth, "oauth2"))
+    {
+      if (!sign_in_here (account, options.browser, &error))
+        return sign_in_failed (error);
+      if ((status = save_account (account)) >= 0)
+        return status;
+      g_print (_("Changed %s; it signs in with Microsoft now, and its password is no longer in the "
+                 "keyring.\n"), argv[1]);
+      return EX_OK;
+    }
+  if (!g_str_equal (auth, "oauth2") && (!g_str_equal (auth, old_auth) || options.password_stdin))
+    {
+      g_object_set (account, "auth-method", auth, NULL);
+      if ((status = store_password (account, auth, options.password_stdin)) >= 0)
+        return status;
+    }
+  if ((status = save_account (account)) >= 0)
+    return status;
+  g_print (_("Changed %s.\n"), argv[1]);
   return EX_OK;
 }
 
@@ -404,7 +616,8 @@ command_sign_in (int argc, char **argv)
   if (status >= 0)
     return status;
   if (!sign_in_here (account, browser, &error))
-    return fail (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ? EX_TEMPFAIL : EX_NOPERM, error);
+    return sign_in_failed (error);
+  host_sync_settings ();
   g_print (_("Signed in; the new sign-in for %s is in the system keyring.\n"), argv[1]);
   return EX_OK;
 }
@@ -482,23 +695,123 @@ command_show (int argc, char **argv)
 
 /* --- remove --------------------------------------------------------------------------------- */
 
+/* How many messages of @address wait in the outbox (queued or held), or -1 (printed). */
+static int
+count_waiting_messages (Outbox *outbox, const char *address)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) entries = outbox_list (outbox, &error);
+  int count = 0;
+
+  if (entries == NULL)
+    {
+      fail (EX_IOERR, error);
+      return -1;
+    }
+  for (guint i = 0; i < entries->len; i++)
+    {
+      OutboxEntry *entry = g_ptr_array_index (entries, i);
+
+      if (entry->state != OUTBOX_STATE_FAILED && g_ascii_strcasecmp (entry->account, address) == 0)
+        count++;
+    }
+  return count;
+}
+
+/* A person at a terminal says yes; anyone else must have said --force. */
+static gboolean
+confirm_removal (const char *address, int waiting)
+{
+  char answer[16] = "";
+
+  g_printerr (ngettext ("o365-account: warning: %s has %d message in the outbox, not yet sent; removing "
+                        "the account moves it to failed/.\n",
+                        "o365-account: warning: %s has %d messages in the outbox, not yet sent; removing "
+                        "the account moves them to failed/.\n", waiting),
+              address, waiting);
+  if (!isatty (STDIN_FILENO))
+    {
+      g_printerr (_("o365-account: not removed; send them first (o365-account flush %s) or remove it "
+                    "with --force\n"), address);
+      return FALSE;
+    }
+  g_printerr (_("Remove %s anyway? [y/N] "), address);
+  if (fgets (answer, sizeof answer, stdin) == NULL)
+    return FALSE;
+  /* Translators: the letter that answers yes to “[y/N]”. */
+  return answer[0] == 'y' || answer[0] == 'Y' || g_str_has_prefix (answer, _("y"));
+}
+
+/* The account's messages would fail on every --flush for want of it: they go to failed/, with
+ * the reason, so that nothing is lost and nothing retries forever. Entries another process is
+ * sending just now are left to it. */
+static void
+move_waiting_messages_to_failed (Outbox *outbox, const char *address)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) entries = outbox_claim (outbox, address, TRUE, &error);
+  g_autofree char *reason = g_strdup_printf (_("its account %s was removed"), address);
+  guint moved = 0;
+
+  if (entries == NULL)
+    {
+      fail (EX_IOERR, error);
+      return;
+    }
+  for (guint i = 0; i < entries->len; i++)
+    {
+      g_autofree char *path = outbox_entry_move_to_failed (outbox, g_ptr_array_index (entries, i), reason, &error);
+
+      if (path == NULL)
+        {
+          fail (EX_IOERR, error);
+          g_clear_error (&error);
+          continue;
+        }
+      moved++;
+    }
+  if (moved > 0)
+    g_print (ngettext ("Moved %u message of %s to %s/failed/.\n", "Moved %u messages of %s to %s/failed/.\n",
+                       moved),
+             moved, address, outbox_get_directory (outbox));
+}
+
 static int
 command_remove (int argc, char **argv)
 {
+  gboolean force = FALSE;
+  const GOptionEntry entries[] = {
+    { "force", 0, 0, G_OPTION_ARG_NONE, &force, N_("Remove it even while the outbox holds messages of it (they move to failed/)"), NULL },
+    { NULL },
+  };
   g_autoptr (GError) error = NULL;
   g_autoptr (MailPluginLoader) loader = NULL;
   g_autoptr (MailAccount) account = NULL;
   g_autoptr (GAsyncResult) result = NULL;
-  int status = open_account (NULL, _("Usage: o365-account remove ADDRESS\n"), &argc, &argv, &loader, &account);
+  g_autoptr (Outbox) outbox = NULL;
+  g_autofree char *address = NULL;
+  int waiting;
+  int status = open_account (entries, _("Usage: o365-account remove ADDRESS [--force]\n"), &argc, &argv, &loader,
+                             &account);
 
   if (status >= 0)
     return status;
+  address = mail_account_dup_address (account);
+  outbox = outbox_open (NULL, &error);
+  if (outbox == NULL)
+    return fail (EX_CANTCREAT, error);
+  waiting = count_waiting_messages (outbox, address);
+  if (waiting < 0)
+    return EX_IOERR;
+  if (waiting > 0 && !force && !confirm_removal (address, waiting))
+    return EX_TEMPFAIL;
   mail_account_remove_async (account, NULL, host_keep_result, &result);
   host_wait_for_result (&result);
   if (!mail_account_remove_finish (account, result, &error))
     return fail (EX_UNAVAILABLE, error);
   host_sync_settings ();
   g_print (_("Removed %s and its keyring items.\n"), argv[1]);
+  move_waiting_messages_to_failed (outbox, address);
   return EX_OK;
 }
 
@@ -537,7 +850,7 @@ command_test (int argc, char **argv)
   facts = mail_transport_check_finish (transport, result, &error);
   if (facts == NULL)
     {
-      g_printerr (_("Test failed: %s\n"), error->message);
+      complain (_("the test failed: %s"), error->message);
       return host_exit_status_for_error (error);
     }
 
@@ -610,23 +923,40 @@ command_setup (int argc, char **argv)
     g_ptr_array_add (args, argv[i]);
   g_ptr_array_add (args, NULL);
   execv (helper, (char **) args->pdata);
-  g_printerr (_("Error: cannot run %s: %s\n"), helper, g_strerror (errno));
+  complain (_("cannot run %s: %s"), helper, g_strerror (errno));
   return EX_UNAVAILABLE;
 }
 
 /* --- main ----------------------------------------------------------------------------------- */
 
 static const Command commands[] = {
-  { "list-types", command_list_types, "", N_("Show the account types the plug-ins provide") },
-  { "add", command_add, N_("ADDRESS"), N_("Add an account (the password goes to the keyring)") },
-  { "sign-in", command_sign_in, N_("ADDRESS"), N_("Sign in with Microsoft again (oauth2 accounts)") },
-  { "list", command_list, "", N_("List the configured accounts") },
-  { "show", command_show, N_("ADDRESS"), N_("Show an account’s settings") },
-  { "remove", command_remove, N_("ADDRESS"), N_("Remove an account and its keyring items") },
-  { "test", command_test, N_("ADDRESS"), N_("Connect, secure, sign in and disconnect") },
-  { "flush", command_flush, N_("[ADDRESS]"), N_("Send the messages queued in the outbox") },
-  { "setup", command_setup, N_("[ADDRESS]"), N_("Add or edit an account in a window") },
+  { "list-types", command_list_types, "", N_("Show the account types the plug-ins provide"),
+    "o365-account list-types" },
+  { "add", command_add, N_("ADDRESS"), N_("Add an account (the password goes to the keyring)"),
+    "o365-account add you@contoso.com --auth oauth2" },
+  { "edit", command_edit, N_("ADDRESS"), N_("Change an account’s settings or sign-in method"),
+    "o365-account edit you@contoso.com --auth oauth2 --client-id ID" },
+  { "sign-in", command_sign_in, N_("ADDRESS"), N_("Sign in with Microsoft again (oauth2 accounts)"),
+    "o365-account sign-in you@contoso.com --browser" },
+  { "list", command_list, "", N_("List the configured accounts"), "o365-account list" },
+  { "show", command_show, N_("ADDRESS"), N_("Show an account’s settings"), "o365-account show you@contoso.com" },
+  { "remove", command_remove, N_("ADDRESS"), N_("Remove an account and its keyring items"),
+    "o365-account remove you@contoso.com" },
+  { "test", command_test, N_("ADDRESS"), N_("Connect, secure, sign in and disconnect"),
+    "o365-account test you@contoso.com --debug" },
+  { "flush", command_flush, N_("[ADDRESS]"), N_("Send the messages queued in the outbox"), "o365-account flush" },
+  { "setup", command_setup, N_("[ADDRESS]"), N_("Add or edit an account in a window"),
+    "o365-account setup you@contoso.com" },
 };
+
+static const Command *
+find_command (const char *name)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (g_str_equal (name, commands[i].name))
+      return &commands[i];
+  return NULL;
+}
 
 /* Asked for (--help): on standard output, as GNU programs do; after a mistake: on stderr. */
 static void
@@ -652,6 +982,8 @@ print_usage (gboolean requested)
 int
 main (int argc, char **argv)
 {
+  const Command *command;
+
   host_protect_secrets ();
   setlocale (LC_ALL, "");
   mail_bind_textdomain (GETTEXT_PACKAGE, LOCALEDIR);
@@ -664,11 +996,18 @@ main (int argc, char **argv)
     }
   if (g_str_equal (argv[1], "--version"))
     return print_version ();
-  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
-    if (g_str_equal (argv[1], commands[i].name))
-      return commands[i].run (argc - 1, argv + 1);
+  command = find_command (argv[1]);
+  if (command != NULL)
+    {
+      /* “Usage: o365-account add [OPTION…] ADDRESS” in COMMAND --help. */
+      g_autofree char *prgname = g_strdup_printf ("o365-account %s", command->name);
 
-  g_printerr (_("Unknown command “%s”\n\n"), argv[1]);
+      g_set_prgname (prgname);
+      return command->run (argc - 1, argv + 1);
+    }
+
+  complain (_("unknown command “%s”"), argv[1]);
+  g_printerr ("\n");
   print_usage (FALSE);
   return EX_USAGE;
 }

@@ -6,7 +6,7 @@
  *             [--] [RECIPIENT…]
  *   o365-send --flush [--account ADDR] [--include-unknown] [--debug]     (also -q)
  *   o365-send --queue                                                     (also -bp)
- *   o365-send --version                                                   (also -V)
+ *   o365-send --version                                                   (also -V alone)
  *
  * The message goes to the durable outbox before any network activity and leaves it only once
  * the server accepted it. Exit codes follow sysexits.h, as msmtp's do: 0 sent, EX_TEMPFAIL (75)
@@ -26,12 +26,17 @@
 #include <unistd.h>
 
 #include "host-accounts.h"
+#include "host-complain.h"
 #include "host-outbox.h"
+#include "host-schema.h"
 #include "host-secrets.h"
 #include "host-version.h"
 #include "mail-address.h"
 #include "mail-i18n.h"
 #include "message-head.h"
+#include "send-progress.h"
+
+#define complain(...) host_complain ("o365-send", __VA_ARGS__)
 
 /* Headers past this size are not a message a person wrote; refusing them bounds memory. */
 #define HEAD_LIMIT (1024 * 1024)
@@ -53,6 +58,9 @@ typedef struct
   gboolean include_unknown;
   char *sender;             /* -f */
   char *account;            /* --account */
+  char *dsn_notify;         /* -N, as NOTIFY= wants it */
+  char *dsn_return;         /* -R */
+  char *envid;              /* -V ENVID */
   GPtrArray *recipients;    /* the arguments */
 } Options;
 
@@ -61,6 +69,9 @@ options_clear (Options *options)
 {
   g_free (options->sender);
   g_free (options->account);
+  g_free (options->dsn_notify);
+  g_free (options->dsn_return);
+  g_free (options->envid);
   g_clear_pointer (&options->recipients, g_ptr_array_unref);
 }
 
@@ -87,7 +98,12 @@ print_help (void)
              "  --flush, -q        send what is queued in the outbox, one connection per account\n"
              "  --include-unknown  with --flush: also resend messages whose delivery is unknown\n"
              "  --queue, -bp       list the outbox\n"));
-  g_print ("%s", _("  --version, -V      print the version and the libraries in use\n"));
+  /* Apart from the text above, so that its translations stay. */
+  g_print ("%s", _("  -N NOTIFY          delivery status notifications: never, or one or more of\n"
+                   "                     success, failure and delay, separated by commas\n"
+                   "  -R full|hdrs       what a failure notification returns of the message\n"
+                   "  -V ENVID           the envelope id notifications quote\n"));
+  g_print ("%s", _("  --version, -V      print the version and the libraries in use (-V only alone)\n"));
 }
 
 /* --version and -V: no account, keyring or settings needed. */
@@ -107,7 +123,7 @@ usage_error (const char *format, ...)
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
   va_end (args);
-  g_printerr ("o365-send: %s\n", message);
+  complain ("%s", message);
   g_printerr (_("Run “o365-send --help” to see the options.\n"));
   return EX_USAGE;
 }
@@ -178,6 +194,47 @@ parse_o_option (const char *arg)
   return usage_error (_("Unsupported option %s"), arg);
 }
 
+/* -N never|success,failure,delay, -R full|hdrs and -V ENVID (sendmail's, as mutt's dsn_notify
+ * and dsn_return pass them), in the form NOTIFY=, RET= and ENVID= take. */
+static int
+parse_dsn_option (Options *options, char letter, const char *value)
+{
+  g_autofree char *upper = g_ascii_strup (value, -1);
+
+  if (letter == 'N')
+    {
+      g_auto (GStrv) parts = g_strsplit (upper, ",", -1);
+      static const char *const conditions[] = { "SUCCESS", "FAILURE", "DELAY", NULL };
+
+      for (guint i = 0; parts[i] != NULL; i++)
+        if (!(g_str_equal (parts[i], "NEVER") && parts[1] == NULL) &&
+            !g_strv_contains (conditions, parts[i]))
+          return usage_error (_("-N takes never, or one or more of success, failure and delay, "
+                                "separated by commas"));
+      g_free (options->dsn_notify);
+      options->dsn_notify = g_steal_pointer (&upper);
+    }
+  else if (letter == 'R')
+    {
+      if (!g_str_equal (upper, "FULL") && !g_str_equal (upper, "HDRS"))
+        return usage_error (_("-R takes full or hdrs"));
+      g_free (options->dsn_return);
+      options->dsn_return = g_steal_pointer (&upper);
+    }
+  else
+    {
+      /* RFC 3461 §4.4: at most 100 characters; printable ASCII (the engine encodes the rest). */
+      for (const char *p = value; *p != '\0'; p++)
+        if ((guchar) *p < 32 || (guchar) *p > 126)
+          return usage_error (_("-V takes an envelope id of printable ASCII characters"));
+      if (*value == '\0' || strlen (value) > 100)
+        return usage_error (_("-V takes an envelope id of 1 to 100 characters"));
+      g_free (options->envid);
+      options->envid = g_strdup (value);
+    }
+  return -1;
+}
+
 static int
 parse_short_options (Options *options, const char *arg, int argc, char **argv, int *index)
 {
@@ -197,10 +254,10 @@ parse_short_options (Options *options, const char *arg, int argc, char **argv, i
         case 'v':
           options->verbose = TRUE;
           continue;
-        case 'V':
-          /* The version, as --version. Sendmail's -V ENVID (a DSN envelope id) would need DSN,
-           * which o365-send never asks the server for; mutt and git send-email do not pass it. */
-          return print_version ();
+        case 'h':
+          /* Sendmail's -h is a hop count no MUA passes; here it is the help, as everywhere. */
+          print_help ();
+          return EX_OK;
         case 'q':
           if (letter[1] != '\0')
             return usage_error (_("Unsupported option %s (o365-send has no queue runner; use -q alone)"), arg);
@@ -210,6 +267,9 @@ parse_short_options (Options *options, const char *arg, int argc, char **argv, i
         case 'r':
         case 'F':
         case 'B':
+        case 'N':
+        case 'R':
+        case 'V':
           break;
         default:
           return usage_error (_("Unknown option %s"), arg);
@@ -219,6 +279,8 @@ parse_short_options (Options *options, const char *arg, int argc, char **argv, i
       value = letter[1] != '\0' ? letter + 1 : (*index + 1 < argc ? argv[++*index] : NULL);
       if (value == NULL)
         return usage_error (_("Option %s needs a value"), arg);
+      if (*letter == 'N' || *letter == 'R' || *letter == 'V')
+        return parse_dsn_option (options, *letter, value);
       if (*letter == 'f' || *letter == 'r')
         {
           gsize length = strlen (value);
@@ -251,6 +313,10 @@ parse_arguments (Options *options, int argc, char **argv)
   gboolean operands = FALSE;
 
   options->recipients = g_ptr_array_new_with_free_func (g_free);
+  /* msmtp's -V is the version; sendmail's and Postfix's -V ENVID the envelope id: alone it is
+   * the first, with anything else the second. */
+  if (argc == 2 && g_str_equal (argv[1], "-V"))
+    return print_version ();
   for (int i = 1; i < argc; i++)
     {
       const char *arg = argv[i];
@@ -447,6 +513,39 @@ choose_account (MailPluginLoader *loader, const char *address, const char *sende
   return host_find_account (loader, NULL, error);
 }
 
+/* Office 365 refuses a sender that is not the mailbox (5.7.60 SendAsDenied) unless it has
+ * Send As rights; said before sending, since the refusal only comes after the whole message. */
+static void
+warn_if_sending_as_another (const char *sender, const char *account_address)
+{
+  if (*sender == '\0' || g_ascii_strcasecmp (sender, account_address) == 0)
+    return;
+  g_printerr (_("o365-send: warning: sending as %s through the account %s; Office 365 refuses that "
+                "(5.7.60 SendAsDenied) unless the account may send as that address\n"),
+              sender, account_address);
+}
+
+/* The plug-ins, in *@loader, once the settings schema is known to be there; returns -1, else
+ * the status to exit with (the reason printed). */
+static int
+load_plugins (MailPluginLoader **loader)
+{
+  return host_load_plugins_checked ("o365-send", loader);
+}
+
+/* -v: the id Office 365 gave the message, parsed from its final reply. */
+static void
+print_message_id (OutboxResult *result)
+{
+  g_autofree char *id = NULL;
+
+  if (result->outcome != OUTBOX_OUTCOME_SENT || result->final_reply == NULL)
+    return;
+  id = mail_reply_dup_message_id (result->final_reply);
+  if (id != NULL)
+    g_print (_("Message id given by the server: %s\n"), id);
+}
+
 static int
 send_message (Options *options)
 {
@@ -472,16 +571,17 @@ send_message (Options *options)
   gboolean separated;
   gsize length;
   const guint8 *data;
+  g_autoptr (SendProgress) progress = NULL;
 
   if (!read_head (head, rest, &at_end, &separated, &error))
     {
-      g_printerr (_("Error: %s\n"), error->message);
+      complain ("%s", error->message);
       return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE) ? EX_DATAERR : EX_IOERR;
     }
   /* Sendmail would send an empty message; it is never what a person meant. */
   if (head->len == 0 && rest->len == 0)
     {
-      g_printerr ("o365-send: %s\n", _("the message is empty; nothing was sent"));
+      complain ("%s", _("the message is empty; nothing was sent"));
       return EX_DATAERR;
     }
   head_bytes = g_byte_array_free_to_bytes (g_steal_pointer (&head));
@@ -490,8 +590,7 @@ send_message (Options *options)
    * allows CR only before LF, so such a head is refused rather than guessed at. */
   if (message_head_has_bare_cr (head_bytes))
     {
-      g_printerr ("o365-send: %s\n",
-                  _("the message’s header contains a CR not followed by LF; end its lines with LF or CRLF"));
+      complain ("%s", _("the message’s header contains a CR not followed by LF; end its lines with LF or CRLF"));
       return EX_DATAERR;
     }
   recipients = collect_recipients (options, head_bytes);
@@ -501,32 +600,31 @@ send_message (Options *options)
     return status;
   if (recipients[0] == NULL)
     {
-      g_printerr (_("Error: no recipients; give them as arguments, or use -t to read them from the "
-                    "message\n"));
+      complain (_("no recipients; give them as arguments, or use -t to read them from the "
+                    "message"));
       return EX_USAGE;
     }
 
   /* Everything that can be refused without the network is checked before the message is
    * queued, so that a message in the outbox is one that a flush can send. */
-  loader = host_load_plugins (&error);
-  if (loader == NULL)
-    {
-      g_printerr (_("Error: %s\n"), error->message);
-      return EX_UNAVAILABLE;
-    }
+  status = load_plugins (&loader);
+  if (status >= 0)
+    return status;
   account = choose_account (loader, options->account, sender, &error);
   if (account == NULL)
     {
-      g_printerr (_("Error: %s\n"), error->message);
-      return EX_CONFIG;
+      complain ("%s", error->message);
+      /* No such account: EX_NOUSER, as o365-account says it; several and none chosen: config. */
+      return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND) ? EX_NOUSER : EX_CONFIG;
     }
   account_address = mail_account_dup_address (account);
   if (sender == NULL)
     sender = g_strdup (account_address);
+  warn_if_sending_as_another (sender, account_address);
   transport = mail_account_create_transport (account, &error);
   if (transport == NULL)
     {
-      g_printerr (_("Error: %s\n"), error->message);
+      complain ("%s", error->message);
       return EX_CONFIG;
     }
 
@@ -540,32 +638,42 @@ send_message (Options *options)
   outbox = outbox_open (NULL, &error);
   if (outbox == NULL)
     {
-      g_printerr (_("Error: cannot use the outbox: %s\n"), error->message);
+      complain (_("cannot use the outbox: %s"), error->message);
       return EX_CANTCREAT;
     }
   draft = outbox_draft_new (outbox, &error);
+  if (draft != NULL)
+    outbox_draft_set_dsn (draft, options->dsn_notify, options->dsn_return, options->envid);
   /* A head ended by a line that is not a field gets the empty line RFC 5322 requires, so that
    * the receiver sees the body start where o365-send did. */
   if (draft == NULL || !outbox_draft_write (draft, data, length, &error)
       || (!separated && rest->len > 0 && !outbox_draft_write (draft, "\n", 1, &error))
       || !copy_body (draft, rest, at_end, &flags, &error))
     {
-      g_printerr (_("Error: %s\n"), error->message);
+      complain ("%s", error->message);
       return EX_IOERR;
     }
   entry = outbox_draft_commit (g_steal_pointer (&draft), account_address, sender,
                                (const char *const *) recipients, flags, &error);
   if (entry == NULL)
     {
-      g_printerr (_("Error: cannot queue the message: %s\n"), error->message);
+      complain (_("cannot queue the message: %s"), error->message);
       return EX_IOERR;
     }
   entries = g_ptr_array_new_with_free_func ((GDestroyNotify) outbox_entry_free);
   g_ptr_array_add (entries, entry);
 
-  /* The caller learns the outcome now and keeps a message that failed (see the flag). */
+  /* The caller learns the outcome now and keeps a message that failed (see the flag). A person
+   * at a terminal sees how far it got (not with --debug: the transcript is on stderr then). */
+  progress = options->debug ? NULL : send_progress_show (transport, "o365-send");
   results = host_outbox_send (outbox, transport, entries, OUTBOX_FLUSH_NEW_MESSAGES, options->debug);
-  return host_outbox_report (outbox, g_ptr_array_index (results, 0), options->verbose || options->debug);
+  if (((OutboxResult *) g_ptr_array_index (results, 0))->outcome == OUTBOX_OUTCOME_SENT)
+    send_progress_done (progress);
+  g_clear_pointer (&progress, send_progress_free);
+  status = host_outbox_report (outbox, g_ptr_array_index (results, 0), options->verbose || options->debug);
+  if (options->verbose)
+    print_message_id (g_ptr_array_index (results, 0));
+  return status;
 }
 
 static int
@@ -574,18 +682,16 @@ flush (Options *options)
   g_autoptr (GError) error = NULL;
   g_autoptr (MailPluginLoader) loader = NULL;
   g_autoptr (Outbox) outbox = outbox_open (NULL, &error);
+  int status;
 
   if (outbox == NULL)
     {
-      g_printerr (_("Error: cannot use the outbox: %s\n"), error->message);
+      complain (_("cannot use the outbox: %s"), error->message);
       return EX_CANTCREAT;
     }
-  loader = host_load_plugins (&error);
-  if (loader == NULL)
-    {
-      g_printerr (_("Error: %s\n"), error->message);
-      return EX_UNAVAILABLE;
-    }
+  status = load_plugins (&loader);
+  if (status >= 0)
+    return status;
   return host_outbox_flush (outbox, loader, options->account, options->include_unknown, options->debug);
 }
 
@@ -597,7 +703,7 @@ show_queue (void)
 
   if (outbox == NULL)
     {
-      g_printerr (_("Error: cannot use the outbox: %s\n"), error->message);
+      complain (_("cannot use the outbox: %s"), error->message);
       return EX_CANTCREAT;
     }
   return host_outbox_print_queue (outbox);

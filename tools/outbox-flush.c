@@ -198,6 +198,8 @@ outbox_flush_async (Outbox *outbox,
         }
       g_ptr_array_add (messages, mail_outgoing_new (entry->sender, (const char *const *) entry->recipients,
                                                     G_INPUT_STREAM (content), size, entry->flags));
+      mail_outgoing_set_dsn (g_ptr_array_index (messages, messages->len - 1), entry->dsn[OUTBOX_DSN_NOTIFY],
+                             entry->dsn[OUTBOX_DSN_RETURN], entry->dsn[OUTBOX_DSN_ENVID]);
       g_ptr_array_add (data->batch, result);
     }
 

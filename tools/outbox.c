@@ -34,6 +34,7 @@ struct _OutboxDraft
   goffset wire_size; /* the octets DATA carries, before dot-stuffing */
   gboolean after_cr;
   gboolean in_line;  /* the last octet written was not a line end */
+  char *dsn[OUTBOX_N_DSN];
 };
 
 static const char *const state_names[] = {
@@ -236,6 +237,9 @@ get_time (GKeyFile *keys, const char *key)
   return text != NULL ? g_date_time_new_from_iso8601 (text, NULL) : NULL;
 }
 
+/* The meta keys of OutboxEntry.dsn, in OutboxDsn order. */
+static const char *const dsn_keys[OUTBOX_N_DSN] = { "DsnNotify", "DsnReturn", "Envid" };
+
 static char *
 entry_to_meta (OutboxEntry *entry, gsize *length)
 {
@@ -256,6 +260,9 @@ entry_to_meta (OutboxEntry *entry, gsize *length)
                               g_strv_length (flag_names));
   if (entry->wire_size >= 0)
     g_key_file_set_int64 (keys, META_GROUP, "WireSize", entry->wire_size);
+  for (guint i = 0; i < OUTBOX_N_DSN; i++)
+    if (entry->dsn[i] != NULL)
+      g_key_file_set_string (keys, META_GROUP, dsn_keys[i], entry->dsn[i]);
   g_key_file_set_string (keys, META_GROUP, "State", outbox_state_to_string (entry->state));
   g_key_file_set_uint64 (keys, META_GROUP, "Attempts", entry->attempts);
   set_time (keys, "Created", entry->created);
@@ -305,6 +312,8 @@ entry_from_meta (const char *id, const char *path, GError **error)
                        ? g_key_file_get_int64 (keys, META_GROUP, "WireSize", NULL)
                        : -1;
   entry->attempts = (guint) g_key_file_get_uint64 (keys, META_GROUP, "Attempts", NULL);
+  for (guint i = 0; i < OUTBOX_N_DSN; i++)
+    entry->dsn[i] = g_key_file_get_string (keys, META_GROUP, dsn_keys[i], NULL);
   entry->created = get_time (keys, "Created");
   entry->last_attempt = get_time (keys, "LastAttempt");
   entry->last_error = g_key_file_get_string (keys, META_GROUP, "LastError", NULL);
@@ -334,6 +343,8 @@ outbox_entry_free (OutboxEntry *entry)
   g_free (entry->account);
   g_free (entry->sender);
   g_strfreev (entry->recipients);
+  for (guint i = 0; i < OUTBOX_N_DSN; i++)
+    g_free (entry->dsn[i]);
   g_free (entry->last_error);
   g_clear_pointer (&entry->last_attempt, g_date_time_unref);
   g_clear_pointer (&entry->created, g_date_time_unref);
@@ -559,7 +570,21 @@ outbox_draft_free (OutboxDraft *draft)
     close (draft->fd);
   g_free (draft->temp_path);
   g_free (draft->id);
+  for (guint i = 0; i < OUTBOX_N_DSN; i++)
+    g_free (draft->dsn[i]);
   g_free (draft);
+}
+
+void
+outbox_draft_set_dsn (OutboxDraft *draft, const char *notify, const char *ret, const char *envid)
+{
+  const char *values[OUTBOX_N_DSN] = { notify, ret, envid };
+
+  for (guint i = 0; i < OUTBOX_N_DSN; i++)
+    {
+      g_free (draft->dsn[i]);
+      draft->dsn[i] = g_strdup (values[i]);
+    }
 }
 
 OutboxEntry *
@@ -596,6 +621,8 @@ outbox_draft_commit (OutboxDraft *draft_,
   entry->sender = g_strdup (sender);
   entry->recipients = g_strdupv ((char **) recipients);
   entry->flags = flags;
+  for (guint i = 0; i < OUTBOX_N_DSN; i++)
+    entry->dsn[i] = g_steal_pointer (&draft->dsn[i]);
   /* The engine ends an unterminated last line with CRLF. */
   entry->wire_size = draft->wire_size + (draft->in_line ? 2 : 0);
   entry->state = OUTBOX_STATE_QUEUED;

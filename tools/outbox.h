@@ -24,6 +24,15 @@ typedef enum
   OUTBOX_STATE_FAILED,       /* refused for good; kept in failed/ so that nothing is lost */
 } OutboxState;
 
+/* The delivery status notification asked for (RFC 3461), each NULL when not. */
+typedef enum
+{
+  OUTBOX_DSN_NOTIFY, /* NOTIFY=: NEVER, or SUCCESS,FAILURE,DELAY */
+  OUTBOX_DSN_RETURN, /* RET=: FULL or HDRS */
+  OUTBOX_DSN_ENVID,  /* ENVID=, in plain text */
+  OUTBOX_N_DSN,
+} OutboxDsn;
+
 typedef struct
 {
   char *id;
@@ -32,6 +41,7 @@ typedef struct
   char **recipients; /* envelope recipients (RCPT TO) */
   MailOutgoingFlags flags;
   goffset wire_size; /* octets on the wire, all line ends CRLF (for SIZE=), or -1 if unknown */
+  char *dsn[OUTBOX_N_DSN];
   OutboxState state;
   guint attempts;
   char *last_error;        /* why the last attempt failed, or NULL */
@@ -64,6 +74,8 @@ OutboxEntry *outbox_draft_commit (OutboxDraft *draft,
                                   const char *const *recipients,
                                   MailOutgoingFlags flags,
                                   GError **error);
+/* The DSN to ask for when it is sent (NULLs: none); before the commit. */
+void outbox_draft_set_dsn (OutboxDraft *draft, const char *notify, const char *ret, const char *envid);
 /* Discards an uncommitted draft. */
 void outbox_draft_free (OutboxDraft *draft);
 

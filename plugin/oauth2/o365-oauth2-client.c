@@ -387,7 +387,8 @@ o365_oauth2_client_new (const char *authority,
                              "app (redirect URI http://127.0.0.1, “Allow public client flows” "
                              "on, delegated permission SMTP.Send of Office 365 Exchange Online) "
                              "and enter its Application (client) ID in the account settings "
-                             "(oauth2-client-id), or build with -Doauth2_client_id=…; the README "
+                             "(oauth2-client-id; in a terminal: o365-account edit ADDRESS --client-id ID), "
+                             "or build with -Doauth2_client_id=…; the README "
                              "section “Sign in with Microsoft” explains each step."));
       return NULL;
     }

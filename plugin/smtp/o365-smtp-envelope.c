@@ -75,6 +75,19 @@ needs_smtputf8 (MailOutgoing *message)
   return FALSE;
 }
 
+/* RFC 3461 §4: xtext, "+" and "=" and what is not printable ASCII written as +XX. */
+static void
+append_xtext (GString *out, const char *text)
+{
+  for (const guchar *p = (const guchar *) text; *p != '\0'; p++)
+    {
+      if (*p < 33 || *p > 126 || *p == '+' || *p == '=')
+        g_string_append_printf (out, "+%02X", *p);
+      else
+        g_string_append_c (out, (char) *p);
+    }
+}
+
 GPtrArray *
 o365_smtp_envelope_build_commands (MailOutgoing *message,
                                    const O365SmtpCapabilities *capabilities,
@@ -87,6 +100,7 @@ o365_smtp_envelope_build_commands (MailOutgoing *message,
   gboolean eight_bit = (mail_outgoing_get_flags (message) & MAIL_OUTGOING_8BIT_BODY) != 0;
   gboolean smtputf8 = needs_smtputf8 (message);
   goffset size = mail_outgoing_get_size (message);
+  gboolean dsn = capabilities->dsn;
 
   g_return_val_if_fail (MAIL_IS_OUTGOING (message), NULL);
   g_return_val_if_fail (capabilities != NULL, NULL);
@@ -132,11 +146,25 @@ o365_smtp_envelope_build_commands (MailOutgoing *message,
     g_string_append (mail, " BODY=8BITMIME");
   if (smtputf8)
     g_string_append (mail, " SMTPUTF8");
+  /* RFC 3461: only to a server that offers DSN; others would refuse the parameters. */
+  if (dsn && mail_outgoing_get_dsn_return (message) != NULL)
+    g_string_append_printf (mail, " RET=%s", mail_outgoing_get_dsn_return (message));
+  if (dsn && mail_outgoing_get_envid (message) != NULL)
+    {
+      g_string_append (mail, " ENVID=");
+      append_xtext (mail, mail_outgoing_get_envid (message));
+    }
   g_string_append (mail, "\r\n");
   g_ptr_array_add (commands, g_string_free (g_steal_pointer (&mail), FALSE));
 
   for (gsize i = 0; recipients[i] != NULL; i++)
-    g_ptr_array_add (commands, g_strdup_printf ("RCPT TO:<%s>\r\n", recipients[i]));
+    {
+      if (dsn && mail_outgoing_get_dsn_notify (message) != NULL)
+        g_ptr_array_add (commands, g_strdup_printf ("RCPT TO:<%s> NOTIFY=%s\r\n", recipients[i],
+                                                    mail_outgoing_get_dsn_notify (message)));
+      else
+        g_ptr_array_add (commands, g_strdup_printf ("RCPT TO:<%s>\r\n", recipients[i]));
+    }
   g_ptr_array_add (commands, g_strdup ("DATA\r\n"));
   return g_steal_pointer (&commands);
 }

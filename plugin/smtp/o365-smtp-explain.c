@@ -88,6 +88,10 @@ static const ExplainRule rules[] = {
   { 0, 5, "5.2.252", NULL, MAIL_TRANSPORT_ERROR_SENDER_NOT_PERMITTED,
     N_("You may not send as this address: send from your own address, or ask your "
        "administrator for “Send As” permission.") },
+  /* The same refusal from the mailbox store, under the generic 5.2.0. */
+  { 0, 5, "5.2.0", "sendasdenied", MAIL_TRANSPORT_ERROR_SENDER_NOT_PERMITTED,
+    N_("You may not send as this address: send from your own address, or ask your "
+       "administrator for “Send As” permission.") },
   { 0, 4, "4.3.2", "thread limit", MAIL_TRANSPORT_ERROR_RATE_LIMITED,
     N_("Too many messages are being sent from this mailbox at the same time: wait a moment, "
        "then send one message at a time.") },
