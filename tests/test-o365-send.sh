@@ -431,6 +431,44 @@ check "the queued message was delivered and the outbox is empty" \
   test "$(stored_count)" -eq $((before + 1)) -a "$(queued_count)" -eq 0
 stop_server
 
+# Recipients refused one by one while others accept (issue 16.1): the message goes to those
+# who accepted, stays queued for the one refused for a while, and the one refused for good is
+# reported with the server's words; the status says not everyone got it.
+start_server recipients "$work/password" --defer-recipient later@example.test --refuse-recipient nobody@example.test
+before=$(stored_count)
+run -v -- bob@example.test later@example.test nobody@example.test <"$work/plain.eml"
+expect_status "a recipient refused for good, one for now, one accepted: EX_NOUSER (67)" 67
+check "it reached the accepted recipient" test "$(stored_count)" -eq $((before + 1))
+check "the permanent refusal is reported with the server's reply" grep -q 'Not sent to nobody@example.test: .*550 5.1.10' "$work/err"
+check "the temporary refusal is reported" grep -q 'Not sent to later@example.test yet: .*452 4.2.2' "$work/err"
+check "the message stays queued for the deferred recipient only" \
+  bash -c "test $(queued_count) -eq 1 && grep -qx 'Recipients=later@example.test;' '$outbox'/*.meta"
+stop_server
+start_server recipients-later
+run --flush
+expect_status "the flush once the mailbox has room (exit 0)" 0
+check "the flush sent it to the deferred recipient only" \
+  bash -c "test \$(grep -c 'C: RCPT TO:' '$server_log') -eq 1 && grep -q 'C: RCPT TO:<later@example.test>' '$server_log'"
+check "the outbox is empty after it" test "$(queued_count)" -eq 0
+stop_server
+start_server recipients-deferred "$work/password" --defer-recipient later@example.test
+run -- bob@example.test later@example.test <"$work/plain.eml"
+expect_status "only a temporary refusal: EX_TEMPFAIL (75)" 75
+check "queued for the deferred recipient" test "$(queued_count)" -eq 1
+stop_server
+rm -f "$outbox"/*.meta "$outbox"/*.eml
+# Office 365 takes 1000 recipients per message: 1005 go as two transactions on one connection.
+start_server many-recipients
+before=$(stored_count)
+run -v -- $(seq -f 'r%g@example.test' 1005) <"$work/plain.eml"
+expect_status "1005 recipients: exit 0" 0
+check "1005 recipients: no recipient refused as one too many (452 4.5.3)" bash -c "! grep -q '452 4.5.3' '$server_log'"
+check "1005 recipients: every one accepted" test "$(grep -c 'S: 250 2.1.5' "$server_log")" -eq 1005
+check "1005 recipients: two transactions over one connection" \
+  test "$(grep -c 'C: MAIL FROM' "$server_log")" -eq 2 -a "$(connections)" -eq 1 -a "$(stored_count)" -eq $((before + 2))
+check "1005 recipients: nothing left queued" test "$(queued_count)" -eq 0
+stop_server
+
 # --- the same against a real Postfix + Dovecot SASL --------------------------------------------
 
 pf_user=carol@example.test

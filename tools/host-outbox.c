@@ -30,11 +30,33 @@ host_outbox_send (Outbox *outbox, MailTransport *transport, GPtrArray *entries, 
   return outbox_flush_finish (transport, result);
 }
 
+/* The recipients the server refused while the message went to others, each with its reply and
+ * what it means. Returns the status they call for. */
+static int
+report_refusals (OutboxResult *result)
+{
+  for (guint i = 0; result->deferred != NULL && i < result->deferred->len; i++)
+    {
+      OutboxRefusal *refusal = g_ptr_array_index (result->deferred, i);
+
+      g_printerr (_("Not sent to %s yet: %s\n"), refusal->recipient, refusal->error->message);
+    }
+  for (guint i = 0; result->refused != NULL && i < result->refused->len; i++)
+    {
+      OutboxRefusal *refusal = g_ptr_array_index (result->refused, i);
+
+      g_printerr (_("Not sent to %s: %s\n"), refusal->recipient, refusal->error->message);
+    }
+  if (result->refused != NULL && result->refused->len > 0)
+    return EX_NOUSER;
+  return result->deferred != NULL && result->deferred->len > 0 ? EX_TEMPFAIL : EX_OK;
+}
+
 int
 host_outbox_report (Outbox *outbox, OutboxResult *result, gboolean verbose)
 {
   const char *id = result->entry->id;
-  int status = EX_OK;
+  int status = report_refusals (result);
 
   switch (result->outcome)
     {
@@ -50,27 +72,29 @@ host_outbox_report (Outbox *outbox, OutboxResult *result, gboolean verbose)
         g_printerr (_("Warning: %s was sent, but the outbox could not forget it (%s); delete %s.meta "
                       "from %s so that it is not sent twice.\n"),
                     id, result->store_error->message, id, outbox_get_directory (outbox));
-      return EX_OK;
+      /* Sent to the others; refused recipients make it EX_NOUSER. */
+      return status;
     case OUTBOX_OUTCOME_QUEUED:
       g_printerr (_("Not sent yet: %s\n"), result->error->message);
       g_printerr (_("The message is queued as %s; “o365-send --flush” sends it.\n"), id);
       /* A retry fixes what the transport calls temporary; a session it refused for good (a
        * flush whose sign-in is refused) waits for a person, and says so. */
-      status = result->error->domain == MAIL_TRANSPORT_ERROR ? host_exit_status_for_error (result->error)
-                                                             : EX_TEMPFAIL;
+      status = host_exit_status_combine (status, result->error->domain == MAIL_TRANSPORT_ERROR
+                                                   ? host_exit_status_for_error (result->error)
+                                                   : EX_TEMPFAIL);
       break;
     case OUTBOX_OUTCOME_HELD_UNKNOWN:
       g_printerr (_("Delivery status unknown: %s\n"), result->error->message);
       g_printerr (_("The message may have been delivered. It is held as %s and not sent again unless "
                     "you run “o365-send --flush --include-unknown”.\n"),
                   id);
-      status = EX_PROTOCOL;
+      status = host_exit_status_combine (status, EX_PROTOCOL);
       break;
     case OUTBOX_OUTCOME_FAILED:
       g_printerr (_("Not sent: %s\n"), result->error->message);
       if (result->failed_path != NULL)
         g_printerr (_("The message will not be retried; it is kept in %s\n"), result->failed_path);
-      status = host_exit_status_for_error (result->error);
+      status = host_exit_status_combine (status, host_exit_status_for_error (result->error));
       break;
     }
   if (result->store_error != NULL)

@@ -752,6 +752,22 @@ outbox_entry_record_failure (Outbox *self, OutboxEntry *entry, OutboxState state
 }
 
 gboolean
+outbox_entry_narrow_recipients (Outbox *self,
+                                OutboxEntry *entry,
+                                const char *const *recipients,
+                                OutboxState state,
+                                const char *reason,
+                                GError **error)
+{
+  g_return_val_if_fail (entry->lock_fd >= 0, FALSE);
+  g_return_val_if_fail (recipients != NULL && recipients[0] != NULL, FALSE);
+
+  g_strfreev (entry->recipients);
+  entry->recipients = g_strdupv ((char **) recipients);
+  return outbox_entry_record_failure (self, entry, state, reason, error);
+}
+
+gboolean
 outbox_entry_remove (Outbox *self, OutboxEntry *entry, GError **error)
 {
   g_autofree char *meta = entry_file (self->directory, entry->id, META_SUFFIX);

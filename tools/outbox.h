@@ -85,6 +85,14 @@ gboolean outbox_entry_record_failure (Outbox *self,
                                       OutboxState state,
                                       const char *reason,
                                       GError **error);
+/* For a locked entry delivered to some of its recipients: keeps it for @recipients only (those
+ * refused for a while), counting the attempt as outbox_entry_record_failure() does. */
+gboolean outbox_entry_narrow_recipients (Outbox *self,
+                                         OutboxEntry *entry,
+                                         const char *const *recipients,
+                                         OutboxState state,
+                                         const char *reason,
+                                         GError **error);
 /* For a locked entry: deletes it (it was delivered). */
 gboolean outbox_entry_remove (Outbox *self, OutboxEntry *entry, GError **error);
 /* For a locked entry: moves it to failed/ with @reason. Returns: the path of its data there. */

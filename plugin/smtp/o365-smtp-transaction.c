@@ -144,7 +144,10 @@ judge_reply (GTask *task, guint index, MailReply *reply)
   TransactionData *data = g_task_get_task_data (task);
   O365SmtpStage stage = stage_of (data, index);
   guint code = mail_reply_get_code (reply);
+  const char *recipient = NULL;
 
+  if (stage == O365_SMTP_STAGE_RCPT)
+    recipient = mail_outgoing_get_recipients (data->message)[index - data->first_rcpt];
   if (code == 421)
     {
       finish_dead (g_object_ref (task), o365_explain_reply (stage, reply), NULL, reply);
@@ -167,12 +170,17 @@ judge_reply (GTask *task, guint index, MailReply *reply)
         refuse (data, o365_explain_reply (stage, reply), reply);
       break;
     case O365_SMTP_STAGE_RCPT:
-      mail_submission_add_recipient_reply (data->submission,
-                                           mail_outgoing_get_recipients (data->message)[index - data->first_rcpt],
-                                           reply);
       if (code / 100 == 2)
-        data->accepted++;
-      else if (index + 2 == data->commands->len && data->accepted == 0)
+        {
+          mail_submission_add_recipient_reply (data->submission, recipient, reply);
+          data->accepted++;
+          break;
+        }
+      /* Each refusal with its explanation, so that the host keeps the message for the
+       * recipients refused for a while and reports the others. */
+      mail_submission_add_recipient_refusal (data->submission, recipient, reply,
+                                             o365_explain_reply (stage, reply));
+      if (index + 2 == data->commands->len && data->accepted == 0)
         {
           GError *error = o365_explain_reply (stage, reply);
 

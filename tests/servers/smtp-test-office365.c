@@ -88,6 +88,8 @@ session_free (gpointer data)
   wipe_free (s->config.password);
   wipe_free (s->config.token);
   g_free (s->config.mail_dir);
+  g_free (s->config.defer_recipient);
+  g_free (s->config.refuse_recipient);
   g_string_free (s->pending, TRUE);
   g_free (s->login_user);
   g_ptr_array_unref (s->rcpt_to);
@@ -361,6 +363,10 @@ rcpt (Session *s, const char *args)
     reply (s, "501 5.5.4 Invalid arguments");
   else if (s->rcpt_to->len >= MAX_RECIPIENTS)
     reply (s, "452 4.5.3 Too many recipients");
+  else if (g_strcmp0 (address, s->config.defer_recipient) == 0)
+    reply (s, "452 4.2.2 The recipient's mailbox is full");
+  else if (g_strcmp0 (address, s->config.refuse_recipient) == 0)
+    reply (s, "550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup");
   else
     {
       g_ptr_array_add (s->rcpt_to, g_steal_pointer (&address));
@@ -772,6 +778,8 @@ smtp_test_office365_run (SmtpTestServer                *server,
   s->config.mail_dir = g_strdup (config->mail_dir);
   s->config.auth_disabled = config->auth_disabled;
   s->config.drop_after_data = config->drop_after_data;
+  s->config.defer_recipient = g_strdup (config->defer_recipient);
+  s->config.refuse_recipient = g_strdup (config->refuse_recipient);
   s->pending = g_string_new (NULL);
   s->rcpt_to = g_ptr_array_new_with_free_func (g_free);
   smtp_test_connection_set_record_bodies (conn, FALSE);
