@@ -35,4 +35,18 @@ GInputStream *mail_outgoing_get_content (MailOutgoing *self);
 goffset mail_outgoing_get_size (MailOutgoing *self);
 MailOutgoingFlags mail_outgoing_get_flags (MailOutgoing *self);
 
+typedef void (*MailOutgoingBeforeEndFunc) (MailOutgoing *outgoing, GTask *task, gpointer user_data);
+
+/* For hosts: a hook run just before the end of data is sent (see the doc comment). */
+void mail_outgoing_set_before_end_func (MailOutgoing *self,
+                                        MailOutgoingBeforeEndFunc func,
+                                        gpointer user_data,
+                                        GDestroyNotify notify);
+/* For transports. */
+void mail_outgoing_approve_end_async (MailOutgoing *self,
+                                      GCancellable *cancellable,
+                                      GAsyncReadyCallback callback,
+                                      gpointer user_data);
+gboolean mail_outgoing_approve_end_finish (MailOutgoing *self, GAsyncResult *result, GError **error);
+
 G_END_DECLS

@@ -469,6 +469,32 @@ check "1005 recipients: two transactions over one connection" \
 check "1005 recipients: nothing left queued" test "$(queued_count)" -eq 0
 stop_server
 
+# The whole message is sent and the server never answers; o365-send is killed meanwhile (issue
+# 16.2). The entry was marked in flight before the end of data, so nothing sends it again.
+start_server hang "$work/password" --hang-after-data
+"$send" -t <"$work/plain.eml" >"$work/out" 2>"$work/err" &
+send_pid=$!
+for _ in $(seq 100); do
+  grep -q 'never replying' "$server_log" && break
+  sleep 0.1
+done
+check "the server has the whole message and does not answer" grep -q 'never replying' "$server_log"
+check "meanwhile the entry is marked in flight" grep -qx 'State=in-flight' "$outbox"/*.meta
+kill -9 "$send_pid"
+wait "$send_pid" 2>/dev/null
+stop_server
+start_server after-hang
+before=$(stored_count)
+run --queue
+check "with its sender gone, --queue shows it held-unknown" grep -q ' held-unknown$' "$work/out"
+run --flush
+expect_status "a flush after the kill (exit 0)" 0
+check "the flush does not send a second copy" test "$(stored_count)" -eq "$before"
+run --queue
+check "the message is still there, held" bash -c "test $(queued_count) -eq 1 && grep -q ' held-unknown$' '$work/out'"
+stop_server
+rm -f "$outbox"/*.meta "$outbox"/*.eml
+
 # --- the same against a real Postfix + Dovecot SASL --------------------------------------------
 
 pf_user=carol@example.test

@@ -140,8 +140,11 @@ apply_session_failure (FlushData *data, OutboxResult *result, const GError *erro
     case MAIL_FAILURE_TEMPORARY:
       break;
     }
-  /* The message keeps its state, with this attempt's reason. */
-  keep_queued (data, result, result->entry->state, g_error_copy (error));
+  /* The message keeps its state, with this attempt's reason; one marked in flight may have
+   * reached the server. */
+  keep_queued (data, result,
+               result->entry->state == OUTBOX_STATE_IN_FLIGHT ? OUTBOX_STATE_HELD_UNKNOWN : result->entry->state,
+               g_error_copy (error));
 }
 
 static gboolean
@@ -311,6 +314,28 @@ on_submitted (GObject *source, GAsyncResult *async_result, gpointer user_data)
   g_task_return_pointer (task, g_ptr_array_ref (data->results), (GDestroyNotify) g_ptr_array_unref);
 }
 
+typedef struct
+{
+  Outbox *outbox;
+  OutboxEntry *entry;
+} InFlightMark;
+
+/* Runs before the end of data is sent: once it is, the server may have the message, so the
+ * outbox must say so first (a crash after it then holds the message instead of resending it).
+ * If the mark cannot be written, the transport does not send the end. */
+static void
+mark_in_flight (MailOutgoing *outgoing, GTask *task, gpointer user_data)
+{
+  InFlightMark *mark = user_data;
+  GError *error = NULL;
+
+  if (outbox_entry_mark_in_flight (mark->outbox, mark->entry, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+  g_object_unref (task);
+}
+
 /* Adds @result's entry to @messages: one message per OUTBOX_RECIPIENTS_PER_TRANSACTION
  * recipients, each reading the data file from its start. */
 static gboolean
@@ -330,9 +355,15 @@ add_parts (FlushData *data, Outbox *outbox, OutboxResult *result, GPtrArray *mes
       content = outbox_entry_read (outbox, entry, &size, error);
       if (content == NULL)
         return FALSE;
+      InFlightMark *mark = g_new (InFlightMark, 1);
+      MailOutgoing *part;
+
       memcpy (recipients, entry->recipients + first, n * sizeof (char *));
-      g_ptr_array_add (parts, mail_outgoing_new (entry->sender, recipients, G_INPUT_STREAM (content), size,
-                                                 entry->flags));
+      part = mail_outgoing_new (entry->sender, recipients, G_INPUT_STREAM (content), size, entry->flags);
+      mark->outbox = outbox;
+      mark->entry = entry;
+      mail_outgoing_set_before_end_func (part, mark_in_flight, mark, g_free);
+      g_ptr_array_add (parts, part);
     }
   for (guint i = 0; i < parts->len; i++)
     {

@@ -40,6 +40,7 @@ static const char *const state_names[] = {
   [OUTBOX_STATE_QUEUED] = "queued",
   [OUTBOX_STATE_HELD_UNKNOWN] = "held-unknown",
   [OUTBOX_STATE_FAILED] = "failed",
+  [OUTBOX_STATE_IN_FLIGHT] = "in-flight",
 };
 
 const char *
@@ -659,8 +660,12 @@ outbox_list (Outbox *self, GError **error)
         continue;
       id = g_strndup (name, stem);
       entry = load_entry (self, id);
-      if (entry != NULL)
-        g_ptr_array_add (entries, entry);
+      if (entry == NULL)
+        continue;
+      /* Its sender died while the server may have been taking it: never resent silently. */
+      if (entry->state == OUTBOX_STATE_IN_FLIGHT && !is_busy (self->directory, id))
+        entry->state = OUTBOX_STATE_HELD_UNKNOWN;
+      g_ptr_array_add (entries, entry);
     }
   g_ptr_array_sort (entries, compare_entries);
   return g_steal_pointer (&entries);
@@ -698,6 +703,12 @@ outbox_claim (Outbox *self, const char *account, gboolean include_unknown, GErro
         continue;
       /* Read again under the lock: the previous holder may have sent or changed it. */
       entry = load_entry (self, seen->id);
+      if (entry != NULL && entry->state == OUTBOX_STATE_IN_FLIGHT)
+        {
+          /* The lock is ours, so whoever marked it died: held from now on, on disk too. */
+          entry->state = OUTBOX_STATE_HELD_UNKNOWN;
+          write_meta (self->directory, entry, NULL);
+        }
       if (entry == NULL || !is_sendable (entry, account, include_unknown))
         {
           outbox_entry_free (entry);
@@ -765,6 +776,20 @@ outbox_entry_narrow_recipients (Outbox *self,
   g_strfreev (entry->recipients);
   entry->recipients = g_strdupv ((char **) recipients);
   return outbox_entry_record_failure (self, entry, state, reason, error);
+}
+
+gboolean
+outbox_entry_mark_in_flight (Outbox *self, OutboxEntry *entry, GError **error)
+{
+  OutboxState before = entry->state;
+
+  g_return_val_if_fail (entry->lock_fd >= 0, FALSE);
+
+  entry->state = OUTBOX_STATE_IN_FLIGHT;
+  if (write_meta (self->directory, entry, error) && sync_directory (self->directory, error))
+    return TRUE;
+  entry->state = before;
+  return FALSE;
 }
 
 gboolean

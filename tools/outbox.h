@@ -22,6 +22,8 @@ typedef enum
   OUTBOX_STATE_QUEUED,       /* waiting to be sent */
   OUTBOX_STATE_HELD_UNKNOWN, /* the server may have accepted it: never resent without asking */
   OUTBOX_STATE_FAILED,       /* refused for good; kept in failed/ so that nothing is lost */
+  OUTBOX_STATE_IN_FLIGHT,    /* its end is being sent: the server may have it. Found with no live
+                              * owner (its sender died), it is held as HELD_UNKNOWN */
 } OutboxState;
 
 typedef struct
@@ -93,6 +95,8 @@ gboolean outbox_entry_narrow_recipients (Outbox *self,
                                          OutboxState state,
                                          const char *reason,
                                          GError **error);
+/* For a locked entry: durably marks it in flight, just before the server can have it. */
+gboolean outbox_entry_mark_in_flight (Outbox *self, OutboxEntry *entry, GError **error);
 /* For a locked entry: deletes it (it was delivered). */
 gboolean outbox_entry_remove (Outbox *self, OutboxEntry *entry, GError **error);
 /* For a locked entry: moves it to failed/ with @reason. Returns: the path of its data there. */

@@ -625,6 +625,16 @@ on_sink_closed (GObject *source, GAsyncResult *result, gpointer user_data)
       proceed (s, THEN_CLOSE);
       return;
     }
+  if (s->config.hang_after_data)
+    {
+      /* Fault injection: the message is kept, the connection stays open, no reply ever comes. */
+      smtp_test_session_log (&s->base, "never replying (--hang-after-data)");
+      if (s->base.server != NULL)
+        smtp_test_server_take_message (s->base.server, message);
+      else
+        smtp_test_message_free (message);
+      return;
+    }
   reply (s, "250 2.0.0 OK <%s> [Hostname=%s.prod.outlook.com]", message->message_id, s->config.host);
   if (s->base.server != NULL)
     smtp_test_server_take_message (s->base.server, message);
@@ -778,6 +788,7 @@ smtp_test_office365_run (SmtpTestServer                *server,
   s->config.mail_dir = g_strdup (config->mail_dir);
   s->config.auth_disabled = config->auth_disabled;
   s->config.drop_after_data = config->drop_after_data;
+  s->config.hang_after_data = config->hang_after_data;
   s->config.defer_recipient = g_strdup (config->defer_recipient);
   s->config.refuse_recipient = g_strdup (config->refuse_recipient);
   s->pending = g_string_new (NULL);

@@ -192,6 +192,12 @@ smtp_test_server_set_drop_after_data (SmtpTestServer *self, gboolean drop)
 }
 
 void
+smtp_test_server_set_hang_after_data (SmtpTestServer *self, gboolean hang)
+{
+  self->config.hang_after_data = hang;
+}
+
+void
 smtp_test_server_set_refused_recipients (SmtpTestServer *self, const char *defer, const char *refuse)
 {
   g_free (self->config.defer_recipient);
