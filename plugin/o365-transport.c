@@ -133,6 +133,33 @@ on_progress (MailOutgoing *message, guint64 bytes_sent, gint64 total_bytes, gpoi
   mail_transport_emit_progress (MAIL_TRANSPORT (user_data), message, bytes_sent, total_bytes);
 }
 
+/* What each keyring failure means to a host (the contract promises only MAIL_TRANSPORT_ERROR
+ * and G_IO_ERROR_CANCELLED): a keyring that is absent or locked now may work later, so the
+ * message waits; no secret stored needs a person. */
+static const struct
+{
+  O365CredentialsError credentials;
+  MailTransportError transport;
+} credentials_errors[] = {
+  { O365_CREDENTIALS_ERROR_UNAVAILABLE, MAIL_TRANSPORT_ERROR_TEMPORARY },
+  { O365_CREDENTIALS_ERROR_LOCKED, MAIL_TRANSPORT_ERROR_TEMPORARY },
+  { O365_CREDENTIALS_ERROR_NOT_FOUND, MAIL_TRANSPORT_ERROR_AUTH_FAILED },
+};
+
+/* Returns @error (taken) in the contract's domain. */
+static GError *
+contract_error (GError *error)
+{
+  g_autoptr (GError) owned = error;
+
+  if (owned->domain != O365_CREDENTIALS_ERROR)
+    return g_steal_pointer (&owned);
+  for (gsize i = 0; i < G_N_ELEMENTS (credentials_errors); i++)
+    if (owned->code == (int) credentials_errors[i].credentials)
+      return g_error_new_literal (MAIL_TRANSPORT_ERROR, credentials_errors[i].transport, owned->message);
+  return g_error_new_literal (MAIL_TRANSPORT_ERROR, MAIL_TRANSPORT_ERROR_PERMANENT, owned->message);
+}
+
 /* Releases the gate and completes the task with @error or @result (taking the task). */
 static void
 complete (GTask *task, GError *error, gpointer result, GDestroyNotify result_free)
@@ -146,7 +173,7 @@ complete (GTask *task, GError *error, gpointer result, GDestroyNotify result_fre
       o365_connection_gate_release (self->account_key);
     }
   if (error != NULL)
-    g_task_return_error (task, error);
+    g_task_return_error (task, contract_error (error));
   else
     g_task_return_pointer (task, result, result_free);
   g_object_unref (task);
@@ -182,6 +209,22 @@ note (O365Transport *self, const char *format, ...)
   mail_transport_emit_transcript (MAIL_TRANSPORT (self), line);
 }
 
+/* A password account's 535 5.7.3: the stored password is wrong (changed, say); signing in with
+ * Microsoft has nothing to do with it. Returns the refusal (taking @error) saying what to run. */
+static GError *
+password_refusal (O365Transport *self, const MailReply *refusal, GError *error)
+{
+  g_autofree char *reply = mail_reply_to_string (refusal);
+
+  g_error_free (error);
+  return g_error_new (MAIL_TRANSPORT_ERROR, MAIL_TRANSPORT_ERROR_AUTH_FAILED,
+                      /* TRANSLATORS: %s are the sign-in name, the same again in a command, and
+                       * the server's reply */
+                      _("The server did not accept the password for %s: store the right one with "
+                        "“o365-account edit %s --password-stdin”. (The server said: %s)"),
+                      self->config->username, self->config->username, reply);
+}
+
 static void
 on_session_open (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -203,6 +246,8 @@ on_session_open (GObject *source, GAsyncResult *result, gpointer user_data)
           request_access_token (task, TRUE);
           return;
         }
+      if (self->oauth2_client == NULL && is_token_refusal (o365_smtp_session_get_auth_refusal (data->session)))
+        error = password_refusal (self, o365_smtp_session_get_auth_refusal (data->session), error);
       complete (task, error, NULL, NULL);
       return;
     }

@@ -396,14 +396,35 @@ status=$?
 expect_status "o365-account flush ADDRESS (exit 0)" 0
 check "o365-account flush delivered the queued message" test "$(stored_count)" -eq $((before + 1))
 
-# Sign-in refused (the password changed on the server): EX_NOPERM, kept in failed/, not queued.
+# Sign-in refused (the password changed on the server): EX_NOPERM, and the message waits as
+# needs-sign-in (it used to go to failed/), with the command that stores the new password.
 stop_server
 start_server fifth "$work/other-password"
 run -t <"$work/plain.eml"
 expect_status "sign-in refused: EX_NOPERM (77)" 77
-check "a refused sign-in does not queue the message" test "$(queued_count)" -eq 0
-check "the message is kept in failed/" grep -q "$outbox/failed/" "$work/err"
+check "a refused password keeps the message, as needs-sign-in" \
+  bash -c "test $(queued_count) -eq 1 && grep -qx 'State=needs-sign-in' '$outbox'/*.meta"
+check "a refused password says how to store the right one, not to sign in with Microsoft" \
+  bash -c "grep -q 'o365-account edit $user --password-stdin' '$work/err' && ! grep -qi 'sign in with Microsoft' '$work/err'"
 stop_server
+start_server fifth-fixed
+before=$(stored_count)
+run --flush
+expect_status "once the password is right, --flush sends it (exit 0)" 0
+check "the needs-sign-in message was delivered" test "$(stored_count)" -eq $((before + 1)) -a "$(queued_count)" -eq 0
+stop_server
+
+# The keyring cannot be reached (no session bus): temporary, the message stays queued, and the
+# error says what to start.
+start_server no-keyring
+env -u DBUS_SESSION_BUS_ADDRESS "$send" -t <"$work/plain.eml" >"$work/out" 2>"$work/err"
+status=$?
+expect_status "no keyring: EX_TEMPFAIL (75)" 75
+check "no keyring: the message stays queued" test "$(queued_count)" -eq 1
+check "no keyring: nothing went to failed/" bash -c "! grep -q '$outbox/failed/' '$work/err'"
+check "no keyring: the error says to start the keyring" grep -q 'gnome-keyring' "$work/err"
+stop_server
+rm -f "$outbox"/*.meta "$outbox"/*.eml
 
 # A flush reports a failed session per message, as o365-send does, but older messages stay
 # queued: nobody is waiting for them, and they go once the server or the account is back.

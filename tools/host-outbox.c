@@ -76,7 +76,11 @@ host_outbox_report (Outbox *outbox, OutboxResult *result, gboolean verbose)
       return status;
     case OUTBOX_OUTCOME_QUEUED:
       g_printerr (_("Not sent yet: %s\n"), result->error->message);
-      g_printerr (_("The message is queued as %s; “o365-send --flush” sends it.\n"), id);
+      if (result->entry->state == OUTBOX_STATE_NEEDS_SIGN_IN)
+        g_printerr (_("The message is kept as %s until the account can sign in; once it can, "
+                      "“o365-send --flush” sends it.\n"), id);
+      else
+        g_printerr (_("The message is queued as %s; “o365-send --flush” sends it.\n"), id);
       /* A retry fixes what the transport calls temporary; a session it refused for good (a
        * flush whose sign-in is refused) waits for a person, and says so. */
       status = host_exit_status_combine (status, result->error->domain == MAIL_TRANSPORT_ERROR
@@ -113,7 +117,7 @@ accounts_with_entries (GPtrArray *entries, gboolean include_unknown)
       OutboxEntry *entry = g_ptr_array_index (entries, i);
       gboolean known = FALSE;
 
-      if (entry->state != OUTBOX_STATE_QUEUED && !(include_unknown && entry->state == OUTBOX_STATE_HELD_UNKNOWN))
+      if (!outbox_state_is_sendable (entry->state, include_unknown))
         continue;
       for (guint j = 0; j < accounts->len && !known; j++)
         known = g_ascii_strcasecmp (g_ptr_array_index (accounts, j), entry->account) == 0;

@@ -131,6 +131,12 @@ apply_session_failure (FlushData *data, OutboxResult *result, const GError *erro
       keep_queued (data, result, OUTBOX_STATE_HELD_UNKNOWN, g_error_copy (error));
       return;
     case MAIL_FAILURE_PERMANENT:
+      /* A wrong or expired password or sign-in: the message waits until a person fixes it. */
+      if (g_error_matches (error, MAIL_TRANSPORT_ERROR, MAIL_TRANSPORT_ERROR_AUTH_FAILED))
+        {
+          keep_queued (data, result, OUTBOX_STATE_NEEDS_SIGN_IN, g_error_copy (error));
+          return;
+        }
       if (data->flags & OUTBOX_FLUSH_NEW_MESSAGES)
         {
           fail_for_good (data, result, error);

@@ -41,6 +41,7 @@ static const char *const state_names[] = {
   [OUTBOX_STATE_HELD_UNKNOWN] = "held-unknown",
   [OUTBOX_STATE_FAILED] = "failed",
   [OUTBOX_STATE_IN_FLIGHT] = "in-flight",
+  [OUTBOX_STATE_NEEDS_SIGN_IN] = "needs-sign-in",
 };
 
 const char *
@@ -48,6 +49,13 @@ outbox_state_to_string (OutboxState state)
 {
   g_return_val_if_fail (state < G_N_ELEMENTS (state_names), NULL);
   return state_names[state];
+}
+
+gboolean
+outbox_state_is_sendable (OutboxState state, gboolean include_unknown)
+{
+  return state == OUTBOX_STATE_QUEUED || state == OUTBOX_STATE_NEEDS_SIGN_IN
+         || (include_unknown && state == OUTBOX_STATE_HELD_UNKNOWN);
 }
 
 static gboolean
@@ -676,7 +684,7 @@ is_sendable (OutboxEntry *entry, const char *account, gboolean include_unknown)
 {
   if (account != NULL && g_ascii_strcasecmp (entry->account, account) != 0)
     return FALSE;
-  return entry->state == OUTBOX_STATE_QUEUED || (include_unknown && entry->state == OUTBOX_STATE_HELD_UNKNOWN);
+  return outbox_state_is_sendable (entry->state, include_unknown);
 }
 
 GPtrArray *
@@ -756,7 +764,8 @@ gboolean
 outbox_entry_record_failure (Outbox *self, OutboxEntry *entry, OutboxState state, const char *reason, GError **error)
 {
   g_return_val_if_fail (entry->lock_fd >= 0, FALSE);
-  g_return_val_if_fail (state == OUTBOX_STATE_QUEUED || state == OUTBOX_STATE_HELD_UNKNOWN, FALSE);
+  g_return_val_if_fail (state == OUTBOX_STATE_QUEUED || state == OUTBOX_STATE_HELD_UNKNOWN
+                          || state == OUTBOX_STATE_NEEDS_SIGN_IN, FALSE);
 
   note_attempt (entry, state, reason);
   return write_meta (self->directory, entry, error) && sync_directory (self->directory, error);

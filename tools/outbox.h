@@ -24,6 +24,8 @@ typedef enum
   OUTBOX_STATE_FAILED,       /* refused for good; kept in failed/ so that nothing is lost */
   OUTBOX_STATE_IN_FLIGHT,    /* its end is being sent: the server may have it. Found with no live
                               * owner (its sender died), it is held as HELD_UNKNOWN */
+  OUTBOX_STATE_NEEDS_SIGN_IN, /* the server refused the account's sign-in: sent by a flush once
+                               * the password or sign-in is fixed */
 } OutboxState;
 
 typedef struct
@@ -81,7 +83,7 @@ char *outbox_entry_get_path (Outbox *self, OutboxEntry *entry);
 GFileInputStream *outbox_entry_read (Outbox *self, OutboxEntry *entry, goffset *size, GError **error);
 
 /* For a locked entry: counts an attempt that failed because of @reason and puts the entry in
- * @state (queued or held-unknown). */
+ * @state (queued, held-unknown or needs-sign-in). */
 gboolean outbox_entry_record_failure (Outbox *self,
                                       OutboxEntry *entry,
                                       OutboxState state,
@@ -105,6 +107,8 @@ char *outbox_entry_move_to_failed (Outbox *self, OutboxEntry *entry, const char 
 void outbox_entry_free (OutboxEntry *entry);
 
 const char *outbox_state_to_string (OutboxState state);
+/* Whether a flush sends entries in @state (held ones only with @include_unknown). */
+gboolean outbox_state_is_sendable (OutboxState state, gboolean include_unknown);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Outbox, outbox_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OutboxDraft, outbox_draft_free)
