@@ -246,7 +246,8 @@ on_session_open (GObject *source, GAsyncResult *result, gpointer user_data)
           request_access_token (task, TRUE);
           return;
         }
-      if (self->oauth2_client == NULL && is_token_refusal (o365_smtp_session_get_auth_refusal (data->session)))
+      if (self->config->auth_kind == O365_SMTP_AUTH_PASSWORD
+          && is_token_refusal (o365_smtp_session_get_auth_refusal (data->session)))
         error = password_refusal (self, o365_smtp_session_get_auth_refusal (data->session), error);
       complete (task, error, NULL, NULL);
       return;

@@ -414,6 +414,21 @@ expect_status "once the password is right, --flush sends it (exit 0)" 0
 check "the needs-sign-in message was delivered" test "$(stored_count)" -eq $((before + 1)) -a "$(queued_count)" -eq 0
 stop_server
 
+# A certificate refused before anything was sent: the reason named, what to check, and never
+# "status unknown" (76), since the server cannot have the message.
+start_server wrong-name "$work/password" --cert wrong-name
+run -t <"$work/plain.eml"
+expect_status "a certificate for another name: EX_UNAVAILABLE (69)" 69
+check "a certificate for another name: the names it has, and to check the server name" \
+  bash -c "grep -q 'wrong.example' '$work/err' && grep -q 'server name' '$work/err' && ! grep -q 'Unacceptable TLS certificate' '$work/err'"
+stop_server
+start_server other-ca "$work/password" --cert other-ca-leaf
+run -t <"$work/plain.eml"
+expect_status "a certificate from an unknown authority: EX_UNAVAILABLE (69)" 69
+check "an unknown authority: its issuer, and --ca-file" \
+  bash -c "grep -q 'unrelated CA' '$work/err' && grep -q -- '--ca-file' '$work/err'"
+stop_server
+
 # The keyring cannot be reached (no session bus): temporary, the message stays queued, and the
 # error says what to start.
 start_server no-keyring
