@@ -360,7 +360,8 @@ check "--flush delivered both" test "$(stored_count)" -eq $((before + 2))
 check "--flush used one connection" test "$(connections)" -eq 1
 check "the queue is empty after the flush" test "$(queued_count)" -eq 0
 run --queue
-check "--queue says the outbox is empty" grep -q 'empty' "$work/out"
+check "--queue lists nothing queued (only failed/: it is no longer called empty)" \
+  bash -c "! grep -q ' queued$' '$work/out' && grep -q ' failed$' '$work/out'"
 
 # The connection breaks right after the final dot: the message may have been delivered, so it
 # is held, a plain flush leaves it, and only --include-unknown sends it again.
@@ -440,6 +441,25 @@ check "no keyring: nothing went to failed/" bash -c "! grep -q '$outbox/failed/'
 check "no keyring: the error says to start the keyring" grep -q 'gnome-keyring' "$work/err"
 stop_server
 rm -f "$outbox"/*.meta "$outbox"/*.eml
+
+# failed/ is part of the outbox (issue 13.8): --queue shows it with attempts and reasons, and
+# --requeue and --discard decide about one message.
+run --queue
+expect_status "--queue with only failed messages (exit 0)" 0
+check "--queue lists the messages in failed/, with attempts and the reason" \
+  bash -c "grep -q ' failed$' '$work/out' && grep -q 'attempts:  1' '$work/out' && grep -q 'last error' '$work/out'"
+check "--queue does not call it empty" bash -c "! grep -q 'empty' '$work/out'"
+failed_id=$(sed -n 's/^\([^ ]*\)  failed$/\1/p' "$work/out" | head -n 1)
+failed_before=$(find "$outbox/failed" -name '*.meta' | wc -l)
+run --requeue "$failed_id"
+expect_status "--requeue ID (exit 0)" 0
+check "--requeue moved it from failed/ back to the queue" \
+  bash -c "test $(queued_count) -eq 1 && test $(find "$outbox/failed" -name '*.meta' | wc -l) -eq $((failed_before - 1)) && grep -qx 'State=queued' '$outbox/$failed_id.meta'"
+run --discard "$failed_id"
+expect_status "--discard ID (exit 0)" 0
+check "--discard deleted it" bash -c "test $(queued_count) -eq 0 && ! ls '$outbox/$failed_id'.* >/dev/null 2>&1"
+run --discard no-such-message
+expect_status "--discard of an unknown id: EX_USAGE (64)" 64
 
 # A flush reports a failed session per message, as o365-send does, but older messages stay
 # queued: nobody is waiting for them, and they go once the server or the account is back.

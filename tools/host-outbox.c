@@ -202,42 +202,71 @@ format_time (GDateTime *time)
   return g_date_time_format (local, "%Y-%m-%d %H:%M:%S");
 }
 
+static void
+print_entry (OutboxEntry *entry)
+{
+  g_autofree char *recipients = g_strjoinv (", ", entry->recipients);
+  g_autofree char *created = format_time (entry->created);
+
+  g_print ("%s  %s\n", entry->id, outbox_state_to_string (entry->state));
+  g_print (_("  account:   %s\n"), entry->account);
+  g_print (_("  from:      %s\n"), entry->sender);
+  g_print (_("  to:        %s\n"), recipients);
+  g_print (_("  queued:    %s\n"), created);
+  g_print (_("  attempts:  %u\n"), entry->attempts);
+  if (entry->last_error != NULL)
+    {
+      g_autofree char *when = format_time (entry->last_attempt);
+
+      g_print (_("  last error (%s): %s\n"), when, entry->last_error);
+    }
+}
+
 int
 host_outbox_print_queue (Outbox *outbox)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) entries = outbox_list (outbox, &error);
+  g_autoptr (GPtrArray) failed = entries != NULL ? outbox_list_failed (outbox, &error) : NULL;
 
-  if (entries == NULL)
+  if (failed == NULL)
     {
       g_printerr (_("Error: %s\n"), error->message);
       return EX_IOERR;
     }
-  if (entries->len == 0)
+  if (entries->len == 0 && failed->len == 0)
     {
       g_print (_("The outbox is empty.\n"));
       return EX_OK;
     }
+  /* Every state, failed/ too: a message nobody can see is as good as lost. */
   for (guint i = 0; i < entries->len; i++)
+    print_entry (g_ptr_array_index (entries, i));
+  for (guint i = 0; i < failed->len; i++)
+    print_entry (g_ptr_array_index (failed, i));
+  g_print (ngettext ("%u message in %s\n", "%u messages in %s\n", entries->len + failed->len),
+           entries->len + failed->len, outbox_get_directory (outbox));
+  if (failed->len > 0)
+    g_print ("%s", _("“o365-send --requeue ID” sends a message again with the next flush; "
+                     "“o365-send --discard ID” deletes it.\n"));
+  return EX_OK;
+}
+
+int
+host_outbox_decide (Outbox *outbox, const char *id, gboolean requeue)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (requeue ? !outbox_requeue (outbox, id, &error) : !outbox_discard (outbox, id, &error))
     {
-      OutboxEntry *entry = g_ptr_array_index (entries, i);
-      g_autofree char *recipients = g_strjoinv (", ", entry->recipients);
-      g_autofree char *created = format_time (entry->created);
-
-      g_print ("%s  %s\n", entry->id, outbox_state_to_string (entry->state));
-      g_print (_("  account:   %s\n"), entry->account);
-      g_print (_("  from:      %s\n"), entry->sender);
-      g_print (_("  to:        %s\n"), recipients);
-      g_print (_("  queued:    %s\n"), created);
-      g_print (_("  attempts:  %u\n"), entry->attempts);
-      if (entry->last_error != NULL)
-        {
-          g_autofree char *when = format_time (entry->last_attempt);
-
-          g_print (_("  last error (%s): %s\n"), when, entry->last_error);
-        }
+      g_printerr (_("Error: %s\n"), error->message);
+      return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BUSY) ? EX_TEMPFAIL
+             : g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT) ? EX_USAGE
+                                                                          : EX_IOERR;
     }
-  g_print (ngettext ("%u message in %s\n", "%u messages in %s\n", entries->len), entries->len,
-           outbox_get_directory (outbox));
+  if (requeue)
+    g_print (_("%s is queued; “o365-send --flush” sends it.\n"), id);
+  else
+    g_print (_("%s was deleted from the outbox.\n"), id);
   return EX_OK;
 }

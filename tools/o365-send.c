@@ -6,6 +6,7 @@
  *             [--] [RECIPIENT…]
  *   o365-send --flush [--account ADDR] [--include-unknown] [--debug]     (also -q)
  *   o365-send --queue                                                     (also -bp)
+ *   o365-send --requeue ID | --discard ID
  *   o365-send --version                                                   (also -V)
  *
  * The message goes to the durable outbox before any network activity and leaves it only once
@@ -41,6 +42,8 @@ typedef enum
   MODE_SEND,
   MODE_FLUSH,
   MODE_QUEUE,
+  MODE_REQUEUE,
+  MODE_DISCARD,
 } Mode;
 
 typedef struct
@@ -52,6 +55,7 @@ typedef struct
   gboolean include_unknown;
   char *sender;             /* -f */
   char *account;            /* --account */
+  char *entry_id;           /* --requeue, --discard */
   GPtrArray *recipients;    /* the arguments */
 } Options;
 
@@ -60,6 +64,7 @@ options_clear (Options *options)
 {
   g_free (options->sender);
   g_free (options->account);
+  g_free (options->entry_id);
   g_clear_pointer (&options->recipients, g_ptr_array_unref);
 }
 
@@ -71,6 +76,7 @@ print_help (void)
              "                 [--debug] [--] [RECIPIENT…] < message\n"
              "       o365-send --flush [--account ADDRESS] [--include-unknown] [--debug]\n"
              "       o365-send --queue\n"
+             "       o365-send --requeue ID | --discard ID\n"
              "\n"
              "Sends the message on standard input through an Office 365 account, sendmail-style.\n"
              "\n"
@@ -86,6 +92,8 @@ print_help (void)
              "  --flush, -q        send what is queued in the outbox, one connection per account\n"
              "  --include-unknown  with --flush: also resend messages whose delivery is unknown\n"
              "  --queue, -bp       list the outbox\n"));
+  g_print ("%s", _("  --requeue ID       send message ID of the outbox (held, failed…) with the next flush\n"
+                   "  --discard ID       delete message ID from the outbox\n"));
   g_print ("%s", _("  --version, -V      print the version and the libraries in use\n"));
 }
 
@@ -126,6 +134,17 @@ parse_long_option (Options *options, const char *arg, int argc, char **argv, int
         return usage_error (_("Option %s needs an address"), "--account");
       g_free (options->account);
       options->account = g_strdup (value);
+      return -1;
+    }
+  if (g_str_equal (name, "requeue") || g_str_equal (name, "discard"))
+    {
+      const char *value = equals != NULL ? equals + 1 : (*index + 1 < argc ? argv[++*index] : NULL);
+
+      if (value == NULL || *value == '\0')
+        return usage_error (_("Option --%s needs a message id (see --queue)"), name);
+      options->mode = g_str_equal (name, "requeue") ? MODE_REQUEUE : MODE_DISCARD;
+      g_free (options->entry_id);
+      options->entry_id = g_strdup (value);
       return -1;
     }
   if (equals != NULL)
@@ -537,6 +556,21 @@ flush (Options *options)
   return host_outbox_flush (outbox, loader, options->account, options->include_unknown, options->debug);
 }
 
+/* --requeue and --discard: a person's decision about one message. */
+static int
+decide (Options *options)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (Outbox) outbox = outbox_open (NULL, &error);
+
+  if (outbox == NULL)
+    {
+      g_printerr (_("Error: cannot use the outbox: %s\n"), error->message);
+      return EX_CANTCREAT;
+    }
+  return host_outbox_decide (outbox, options->entry_id, options->mode == MODE_REQUEUE);
+}
+
 static int
 show_queue (void)
 {
@@ -568,6 +602,8 @@ main (int argc, char **argv)
     {
       if (options.mode != MODE_SEND && options.recipients->len > 0)
         status = usage_error ("%s", _("--flush and --queue take no recipients"));
+      else if (options.mode == MODE_REQUEUE || options.mode == MODE_DISCARD)
+        status = decide (&options);
       else if (options.mode == MODE_FLUSH)
         status = flush (&options);
       else if (options.mode == MODE_QUEUE)

@@ -632,10 +632,10 @@ compare_entries (gconstpointer a, gconstpointer b)
 }
 
 static OutboxEntry *
-load_entry (Outbox *self, const char *id)
+load_entry_in (const char *directory, const char *id)
 {
-  g_autofree char *meta = entry_file (self->directory, id, META_SUFFIX);
-  g_autofree char *data = entry_file (self->directory, id, DATA_SUFFIX);
+  g_autofree char *meta = entry_file (directory, id, META_SUFFIX);
+  g_autofree char *data = entry_file (directory, id, DATA_SUFFIX);
   g_autoptr (GError) error = NULL;
   OutboxEntry *entry;
 
@@ -649,10 +649,17 @@ load_entry (Outbox *self, const char *id)
   return entry;
 }
 
-GPtrArray *
-outbox_list (Outbox *self, GError **error)
+static OutboxEntry *
+load_entry (Outbox *self, const char *id)
 {
-  g_autoptr (GDir) dir = g_dir_open (self->directory, 0, error);
+  return load_entry_in (self->directory, id);
+}
+
+/* The complete entries in @directory (the outbox or its failed/), oldest first. */
+static GPtrArray *
+list_directory (Outbox *self, const char *directory, GError **error)
+{
+  g_autoptr (GDir) dir = g_dir_open (directory, 0, error);
   g_autoptr (GPtrArray) entries = g_ptr_array_new_with_free_func ((GDestroyNotify) outbox_entry_free);
   const char *name;
 
@@ -667,7 +674,7 @@ outbox_list (Outbox *self, GError **error)
       if (!has_suffix (name, META_SUFFIX, &stem) || !is_valid_id (name, stem))
         continue;
       id = g_strndup (name, stem);
-      entry = load_entry (self, id);
+      entry = load_entry_in (directory, id);
       if (entry == NULL)
         continue;
       /* Its sender died while the server may have been taking it: never resent silently. */
@@ -677,6 +684,27 @@ outbox_list (Outbox *self, GError **error)
     }
   g_ptr_array_sort (entries, compare_entries);
   return g_steal_pointer (&entries);
+}
+
+GPtrArray *
+outbox_list (Outbox *self, GError **error)
+{
+  return list_directory (self, self->directory, error);
+}
+
+GPtrArray *
+outbox_list_failed (Outbox *self, GError **error)
+{
+  g_autofree char *failed = g_build_filename (self->directory, FAILED_DIRECTORY, NULL);
+  g_autoptr (GError) local_error = NULL;
+  GPtrArray *entries = list_directory (self, failed, &local_error);
+
+  /* No failed/ yet: nothing ever failed. */
+  if (entries == NULL && g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+    return g_ptr_array_new_with_free_func ((GDestroyNotify) outbox_entry_free);
+  if (entries == NULL)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  return entries;
 }
 
 static gboolean
@@ -847,4 +875,96 @@ outbox_entry_move_to_failed (Outbox *self, OutboxEntry *entry, const char *reaso
   if (!sync_directory (self->directory, error))
     return NULL;
   return g_steal_pointer (&failed_data);
+}
+
+/* --- what a person decides ------------------------------------------------------------------ */
+
+static gboolean
+fail_unknown_id (GError **error, const char *id)
+{
+  g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT, _("No message %s in the outbox"), id);
+  return FALSE;
+}
+
+/* Locks entry @id of the outbox itself for a person's decision. */
+static OutboxEntry *
+lock_for_decision (Outbox *self, const char *id, GError **error)
+{
+  g_autofree char *data = entry_file (self->directory, id, DATA_SUFFIX);
+  OutboxEntry *entry;
+  gboolean busy;
+  int fd = try_lock (data, &busy);
+
+  if (fd < 0 && busy)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
+                   _("Message %s is being sent right now; try again when that is over"), id);
+      return NULL;
+    }
+  if (fd < 0 || (entry = load_entry (self, id)) == NULL)
+    {
+      if (fd >= 0)
+        close (fd);
+      fail_unknown_id (error, id);
+      return NULL;
+    }
+  entry->lock_fd = fd;
+  return entry;
+}
+
+/* Removes failed/@id (meta first, as outbox_entry_remove() does). */
+static gboolean
+remove_failed (const char *failed, const char *id, GError **error)
+{
+  g_autofree char *meta = entry_file (failed, id, META_SUFFIX);
+  g_autofree char *data = entry_file (failed, id, DATA_SUFFIX);
+
+  if (g_unlink (meta) != 0 && errno != ENOENT)
+    return fail_errno (error, errno, meta);
+  if (g_unlink (data) != 0 && errno != ENOENT)
+    return fail_errno (error, errno, data);
+  return sync_directory (failed, error);
+}
+
+gboolean
+outbox_requeue (Outbox *self, const char *id, GError **error)
+{
+  g_autofree char *failed = g_build_filename (self->directory, FAILED_DIRECTORY, NULL);
+  g_autoptr (OutboxEntry) entry = NULL;
+
+  if (!is_valid_id (id, strlen (id)))
+    return fail_unknown_id (error, id);
+  entry = load_entry_in (failed, id);
+  if (entry != NULL)
+    {
+      g_autofree char *data = entry_file (self->directory, id, DATA_SUFFIX);
+      g_autofree char *failed_data = entry_file (failed, id, DATA_SUFFIX);
+
+      /* Data back first, then a meta file saying queued: its presence completes the entry. */
+      if (g_rename (failed_data, data) != 0)
+        return fail_errno (error, errno, data);
+      entry->state = OUTBOX_STATE_QUEUED;
+      return write_meta (self->directory, entry, error) && sync_directory (self->directory, error)
+             && remove_failed (failed, id, error);
+    }
+  entry = lock_for_decision (self, id, error);
+  if (entry == NULL)
+    return FALSE;
+  entry->state = OUTBOX_STATE_QUEUED;
+  return write_meta (self->directory, entry, error) && sync_directory (self->directory, error);
+}
+
+gboolean
+outbox_discard (Outbox *self, const char *id, GError **error)
+{
+  g_autofree char *failed = g_build_filename (self->directory, FAILED_DIRECTORY, NULL);
+  g_autoptr (OutboxEntry) entry = NULL;
+
+  if (!is_valid_id (id, strlen (id)))
+    return fail_unknown_id (error, id);
+  entry = load_entry_in (failed, id);
+  if (entry != NULL)
+    return remove_failed (failed, id, error);
+  entry = lock_for_decision (self, id, error);
+  return entry != NULL && outbox_entry_remove (self, entry, error);
 }

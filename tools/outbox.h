@@ -73,6 +73,13 @@ void outbox_draft_free (OutboxDraft *draft);
 
 /* Every complete entry, oldest first, not locked: for showing. */
 GPtrArray *outbox_list (Outbox *self, GError **error);
+/* The entries in failed/, oldest first, not locked: for showing. */
+GPtrArray *outbox_list_failed (Outbox *self, GError **error);
+/* A person's decisions about entry @id, wherever it is (queued, held, needs-sign-in or in
+ * failed/): send it again with the next flush, or delete it. An entry being sent is refused
+ * (G_IO_ERROR_BUSY). */
+gboolean outbox_requeue (Outbox *self, const char *id, GError **error);
+gboolean outbox_discard (Outbox *self, const char *id, GError **error);
 /* The entries of @account that may be sent now (queued, and held ones too when
  * @include_unknown), oldest first, each locked by this process; entries another process holds
  * are left out. */
