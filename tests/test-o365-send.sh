@@ -461,6 +461,21 @@ check "--discard deleted it" bash -c "test $(queued_count) -eq 0 && ! ls '$outbo
 run --discard no-such-message
 expect_status "--discard of an unknown id: EX_USAGE (64)" 64
 
+# A sendmail caller reads 75 as "try again" and submits the same message again although it is
+# queued (issue 16.3): it is recognised, never queued twice, and delivered once.
+run -t <"$work/patch.eml"
+expect_status "server down: EX_TEMPFAIL (75)" 75
+run -t <"$work/patch.eml"
+expect_status "the same message submitted again: EX_TEMPFAIL (75)" 75
+check "the same message is not queued twice" test "$(queued_count)" -eq 1
+start_server resubmitted
+before=$(stored_count)
+run -t <"$work/patch.eml"
+expect_status "the same message again once the server is back: exit 0" 0
+check "it was delivered once and nothing is left queued" \
+  test "$(stored_count)" -eq $((before + 1)) -a "$(queued_count)" -eq 0
+stop_server
+
 # A flush reports a failed session per message, as o365-send does, but older messages stay
 # queued: nobody is waiting for them, and they go once the server or the account is back.
 failed_count() {

@@ -418,6 +418,40 @@ choose_account (MailPluginLoader *loader, const char *address, const char *sende
   return host_find_account (loader, NULL, error);
 }
 
+/* A caller that got EX_TEMPFAIL may submit the same message again although it is queued
+ * already: the new copy (@entry, taken) is dropped and the queued one is sent instead. Returns
+ * the entry to send, or NULL with *@status when there is nothing to send now. */
+static OutboxEntry *
+take_queued_copy (Outbox *outbox, OutboxEntry *entry, int *status)
+{
+  g_autofree char *queued_id = outbox_find_duplicate (outbox, entry);
+  g_autoptr (GError) error = NULL;
+  OutboxEntry *queued;
+
+  if (queued_id == NULL)
+    return entry;
+  outbox_entry_remove (outbox, entry, NULL);
+  outbox_entry_free (entry);
+  queued = outbox_claim_entry (outbox, queued_id, &error);
+  if (queued != NULL && outbox_state_is_sendable (queued->state, FALSE))
+    return queued;
+  /* In flight under our lock: its sender died while the server may have taken it. */
+  if (queued != NULL && (queued->state == OUTBOX_STATE_HELD_UNKNOWN || queued->state == OUTBOX_STATE_IN_FLIGHT))
+    {
+      g_printerr (_("This message is already in the outbox as %s, and may have been delivered: it "
+                    "is held, not sent again (see “o365-send --queue”).\n"), queued_id);
+      *status = EX_PROTOCOL;
+    }
+  else
+    {
+      g_printerr (_("This message is already queued as %s and is being sent; it is not queued "
+                    "twice.\n"), queued_id);
+      *status = EX_TEMPFAIL;
+    }
+  outbox_entry_free (queued);
+  return NULL;
+}
+
 static int
 send_message (Options *options)
 {
@@ -438,6 +472,7 @@ send_message (Options *options)
   g_auto (GStrv) recipients = NULL;
   MailOutgoingFlags flags = MAIL_OUTGOING_NONE;
   OutboxEntry *entry;
+  int status = EX_OK;
   gboolean at_end;
   gboolean separated;
   gsize length;
@@ -527,6 +562,9 @@ send_message (Options *options)
       g_printerr (_("Error: cannot queue the message: %s\n"), error->message);
       return EX_IOERR;
     }
+  entry = take_queued_copy (outbox, entry, &status);
+  if (entry == NULL)
+    return status;
   entries = g_ptr_array_new_with_free_func ((GDestroyNotify) outbox_entry_free);
   g_ptr_array_add (entries, entry);
 

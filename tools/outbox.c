@@ -34,6 +34,7 @@ struct _OutboxDraft
   goffset wire_size; /* the octets DATA carries, before dot-stuffing */
   gboolean after_cr;
   gboolean in_line;  /* the last octet written was not a line end */
+  GChecksum *digest; /* of the data, to recognise a message submitted twice */
 };
 
 static const char *const state_names[] = {
@@ -271,6 +272,8 @@ entry_to_meta (OutboxEntry *entry, gsize *length)
   set_time (keys, "LastAttempt", entry->last_attempt);
   if (entry->last_error != NULL)
     g_key_file_set_string (keys, META_GROUP, "LastError", entry->last_error);
+  if (entry->digest != NULL)
+    g_key_file_set_string (keys, META_GROUP, "Digest", entry->digest);
   return g_key_file_to_data (keys, length, NULL);
 }
 
@@ -317,6 +320,7 @@ entry_from_meta (const char *id, const char *path, GError **error)
   entry->created = get_time (keys, "Created");
   entry->last_attempt = get_time (keys, "LastAttempt");
   entry->last_error = g_key_file_get_string (keys, META_GROUP, "LastError", NULL);
+  entry->digest = g_key_file_get_string (keys, META_GROUP, "Digest", NULL);
   return g_steal_pointer (&entry);
 }
 
@@ -344,6 +348,7 @@ outbox_entry_free (OutboxEntry *entry)
   g_free (entry->sender);
   g_strfreev (entry->recipients);
   g_free (entry->last_error);
+  g_free (entry->digest);
   g_clear_pointer (&entry->last_attempt, g_date_time_unref);
   g_clear_pointer (&entry->created, g_date_time_unref);
   g_free (entry);
@@ -554,6 +559,9 @@ outbox_draft_write (OutboxDraft *draft, const void *data, gsize length, GError *
     return FALSE;
   draft->size += length;
   count_wire_octets (draft, data, length);
+  if (draft->digest == NULL)
+    draft->digest = g_checksum_new (G_CHECKSUM_SHA256);
+  g_checksum_update (draft->digest, data, length);
   return TRUE;
 }
 
@@ -568,6 +576,7 @@ outbox_draft_free (OutboxDraft *draft)
     close (draft->fd);
   g_free (draft->temp_path);
   g_free (draft->id);
+  g_clear_pointer (&draft->digest, g_checksum_free);
   g_free (draft);
 }
 
@@ -609,6 +618,8 @@ outbox_draft_commit (OutboxDraft *draft_,
   entry->wire_size = draft->wire_size + (draft->in_line ? 2 : 0);
   entry->state = OUTBOX_STATE_QUEUED;
   entry->created = g_date_time_new_now_utc ();
+  if (draft->digest != NULL)
+    entry->digest = g_strdup (g_checksum_get_string (draft->digest));
   /* The draft's descriptor (and its lock) now belongs to the entry. */
   entry->lock_fd = draft->fd;
   draft->fd = -1;
@@ -967,4 +978,35 @@ outbox_discard (Outbox *self, const char *id, GError **error)
     return remove_failed (failed, id, error);
   entry = lock_for_decision (self, id, error);
   return entry != NULL && outbox_entry_remove (self, entry, error);
+}
+
+/* --- a message submitted twice -------------------------------------------------------------- */
+
+static gboolean
+is_same_submission (const OutboxEntry *a, const OutboxEntry *b)
+{
+  return a->digest != NULL && g_strcmp0 (a->digest, b->digest) == 0
+         && g_ascii_strcasecmp (a->account, b->account) == 0 && g_strcmp0 (a->sender, b->sender) == 0
+         && g_strv_equal ((const char *const *) a->recipients, (const char *const *) b->recipients);
+}
+
+char *
+outbox_find_duplicate (Outbox *self, OutboxEntry *entry)
+{
+  g_autoptr (GPtrArray) entries = outbox_list (self, NULL);
+
+  for (guint i = 0; entries != NULL && i < entries->len; i++)
+    {
+      OutboxEntry *other = g_ptr_array_index (entries, i);
+
+      if (strcmp (other->id, entry->id) != 0 && is_same_submission (other, entry))
+        return g_strdup (other->id);
+    }
+  return NULL;
+}
+
+OutboxEntry *
+outbox_claim_entry (Outbox *self, const char *id, GError **error)
+{
+  return lock_for_decision (self, id, error);
 }

@@ -42,6 +42,7 @@ typedef struct
   GDateTime *last_attempt; /* or NULL */
   GDateTime *created;
   int lock_fd;             /* >= 0 while this process holds the entry's lock */
+  char *digest;            /* SHA-256 of the data, or NULL (queued by an older version) */
 } OutboxEntry;
 
 typedef struct _Outbox Outbox;
@@ -73,6 +74,12 @@ void outbox_draft_free (OutboxDraft *draft);
 
 /* Every complete entry, oldest first, not locked: for showing. */
 GPtrArray *outbox_list (Outbox *self, GError **error);
+/* Another entry of the outbox (not failed/) that is the same submission as @entry: the same
+ * bytes (which include the Message-ID) for the same account and envelope. Returns: its id, or
+ * NULL. A caller that retries after EX_TEMPFAIL resubmits a message already queued. */
+char *outbox_find_duplicate (Outbox *self, OutboxEntry *entry);
+/* Entry @id, locked by this process (G_IO_ERROR_BUSY if another holds it). */
+OutboxEntry *outbox_claim_entry (Outbox *self, const char *id, GError **error);
 /* The entries in failed/, oldest first, not locked: for showing. */
 GPtrArray *outbox_list_failed (Outbox *self, GError **error);
 /* A person's decisions about entry @id, wherever it is (queued, held, needs-sign-in or in
