@@ -840,20 +840,27 @@ outbox_entry_mark_in_flight (Outbox *self, OutboxEntry *entry, GError **error)
   return FALSE;
 }
 
-gboolean
-outbox_entry_remove (Outbox *self, OutboxEntry *entry, GError **error)
+/* Deletes entry @id of @directory (the outbox or its failed/). */
+static gboolean
+remove_entry_files (const char *directory, const char *id, GError **error)
 {
-  g_autofree char *meta = entry_file (self->directory, entry->id, META_SUFFIX);
-  g_autofree char *data = entry_file (self->directory, entry->id, DATA_SUFFIX);
-
-  g_return_val_if_fail (entry->lock_fd >= 0, FALSE);
+  g_autofree char *meta = entry_file (directory, id, META_SUFFIX);
+  g_autofree char *data = entry_file (directory, id, DATA_SUFFIX);
 
   /* Meta first: a crash in between leaves an orphan data file, never a half entry. */
   if (g_unlink (meta) != 0 && errno != ENOENT)
     return fail_errno (error, errno, meta);
   if (g_unlink (data) != 0 && errno != ENOENT)
     return fail_errno (error, errno, data);
-  return sync_directory (self->directory, error);
+  return sync_directory (directory, error);
+}
+
+gboolean
+outbox_entry_remove (Outbox *self, OutboxEntry *entry, GError **error)
+{
+  g_return_val_if_fail (entry->lock_fd >= 0, FALSE);
+
+  return remove_entry_files (self->directory, entry->id, error);
 }
 
 char *
@@ -923,29 +930,25 @@ lock_for_decision (Outbox *self, const char *id, GError **error)
   return entry;
 }
 
-/* Removes failed/@id (meta first, as outbox_entry_remove() does). */
+/* Entry @id in failed/ (*@failed: that directory), or NULL; FALSE for an id that cannot be one. */
 static gboolean
-remove_failed (const char *failed, const char *id, GError **error)
+find_failed (Outbox *self, const char *id, char **failed, OutboxEntry **entry, GError **error)
 {
-  g_autofree char *meta = entry_file (failed, id, META_SUFFIX);
-  g_autofree char *data = entry_file (failed, id, DATA_SUFFIX);
-
-  if (g_unlink (meta) != 0 && errno != ENOENT)
-    return fail_errno (error, errno, meta);
-  if (g_unlink (data) != 0 && errno != ENOENT)
-    return fail_errno (error, errno, data);
-  return sync_directory (failed, error);
+  if (!is_valid_id (id, strlen (id)))
+    return fail_unknown_id (error, id);
+  *failed = g_build_filename (self->directory, FAILED_DIRECTORY, NULL);
+  *entry = load_entry_in (*failed, id);
+  return TRUE;
 }
 
 gboolean
 outbox_requeue (Outbox *self, const char *id, GError **error)
 {
-  g_autofree char *failed = g_build_filename (self->directory, FAILED_DIRECTORY, NULL);
+  g_autofree char *failed = NULL;
   g_autoptr (OutboxEntry) entry = NULL;
 
-  if (!is_valid_id (id, strlen (id)))
-    return fail_unknown_id (error, id);
-  entry = load_entry_in (failed, id);
+  if (!find_failed (self, id, &failed, &entry, error))
+    return FALSE;
   if (entry != NULL)
     {
       g_autofree char *data = entry_file (self->directory, id, DATA_SUFFIX);
@@ -956,7 +959,7 @@ outbox_requeue (Outbox *self, const char *id, GError **error)
         return fail_errno (error, errno, data);
       entry->state = OUTBOX_STATE_QUEUED;
       return write_meta (self->directory, entry, error) && sync_directory (self->directory, error)
-             && remove_failed (failed, id, error);
+             && remove_entry_files (failed, id, error);
     }
   entry = lock_for_decision (self, id, error);
   if (entry == NULL)
@@ -968,14 +971,13 @@ outbox_requeue (Outbox *self, const char *id, GError **error)
 gboolean
 outbox_discard (Outbox *self, const char *id, GError **error)
 {
-  g_autofree char *failed = g_build_filename (self->directory, FAILED_DIRECTORY, NULL);
+  g_autofree char *failed = NULL;
   g_autoptr (OutboxEntry) entry = NULL;
 
-  if (!is_valid_id (id, strlen (id)))
-    return fail_unknown_id (error, id);
-  entry = load_entry_in (failed, id);
+  if (!find_failed (self, id, &failed, &entry, error))
+    return FALSE;
   if (entry != NULL)
-    return remove_failed (failed, id, error);
+    return remove_entry_files (failed, id, error);
   entry = lock_for_decision (self, id, error);
   return entry != NULL && outbox_entry_remove (self, entry, error);
 }

@@ -572,6 +572,16 @@ drop_file (Session *s)
     g_file_delete (s->file, NULL, NULL);
 }
 
+/* Hands an accepted message to the server (which counts and lists it), or frees it. */
+static void
+keep_message (Session *s, SmtpTestMessage *message)
+{
+  if (s->base.server != NULL)
+    smtp_test_server_take_message (s->base.server, message);
+  else
+    smtp_test_message_free (message);
+}
+
 static void
 on_sink_closed (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -618,10 +628,7 @@ on_sink_closed (GObject *source, GAsyncResult *result, gpointer user_data)
       /* Fault injection: the message is kept but its reply never leaves, as when a connection
        * breaks right after the final dot. The client cannot know whether it was accepted. */
       smtp_test_session_log (&s->base, "dropping the connection without replying (--drop-after-data)");
-      if (s->base.server != NULL)
-        smtp_test_server_take_message (s->base.server, message);
-      else
-        smtp_test_message_free (message);
+      keep_message (s, message);
       proceed (s, THEN_CLOSE);
       return;
     }
@@ -629,17 +636,11 @@ on_sink_closed (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       /* Fault injection: the message is kept, the connection stays open, no reply ever comes. */
       smtp_test_session_log (&s->base, "never replying (--hang-after-data)");
-      if (s->base.server != NULL)
-        smtp_test_server_take_message (s->base.server, message);
-      else
-        smtp_test_message_free (message);
+      keep_message (s, message);
       return;
     }
   reply (s, "250 2.0.0 OK <%s> [Hostname=%s.prod.outlook.com]", message->message_id, s->config.host);
-  if (s->base.server != NULL)
-    smtp_test_server_take_message (s->base.server, message);
-  else
-    smtp_test_message_free (message);
+  keep_message (s, message);
   reset_transaction (s);
   proceed (s, THEN_READ);
 }
