@@ -566,6 +566,24 @@ check "the message is still there, held" bash -c "test $(queued_count) -eq 1 && 
 stop_server
 rm -f "$outbox"/*.meta "$outbox"/*.eml
 
+# Two o365-send processes for one account at once (issue 16.4): one connection at a time, the
+# second waiting for the first's to end.
+start_server concurrent
+before=$(stored_count)
+"$send" -t <"$work/no-blank-big.eml" >"$work/out-1" 2>"$work/err-1" &
+first_pid=$!
+"$send" -t <"$work/plain.eml" >"$work/out-2" 2>"$work/err-2" &
+second_pid=$!
+wait "$first_pid"
+first_status=$?
+wait "$second_pid"
+second_status=$?
+check "two concurrent o365-send for one account: both exit 0 and both arrive" \
+  test "$first_status" -eq 0 -a "$second_status" -eq 0 -a "$(stored_count)" -eq $((before + 2))
+check "two concurrent o365-send: the server never had two connections open at once" \
+  awk '/connected from/ { open++; if (open > most) most = open } / closed$/ { open-- } END { exit most != 1 }' "$server_log"
+stop_server
+
 # --- the same against a real Postfix + Dovecot SASL --------------------------------------------
 
 pf_user=carol@example.test
