@@ -21,6 +21,10 @@ struct _MailOutgoing
   char *dsn_notify;
   char *dsn_return;
   char *envid;
+
+  MailOutgoingBeforeEndFunc before_end;
+  gpointer before_end_data;
+  GDestroyNotify before_end_notify;
 };
 
 G_DEFINE_FINAL_TYPE (MailOutgoing, mail_outgoing, G_TYPE_OBJECT)
@@ -36,6 +40,8 @@ mail_outgoing_finalize (GObject *object)
   g_free (self->dsn_notify);
   g_free (self->dsn_return);
   g_free (self->envid);
+  if (self->before_end_notify != NULL)
+    self->before_end_notify (self->before_end_data);
 
   G_OBJECT_CLASS (mail_outgoing_parent_class)->finalize (object);
 }
@@ -232,4 +238,94 @@ mail_outgoing_get_envid (MailOutgoing *self)
 {
   g_return_val_if_fail (MAIL_IS_OUTGOING (self), NULL);
   return self->envid;
+}
+
+/**
+ * MailOutgoingBeforeEndFunc:
+ * @outgoing: the message
+ * @task: (transfer full): to complete with g_task_return_boolean() once the host is ready for
+ *   the server to have the message, or with g_task_return_error() to stop it; it may be
+ *   completed later, from the same main context
+ * @user_data: the data given to [method@O365Mailhost.Outgoing.set_before_end_func]
+ *
+ * Called by the transport when everything but the end of the message has been sent, before the
+ * end of data is written: from then on the server may have accepted it, so a host that keeps a
+ * copy records that the message is in flight here.
+ */
+
+/**
+ * mail_outgoing_set_before_end_func:
+ * @self: a message
+ * @func: (scope notified) (closure user_data) (destroy notify): what to run before the end of
+ *   data is sent
+ * @user_data: data for @func
+ * @notify: frees @user_data, or %NULL
+ *
+ * For hosts: asks the transport to wait for @func before it sends the end of the message. If
+ * @func fails, the end is never sent and the message fails with a temporary error: the server
+ * does not have it.
+ */
+void
+mail_outgoing_set_before_end_func (MailOutgoing *self,
+                                   MailOutgoingBeforeEndFunc func,
+                                   gpointer user_data,
+                                   GDestroyNotify notify)
+{
+  g_return_if_fail (MAIL_IS_OUTGOING (self));
+
+  if (self->before_end_notify != NULL)
+    self->before_end_notify (self->before_end_data);
+  self->before_end = func;
+  self->before_end_data = user_data;
+  self->before_end_notify = notify;
+}
+
+/**
+ * mail_outgoing_approve_end_async:
+ * @self: a message
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the host has answered
+ * @user_data: data for @callback
+ *
+ * For transports: runs the host's [callback@O365Mailhost.OutgoingBeforeEndFunc], if any, just
+ * before the end of data is written.
+ */
+void
+mail_outgoing_approve_end_async (MailOutgoing *self,
+                                 GCancellable *cancellable,
+                                 GAsyncReadyCallback callback,
+                                 gpointer user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (MAIL_IS_OUTGOING (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, mail_outgoing_approve_end_async);
+  if (self->before_end == NULL)
+    {
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      return;
+    }
+  self->before_end (self, task, self->before_end_data);
+}
+
+/**
+ * mail_outgoing_approve_end_finish:
+ * @self: a message
+ * @result: the result given to the callback
+ * @error: return location for the host's refusal
+ *
+ * Finishes [method@O365Mailhost.Outgoing.approve_end_async].
+ *
+ * Returns: %TRUE if the end of data may be sent
+ */
+gboolean
+mail_outgoing_approve_end_finish (MailOutgoing *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == mail_outgoing_approve_end_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

@@ -39,4 +39,18 @@ const char *mail_outgoing_get_dsn_notify (MailOutgoing *self);
 const char *mail_outgoing_get_dsn_return (MailOutgoing *self);
 const char *mail_outgoing_get_envid (MailOutgoing *self);
 
+typedef void (*MailOutgoingBeforeEndFunc) (MailOutgoing *outgoing, GTask *task, gpointer user_data);
+
+/* For hosts: a hook run just before the end of data is sent (see the doc comment). */
+void mail_outgoing_set_before_end_func (MailOutgoing *self,
+                                        MailOutgoingBeforeEndFunc func,
+                                        gpointer user_data,
+                                        GDestroyNotify notify);
+/* For transports. */
+void mail_outgoing_approve_end_async (MailOutgoing *self,
+                                      GCancellable *cancellable,
+                                      GAsyncReadyCallback callback,
+                                      gpointer user_data);
+gboolean mail_outgoing_approve_end_finish (MailOutgoing *self, GAsyncResult *result, GError **error);
+
 G_END_DECLS

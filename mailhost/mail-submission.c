@@ -8,6 +8,7 @@ typedef struct
 {
   char *recipient;
   MailReply *reply;
+  GError *error; /* why it was refused, with the transport's explanation; NULL if accepted */
 } RecipientReply;
 
 /**
@@ -40,6 +41,7 @@ recipient_reply_clear (gpointer data)
 
   g_free (entry->recipient);
   g_clear_pointer (&entry->reply, mail_reply_unref);
+  g_clear_error (&entry->error);
 }
 
 static void
@@ -107,7 +109,29 @@ mail_submission_add_recipient_reply (MailSubmission *self, const char *recipient
 
   entry.recipient = g_strdup (recipient);
   entry.reply = mail_reply_ref (reply);
+  entry.error = NULL;
   g_array_append_val (self->recipients, entry);
+}
+
+/**
+ * mail_submission_add_recipient_refusal:
+ * @self: a submission
+ * @recipient: an envelope recipient
+ * @reply: the server's negative reply to its RCPT TO
+ * @error: (transfer full): what the refusal means, in the transport's words; its class
+ *   ([func@O365Mailhost.TransportError.classify]) says whether the recipient may be tried again
+ *
+ * For transports: records a recipient the server refused. The message may still be sent to the
+ * others; hosts keep it for the recipients refused for a while and report the others.
+ */
+void
+mail_submission_add_recipient_refusal (MailSubmission *self, const char *recipient, MailReply *reply, GError *error)
+{
+  g_return_if_fail (MAIL_IS_SUBMISSION (self));
+  g_return_if_fail (recipient != NULL && reply != NULL && error != NULL);
+
+  mail_submission_add_recipient_reply (self, recipient, reply);
+  g_array_index (self->recipients, RecipientReply, self->recipients->len - 1).error = error;
 }
 
 /**
@@ -262,4 +286,23 @@ mail_submission_get_recipient_reply (MailSubmission *self, guint index)
   g_return_val_if_fail (MAIL_IS_SUBMISSION (self), NULL);
   g_return_val_if_fail (index < self->recipients->len, NULL);
   return g_array_index (self->recipients, RecipientReply, index).reply;
+}
+
+/**
+ * mail_submission_get_recipient_error:
+ * @self: a submission
+ * @index: below [method@O365Mailhost.Submission.get_n_recipients]
+ *
+ * Why a recipient was refused, as recorded by
+ * [method@O365Mailhost.Submission.add_recipient_refusal].
+ *
+ * Returns: (transfer none) (nullable): the refusal with its explanation, or %NULL if the
+ *   recipient was accepted
+ */
+const GError *
+mail_submission_get_recipient_error (MailSubmission *self, guint index)
+{
+  g_return_val_if_fail (MAIL_IS_SUBMISSION (self), NULL);
+  g_return_val_if_fail (index < self->recipients->len, NULL);
+  return g_array_index (self->recipients, RecipientReply, index).error;
 }

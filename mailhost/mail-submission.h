@@ -34,6 +34,10 @@ MailSubmission *mail_submission_new (MailOutgoing *outgoing);
 void mail_submission_add_recipient_reply (MailSubmission *self,
                                           const char *recipient,
                                           MailReply *reply);
+void mail_submission_add_recipient_refusal (MailSubmission *self,
+                                            const char *recipient,
+                                            MailReply *reply,
+                                            GError *error);
 void mail_submission_set_sent (MailSubmission *self, MailReply *final_reply);
 void mail_submission_set_failed (MailSubmission *self, GError *error, MailReply *reply);
 
@@ -45,5 +49,6 @@ MailReply *mail_submission_get_final_reply (MailSubmission *self);
 guint mail_submission_get_n_recipients (MailSubmission *self);
 const char *mail_submission_get_recipient (MailSubmission *self, guint index);
 MailReply *mail_submission_get_recipient_reply (MailSubmission *self, guint index);
+const GError *mail_submission_get_recipient_error (MailSubmission *self, guint index);
 
 G_END_DECLS

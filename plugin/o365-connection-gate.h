@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* o365-connection-gate.h — at most one connection per account at a time, process-wide.
+/* o365-connection-gate.h — at most one connection per account at a time, across processes.
  *
  * Office 365 allows 3 concurrent connections per mailbox and answers a fourth with
  * "432 4.3.2 … sender thread limit exceeded"; one is enough when every connection carries
- * all queued messages. Sends for the same account wait here in arrival order. Main-context
- * only (the same one for every user of a key).
+ * all queued messages. Sends for the same account wait here in arrival order; other processes
+ * (a second o365-send) wait for a file lock in $XDG_RUNTIME_DIR/o365-account, polled without
+ * blocking. Main-context only (the same one for every user of a key).
  */
 #pragma once
 

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "o365-connection-gate.h"
+#include "o365-credentials.h"
 #include "o365-transport-steps.h"
 
 void
@@ -53,6 +54,33 @@ o365_transport_start_operation (gpointer source_object,
   o365_connection_gate_acquire_async (gate_key, cancellable, on_gate_acquired, task);
 }
 
+/* What each keyring failure means to a host (the contract promises only MAIL_TRANSPORT_ERROR
+ * and G_IO_ERROR_CANCELLED): a keyring that is absent or locked now may work later, so the
+ * message waits; no secret stored needs a person. */
+static const struct
+{
+  O365CredentialsError credentials;
+  MailTransportError transport;
+} credentials_errors[] = {
+  { O365_CREDENTIALS_ERROR_UNAVAILABLE, MAIL_TRANSPORT_ERROR_TEMPORARY },
+  { O365_CREDENTIALS_ERROR_LOCKED, MAIL_TRANSPORT_ERROR_TEMPORARY },
+  { O365_CREDENTIALS_ERROR_NOT_FOUND, MAIL_TRANSPORT_ERROR_AUTH_FAILED },
+};
+
+/* Returns @error (taken) in the contract's domain. */
+static GError *
+contract_error (GError *error)
+{
+  g_autoptr (GError) owned = error;
+
+  if (owned->domain != O365_CREDENTIALS_ERROR)
+    return g_steal_pointer (&owned);
+  for (gsize i = 0; i < G_N_ELEMENTS (credentials_errors); i++)
+    if (owned->code == (int) credentials_errors[i].credentials)
+      return g_error_new_literal (MAIL_TRANSPORT_ERROR, credentials_errors[i].transport, owned->message);
+  return g_error_new_literal (MAIL_TRANSPORT_ERROR, MAIL_TRANSPORT_ERROR_PERMANENT, owned->message);
+}
+
 void
 o365_transport_complete (GTask *task,
                          const char *gate_key,
@@ -67,7 +95,7 @@ o365_transport_complete (GTask *task,
       o365_connection_gate_release (gate_key);
     }
   if (error != NULL)
-    g_task_return_error (task, error);
+    g_task_return_error (task, contract_error (error));
   else
     g_task_return_pointer (task, result, result_free);
   g_object_unref (task);

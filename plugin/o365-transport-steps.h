@@ -27,8 +27,8 @@ void o365_transport_start_operation (gpointer source_object,
                                      GAsyncReadyCallback callback,
                                      gpointer user_data);
 
-/* Releases @gate_key's gate if *@gate_held, then completes @task (taking it) with @error or
- * @result. */
+/* Releases @gate_key's gate if *@gate_held, then completes @task (taking it) with @error (in
+ * the contract's error domain: keyring failures are mapped) or @result. */
 void o365_transport_complete (GTask *task,
                               const char *gate_key,
                               gboolean *gate_held,

@@ -141,6 +141,7 @@ on_progress (MailOutgoing *message, guint64 bytes_sent, gint64 total_bytes, gpoi
   mail_transport_emit_progress (MAIL_TRANSPORT (user_data), message, bytes_sent, total_bytes);
 }
 
+
 /* Releases the gate and completes the task with @error or @result (taking the task). */
 static void
 complete (GTask *task, GError *error, gpointer result, GDestroyNotify result_free)
@@ -165,6 +166,22 @@ is_token_refusal (const MailReply *reply)
 #define note(self, ...) o365_transport_note (MAIL_TRANSPORT (self), __VA_ARGS__)
 
 static gboolean fall_back (GTask *task, const MailReply *refusal);
+
+/* A password account's 535 5.7.3: the stored password is wrong (changed, say); signing in with
+ * Microsoft has nothing to do with it. Returns the refusal (taking @error) saying what to run. */
+static GError *
+password_refusal (O365Transport *self, const MailReply *refusal, GError *error)
+{
+  g_autofree char *reply = mail_reply_to_string (refusal);
+
+  g_error_free (error);
+  return g_error_new (MAIL_TRANSPORT_ERROR, MAIL_TRANSPORT_ERROR_AUTH_FAILED,
+                      /* TRANSLATORS: %s are the sign-in name, the same again in a command, and
+                       * the server's reply */
+                      _("The server did not accept the password for %s: store the right one with "
+                        "“o365-account edit %s --password-stdin”. (The server said: %s)"),
+                      self->config->username, self->config->username, reply);
+}
 
 static void
 on_session_open (GObject *source, GAsyncResult *result, gpointer user_data)
@@ -192,6 +209,9 @@ on_session_open (GObject *source, GAsyncResult *result, gpointer user_data)
           g_error_free (error);
           return;
         }
+      if (self->config->auth_kind == O365_SMTP_AUTH_PASSWORD
+          && is_token_refusal (o365_smtp_session_get_auth_refusal (data->session)))
+        error = password_refusal (self, o365_smtp_session_get_auth_refusal (data->session), error);
       complete (task, error, NULL, NULL);
       return;
     }

@@ -431,7 +431,8 @@ check "--flush delivered both" test "$(stored_count)" -eq $((before + 2))
 check "--flush used one connection" test "$(connections)" -eq 1
 check "the queue is empty after the flush" test "$(queued_count)" -eq 0
 run --queue
-check "--queue says the outbox is empty" grep -q 'empty' "$work/out"
+check "--queue lists nothing queued (only failed/: it is no longer called empty)" \
+  bash -c "! grep -q ' queued$' '$work/out' && grep -q ' failed$' '$work/out'"
 
 # The connection breaks right after the final dot: the message may have been delivered, so it
 # is held, a plain flush leaves it, and only --include-unknown sends it again.
@@ -467,13 +468,83 @@ status=$?
 expect_status "o365-account flush ADDRESS (exit 0)" 0
 check "o365-account flush delivered the queued message" test "$(stored_count)" -eq $((before + 1))
 
-# Sign-in refused (the password changed on the server): EX_NOPERM, kept in failed/, not queued.
+# Sign-in refused (the password changed on the server): EX_NOPERM, and the message waits as
+# needs-sign-in (it used to go to failed/), with the command that stores the new password.
 stop_server
 start_server fifth "$work/other-password"
 run -t <"$work/plain.eml"
 expect_status "sign-in refused: EX_NOPERM (77)" 77
-check "a refused sign-in does not queue the message" test "$(queued_count)" -eq 0
-check "the message is kept in failed/" grep -q "$outbox/failed/" "$work/err"
+check "a refused password keeps the message, as needs-sign-in" \
+  bash -c "test $(queued_count) -eq 1 && grep -qx 'State=needs-sign-in' '$outbox'/*.meta"
+check "a refused password says how to store the right one, not to sign in with Microsoft" \
+  bash -c "grep -q 'o365-account edit $user --password-stdin' '$work/err' && ! grep -qi 'sign in with Microsoft' '$work/err'"
+stop_server
+start_server fifth-fixed
+before=$(stored_count)
+run --flush
+expect_status "once the password is right, --flush sends it (exit 0)" 0
+check "the needs-sign-in message was delivered" test "$(stored_count)" -eq $((before + 1)) -a "$(queued_count)" -eq 0
+stop_server
+
+# A certificate refused before anything was sent: the reason named, what to check, and never
+# "status unknown" (76), since the server cannot have the message.
+start_server wrong-name "$work/password" --cert wrong-name
+run -t <"$work/plain.eml"
+expect_status "a certificate for another name: EX_UNAVAILABLE (69)" 69
+check "a certificate for another name: the names it has, and to check the server name" \
+  bash -c "grep -q 'wrong.example' '$work/err' && grep -q 'server name' '$work/err' && ! grep -q 'Unacceptable TLS certificate' '$work/err'"
+stop_server
+start_server other-ca "$work/password" --cert other-ca-leaf
+run -t <"$work/plain.eml"
+expect_status "a certificate from an unknown authority: EX_UNAVAILABLE (69)" 69
+check "an unknown authority: its issuer, and --ca-file" \
+  bash -c "grep -q 'unrelated CA' '$work/err' && grep -q -- '--ca-file' '$work/err'"
+stop_server
+
+# The keyring cannot be reached (no session bus): temporary, the message stays queued, and the
+# error says what to start.
+start_server no-keyring
+env -u DBUS_SESSION_BUS_ADDRESS "$send" -t <"$work/plain.eml" >"$work/out" 2>"$work/err"
+status=$?
+expect_status "no keyring: EX_TEMPFAIL (75)" 75
+check "no keyring: the message stays queued" test "$(queued_count)" -eq 1
+check "no keyring: nothing went to failed/" bash -c "! grep -q '$outbox/failed/' '$work/err'"
+check "no keyring: the error says to start the keyring" grep -q 'gnome-keyring' "$work/err"
+stop_server
+rm -f "$outbox"/*.meta "$outbox"/*.eml
+
+# failed/ is part of the outbox (issue 13.8): --queue shows it with attempts and reasons, and
+# --requeue and --discard decide about one message.
+run --queue
+expect_status "--queue with only failed messages (exit 0)" 0
+check "--queue lists the messages in failed/, with attempts and the reason" \
+  bash -c "grep -q ' failed$' '$work/out' && grep -q 'attempts:  1' '$work/out' && grep -q 'last error' '$work/out'"
+check "--queue does not call it empty" bash -c "! grep -q 'empty' '$work/out'"
+failed_id=$(sed -n 's/^\([^ ]*\)  failed$/\1/p' "$work/out" | head -n 1)
+failed_before=$(find "$outbox/failed" -name '*.meta' | wc -l)
+run --requeue "$failed_id"
+expect_status "--requeue ID (exit 0)" 0
+check "--requeue moved it from failed/ back to the queue" \
+  bash -c "test $(queued_count) -eq 1 && test $(find "$outbox/failed" -name '*.meta' | wc -l) -eq $((failed_before - 1)) && grep -qx 'State=queued' '$outbox/$failed_id.meta'"
+run --discard "$failed_id"
+expect_status "--discard ID (exit 0)" 0
+check "--discard deleted it" bash -c "test $(queued_count) -eq 0 && ! ls '$outbox/$failed_id'.* >/dev/null 2>&1"
+run --discard no-such-message
+expect_status "--discard of an unknown id: EX_USAGE (64)" 64
+
+# A sendmail caller reads 75 as "try again" and submits the same message again although it is
+# queued (issue 16.3): it is recognised, never queued twice, and delivered once.
+run -t <"$work/patch.eml"
+expect_status "server down: EX_TEMPFAIL (75)" 75
+run -t <"$work/patch.eml"
+expect_status "the same message submitted again: EX_TEMPFAIL (75)" 75
+check "the same message is not queued twice" test "$(queued_count)" -eq 1
+start_server resubmitted
+before=$(stored_count)
+run -t <"$work/patch.eml"
+expect_status "the same message again once the server is back: exit 0" 0
+check "it was delivered once and nothing is left queued" \
+  test "$(stored_count)" -eq $((before + 1)) -a "$(queued_count)" -eq 0
 stop_server
 
 # A flush reports a failed session per message, as o365-send does, but older messages stay
@@ -500,6 +571,88 @@ run --flush
 expect_status "--flush once the account works again (exit 0)" 0
 check "the queued message was delivered and the outbox is empty" \
   test "$(stored_count)" -eq $((before + 1)) -a "$(queued_count)" -eq 0
+stop_server
+
+# Recipients refused one by one while others accept (issue 16.1): the message goes to those
+# who accepted, stays queued for the one refused for a while, and the one refused for good is
+# reported with the server's words; the status says not everyone got it.
+start_server recipients "$work/password" --defer-recipient later@example.test --refuse-recipient nobody@example.test
+before=$(stored_count)
+run -v -- bob@example.test later@example.test nobody@example.test <"$work/plain.eml"
+expect_status "a recipient refused for good, one for now, one accepted: EX_NOUSER (67)" 67
+check "it reached the accepted recipient" test "$(stored_count)" -eq $((before + 1))
+check "the permanent refusal is reported with the server's reply" grep -q 'Not sent to nobody@example.test: .*550 5.1.10' "$work/err"
+check "the temporary refusal is reported" grep -q 'Not sent to later@example.test yet: .*452 4.2.2' "$work/err"
+check "the message stays queued for the deferred recipient only" \
+  bash -c "test $(queued_count) -eq 1 && grep -qx 'Recipients=later@example.test;' '$outbox'/*.meta"
+stop_server
+start_server recipients-later
+run --flush
+expect_status "the flush once the mailbox has room (exit 0)" 0
+check "the flush sent it to the deferred recipient only" \
+  bash -c "test \$(grep -c 'C: RCPT TO:' '$server_log') -eq 1 && grep -q 'C: RCPT TO:<later@example.test>' '$server_log'"
+check "the outbox is empty after it" test "$(queued_count)" -eq 0
+stop_server
+start_server recipients-deferred "$work/password" --defer-recipient later@example.test
+run -- bob@example.test later@example.test <"$work/plain.eml"
+expect_status "only a temporary refusal: EX_TEMPFAIL (75)" 75
+check "queued for the deferred recipient" test "$(queued_count)" -eq 1
+stop_server
+rm -f "$outbox"/*.meta "$outbox"/*.eml
+# Office 365 takes 1000 recipients per message: 1005 go as two transactions on one connection.
+start_server many-recipients
+before=$(stored_count)
+run -v -- $(seq -f 'r%g@example.test' 1005) <"$work/plain.eml"
+expect_status "1005 recipients: exit 0" 0
+check "1005 recipients: no recipient refused as one too many (452 4.5.3)" bash -c "! grep -q '452 4.5.3' '$server_log'"
+check "1005 recipients: every one accepted" test "$(grep -c 'S: 250 2.1.5' "$server_log")" -eq 1005
+check "1005 recipients: two transactions over one connection" \
+  test "$(grep -c 'C: MAIL FROM' "$server_log")" -eq 2 -a "$(connections)" -eq 1 -a "$(stored_count)" -eq $((before + 2))
+check "1005 recipients: nothing left queued" test "$(queued_count)" -eq 0
+stop_server
+
+# The whole message is sent and the server never answers; o365-send is killed meanwhile (issue
+# 16.2). The entry was marked in flight before the end of data, so nothing sends it again.
+start_server hang "$work/password" --hang-after-data
+"$send" -t <"$work/plain.eml" >"$work/out" 2>"$work/err" &
+send_pid=$!
+for _ in $(seq 100); do
+  grep -q 'never replying' "$server_log" && break
+  sleep 0.1
+done
+check "the server has the whole message and does not answer" grep -q 'never replying' "$server_log"
+check "meanwhile the entry is marked in flight" grep -qx 'State=in-flight' "$outbox"/*.meta
+kill -9 "$send_pid"
+wait "$send_pid" 2>/dev/null
+stop_server
+start_server after-hang
+before=$(stored_count)
+run --queue
+check "with its sender gone, --queue shows it held-unknown" grep -q ' held-unknown$' "$work/out"
+run --flush
+expect_status "a flush after the kill (exit 0)" 0
+check "the flush does not send a second copy" test "$(stored_count)" -eq "$before"
+run --queue
+check "the message is still there, held" bash -c "test $(queued_count) -eq 1 && grep -q ' held-unknown$' '$work/out'"
+stop_server
+rm -f "$outbox"/*.meta "$outbox"/*.eml
+
+# Two o365-send processes for one account at once (issue 16.4): one connection at a time, the
+# second waiting for the first's to end.
+start_server concurrent
+before=$(stored_count)
+"$send" -t <"$work/no-blank-big.eml" >"$work/out-1" 2>"$work/err-1" &
+first_pid=$!
+"$send" -t <"$work/plain.eml" >"$work/out-2" 2>"$work/err-2" &
+second_pid=$!
+wait "$first_pid"
+first_status=$?
+wait "$second_pid"
+second_status=$?
+check "two concurrent o365-send for one account: both exit 0 and both arrive" \
+  test "$first_status" -eq 0 -a "$second_status" -eq 0 -a "$(stored_count)" -eq $((before + 2))
+check "two concurrent o365-send: the server never had two connections open at once" \
+  awk '/connected from/ { open++; if (open > most) most = open } / closed$/ { open-- } END { exit most != 1 }' "$server_log"
 stop_server
 
 # --- the same against a real Postfix + Dovecot SASL --------------------------------------------

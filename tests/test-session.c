@@ -317,6 +317,38 @@ test_progress_on_large_message (void)
   g_ptr_array_unref (submissions);
 }
 
+/* A host that cannot record that the message is in flight (a full disk, say). */
+static void
+refuse_end (MailOutgoing *outgoing, GTask *task, gpointer user_data)
+{
+  guint *calls = user_data;
+
+  (*calls)++;
+  g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NO_SPACE, "No space left on device");
+  g_object_unref (task);
+}
+
+/* The host's hook runs before the end of data; when it fails, the end is never sent, so the
+ * server does not have the message and it failed for now, not "status unknown". */
+static void
+test_end_held_back_by_host (void)
+{
+  g_autoptr (SmtpTestServer) server = start_office365 (PASSWORD, NULL);
+  g_autoptr (O365SmtpConfig) config = engine_test_config (smtp_test_server_get_port (server), USER, PASSWORD);
+  g_autoptr (MailOutgoing) message = engine_test_message (USER, one_recipient, message_text, MAIL_OUTGOING_NONE);
+  g_autoptr (MailSubmission) submission = NULL;
+  g_autoptr (GError) error = NULL;
+  guint calls = 0;
+
+  mail_outgoing_set_before_end_func (message, refuse_end, &calls, NULL);
+  submission = engine_test_submit_one (config, message, NULL, &error);
+  g_assert_cmpuint (calls, ==, 1);
+  g_assert_nonnull (submission);
+  g_assert_cmpint (mail_submission_get_status (submission), ==, MAIL_SUBMISSION_FAILED);
+  g_assert_error (mail_submission_get_error (submission), MAIL_TRANSPORT_ERROR, MAIL_TRANSPORT_ERROR_TEMPORARY);
+  g_assert_cmpuint (smtp_test_server_get_n_messages (server), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -330,5 +362,6 @@ main (int argc, char **argv)
   g_test_add_func ("/session/smtp-auth-disabled", test_smtp_auth_disabled);
   g_test_add_func ("/session/facts", test_session_facts);
   g_test_add_func ("/session/progress-on-large-message", test_progress_on_large_message);
+  g_test_add_func ("/session/end-held-back-by-host", test_end_held_back_by_host);
   return g_test_run ();
 }

@@ -23,10 +23,12 @@ host_exit_status_for_error (const GError *error)
     case MAIL_TRANSPORT_ERROR_AUTH_DISABLED:
     case MAIL_TRANSPORT_ERROR_SENDER_NOT_PERMITTED:
       return EX_NOPERM;
+    case MAIL_TRANSPORT_ERROR_STATUS_UNKNOWN:
+      /* 76 means the server may have the message: only then (see the man page). */
+      return EX_PROTOCOL;
     case MAIL_TRANSPORT_ERROR_TLS:
     case MAIL_TRANSPORT_ERROR_PROTOCOL:
-    case MAIL_TRANSPORT_ERROR_STATUS_UNKNOWN:
-      return EX_PROTOCOL;
+      return EX_UNAVAILABLE;
     case MAIL_TRANSPORT_ERROR_RECIPIENT_REJECTED:
       return EX_NOUSER;
     case MAIL_TRANSPORT_ERROR_INVALID_MESSAGE:

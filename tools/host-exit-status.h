@@ -8,7 +8,7 @@
 G_BEGIN_DECLS
 
 /* The status for a transport failure: EX_TEMPFAIL for what a retry can fix, EX_NOPERM for
- * sign-in and sender refusals, EX_PROTOCOL for TLS, protocol and unknown outcomes, EX_NOUSER
+ * sign-in and sender refusals, EX_PROTOCOL for unknown outcomes only, EX_NOUSER
  * for refused recipients, EX_DATAERR for refused content, EX_UNAVAILABLE otherwise. */
 int host_exit_status_for_error (const GError *error);
 

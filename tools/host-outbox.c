@@ -30,11 +30,33 @@ host_outbox_send (Outbox *outbox, MailTransport *transport, GPtrArray *entries, 
   return outbox_flush_finish (transport, result);
 }
 
+/* The recipients the server refused while the message went to others, each with its reply and
+ * what it means. Returns the status they call for. */
+static int
+report_refusals (OutboxResult *result)
+{
+  for (guint i = 0; result->deferred != NULL && i < result->deferred->len; i++)
+    {
+      OutboxRefusal *refusal = g_ptr_array_index (result->deferred, i);
+
+      g_printerr (_("Not sent to %s yet: %s\n"), refusal->recipient, refusal->error->message);
+    }
+  for (guint i = 0; result->refused != NULL && i < result->refused->len; i++)
+    {
+      OutboxRefusal *refusal = g_ptr_array_index (result->refused, i);
+
+      g_printerr (_("Not sent to %s: %s\n"), refusal->recipient, refusal->error->message);
+    }
+  if (result->refused != NULL && result->refused->len > 0)
+    return EX_NOUSER;
+  return result->deferred != NULL && result->deferred->len > 0 ? EX_TEMPFAIL : EX_OK;
+}
+
 int
 host_outbox_report (Outbox *outbox, OutboxResult *result, gboolean verbose)
 {
   const char *id = result->entry->id;
-  int status = EX_OK;
+  int status = report_refusals (result);
 
   switch (result->outcome)
     {
@@ -50,27 +72,33 @@ host_outbox_report (Outbox *outbox, OutboxResult *result, gboolean verbose)
         g_printerr (_("Warning: %s was sent, but the outbox could not forget it (%s); delete %s.meta "
                       "from %s so that it is not sent twice.\n"),
                     id, result->store_error->message, id, outbox_get_directory (outbox));
-      return EX_OK;
+      /* Sent to the others; refused recipients make it EX_NOUSER. */
+      return status;
     case OUTBOX_OUTCOME_QUEUED:
       g_printerr (_("Not sent yet: %s\n"), result->error->message);
-      g_printerr (_("The message is queued as %s; “o365-send --flush” sends it.\n"), id);
+      if (result->entry->state == OUTBOX_STATE_NEEDS_SIGN_IN)
+        g_printerr (_("The message is kept as %s until the account can sign in; once it can, "
+                      "“o365-send --flush” sends it.\n"), id);
+      else
+        g_printerr (_("The message is queued as %s; “o365-send --flush” sends it.\n"), id);
       /* A retry fixes what the transport calls temporary; a session it refused for good (a
        * flush whose sign-in is refused) waits for a person, and says so. */
-      status = result->error->domain == MAIL_TRANSPORT_ERROR ? host_exit_status_for_error (result->error)
-                                                             : EX_TEMPFAIL;
+      status = host_exit_status_combine (status, result->error->domain == MAIL_TRANSPORT_ERROR
+                                                   ? host_exit_status_for_error (result->error)
+                                                   : EX_TEMPFAIL);
       break;
     case OUTBOX_OUTCOME_HELD_UNKNOWN:
       g_printerr (_("Delivery status unknown: %s\n"), result->error->message);
       g_printerr (_("The message may have been delivered. It is held as %s and not sent again unless "
                     "you run “o365-send --flush --include-unknown”.\n"),
                   id);
-      status = EX_PROTOCOL;
+      status = host_exit_status_combine (status, EX_PROTOCOL);
       break;
     case OUTBOX_OUTCOME_FAILED:
       g_printerr (_("Not sent: %s\n"), result->error->message);
       if (result->failed_path != NULL)
         g_printerr (_("The message will not be retried; it is kept in %s\n"), result->failed_path);
-      status = host_exit_status_for_error (result->error);
+      status = host_exit_status_combine (status, host_exit_status_for_error (result->error));
       break;
     }
   if (result->store_error != NULL)
@@ -89,7 +117,7 @@ accounts_with_entries (GPtrArray *entries, gboolean include_unknown)
       OutboxEntry *entry = g_ptr_array_index (entries, i);
       gboolean known = FALSE;
 
-      if (entry->state != OUTBOX_STATE_QUEUED && !(include_unknown && entry->state == OUTBOX_STATE_HELD_UNKNOWN))
+      if (!outbox_state_is_sendable (entry->state, include_unknown))
         continue;
       for (guint j = 0; j < accounts->len && !known; j++)
         known = g_ascii_strcasecmp (g_ptr_array_index (accounts, j), entry->account) == 0;
@@ -174,42 +202,71 @@ format_time (GDateTime *time)
   return g_date_time_format (local, "%Y-%m-%d %H:%M:%S");
 }
 
+static void
+print_entry (OutboxEntry *entry)
+{
+  g_autofree char *recipients = g_strjoinv (", ", entry->recipients);
+  g_autofree char *created = format_time (entry->created);
+
+  g_print ("%s  %s\n", entry->id, outbox_state_to_string (entry->state));
+  g_print (_("  account:   %s\n"), entry->account);
+  g_print (_("  from:      %s\n"), entry->sender);
+  g_print (_("  to:        %s\n"), recipients);
+  g_print (_("  queued:    %s\n"), created);
+  g_print (_("  attempts:  %u\n"), entry->attempts);
+  if (entry->last_error != NULL)
+    {
+      g_autofree char *when = format_time (entry->last_attempt);
+
+      g_print (_("  last error (%s): %s\n"), when, entry->last_error);
+    }
+}
+
 int
 host_outbox_print_queue (Outbox *outbox)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) entries = outbox_list (outbox, &error);
+  g_autoptr (GPtrArray) failed = entries != NULL ? outbox_list_failed (outbox, &error) : NULL;
 
-  if (entries == NULL)
+  if (failed == NULL)
     {
       g_printerr (_("Error: %s\n"), error->message);
       return EX_IOERR;
     }
-  if (entries->len == 0)
+  if (entries->len == 0 && failed->len == 0)
     {
       g_print (_("The outbox is empty.\n"));
       return EX_OK;
     }
+  /* Every state, failed/ too: a message nobody can see is as good as lost. */
   for (guint i = 0; i < entries->len; i++)
+    print_entry (g_ptr_array_index (entries, i));
+  for (guint i = 0; i < failed->len; i++)
+    print_entry (g_ptr_array_index (failed, i));
+  g_print (ngettext ("%u message in %s\n", "%u messages in %s\n", entries->len + failed->len),
+           entries->len + failed->len, outbox_get_directory (outbox));
+  if (failed->len > 0)
+    g_print ("%s", _("“o365-send --requeue ID” sends a message again with the next flush; "
+                     "“o365-send --discard ID” deletes it.\n"));
+  return EX_OK;
+}
+
+int
+host_outbox_decide (Outbox *outbox, const char *id, gboolean requeue)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (requeue ? !outbox_requeue (outbox, id, &error) : !outbox_discard (outbox, id, &error))
     {
-      OutboxEntry *entry = g_ptr_array_index (entries, i);
-      g_autofree char *recipients = g_strjoinv (", ", entry->recipients);
-      g_autofree char *created = format_time (entry->created);
-
-      g_print ("%s  %s\n", entry->id, outbox_state_to_string (entry->state));
-      g_print (_("  account:   %s\n"), entry->account);
-      g_print (_("  from:      %s\n"), entry->sender);
-      g_print (_("  to:        %s\n"), recipients);
-      g_print (_("  queued:    %s\n"), created);
-      g_print (_("  attempts:  %u\n"), entry->attempts);
-      if (entry->last_error != NULL)
-        {
-          g_autofree char *when = format_time (entry->last_attempt);
-
-          g_print (_("  last error (%s): %s\n"), when, entry->last_error);
-        }
+      g_printerr (_("Error: %s\n"), error->message);
+      return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BUSY) ? EX_TEMPFAIL
+             : g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT) ? EX_USAGE
+                                                                          : EX_IOERR;
     }
-  g_print (ngettext ("%u message in %s\n", "%u messages in %s\n", entries->len), entries->len,
-           outbox_get_directory (outbox));
+  if (requeue)
+    g_print (_("%s is queued; “o365-send --flush” sends it.\n"), id);
+  else
+    g_print (_("%s was deleted from the outbox.\n"), id);
   return EX_OK;
 }

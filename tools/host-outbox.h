@@ -32,7 +32,10 @@ int host_outbox_flush (Outbox *outbox,
                        gboolean include_unknown,
                        gboolean debug);
 
-/* Prints every entry: id, account, state, attempts, recipients, last error. */
+/* Prints every entry, failed/ too: id, account, state, attempts, recipients, last error. */
 int host_outbox_print_queue (Outbox *outbox);
+
+/* Requeues (@requeue) or discards entry @id, saying so; returns the sysexits.h status. */
+int host_outbox_decide (Outbox *outbox, const char *id, gboolean requeue);
 
 G_END_DECLS

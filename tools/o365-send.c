@@ -6,6 +6,7 @@
  *             [--] [RECIPIENT…]
  *   o365-send --flush [--account ADDR] [--include-unknown] [--debug]     (also -q)
  *   o365-send --queue                                                     (also -bp)
+ *   o365-send --requeue ID | --discard ID
  *   o365-send --version                                                   (also -V alone)
  *
  * The message goes to the durable outbox before any network activity and leaves it only once
@@ -47,6 +48,8 @@ typedef enum
   MODE_SEND,
   MODE_FLUSH,
   MODE_QUEUE,
+  MODE_REQUEUE,
+  MODE_DISCARD,
 } Mode;
 
 typedef struct
@@ -61,6 +64,7 @@ typedef struct
   char *dsn_notify;         /* -N, as NOTIFY= wants it */
   char *dsn_return;         /* -R */
   char *envid;              /* -V ENVID */
+  char *entry_id;           /* --requeue, --discard */
   GPtrArray *recipients;    /* the arguments */
 } Options;
 
@@ -72,6 +76,7 @@ options_clear (Options *options)
   g_free (options->dsn_notify);
   g_free (options->dsn_return);
   g_free (options->envid);
+  g_free (options->entry_id);
   g_clear_pointer (&options->recipients, g_ptr_array_unref);
 }
 
@@ -83,6 +88,7 @@ print_help (void)
              "                 [--debug] [--] [RECIPIENT…] < message\n"
              "       o365-send --flush [--account ADDRESS] [--include-unknown] [--debug]\n"
              "       o365-send --queue\n"
+             "       o365-send --requeue ID | --discard ID\n"
              "\n"
              "Sends the message on standard input through an Office 365 account, sendmail-style.\n"
              "\n"
@@ -103,6 +109,8 @@ print_help (void)
                    "                     success, failure and delay, separated by commas\n"
                    "  -R full|hdrs       what a failure notification returns of the message\n"
                    "  -V ENVID           the envelope id notifications quote\n"));
+  g_print ("%s", _("  --requeue ID       send message ID of the outbox (held, failed…) with the next flush\n"
+                   "  --discard ID       delete message ID from the outbox\n"));
   g_print ("%s", _("  --version, -V      print the version and the libraries in use (-V only alone)\n"));
 }
 
@@ -143,6 +151,17 @@ parse_long_option (Options *options, const char *arg, int argc, char **argv, int
         return usage_error (_("Option %s needs an address"), "--account");
       g_free (options->account);
       options->account = g_strdup (value);
+      return -1;
+    }
+  if (g_str_equal (name, "requeue") || g_str_equal (name, "discard"))
+    {
+      const char *value = equals != NULL ? equals + 1 : (*index + 1 < argc ? argv[++*index] : NULL);
+
+      if (value == NULL || *value == '\0')
+        return usage_error (_("Option --%s needs a message id (see --queue)"), name);
+      options->mode = g_str_equal (name, "requeue") ? MODE_REQUEUE : MODE_DISCARD;
+      g_free (options->entry_id);
+      options->entry_id = g_strdup (value);
       return -1;
     }
   if (equals != NULL)
@@ -546,6 +565,40 @@ print_message_id (OutboxResult *result)
     g_print (_("Message id given by the server: %s\n"), id);
 }
 
+/* A caller that got EX_TEMPFAIL may submit the same message again although it is queued
+ * already: the new copy (@entry, taken) is dropped and the queued one is sent instead. Returns
+ * the entry to send, or NULL with *@status when there is nothing to send now. */
+static OutboxEntry *
+take_queued_copy (Outbox *outbox, OutboxEntry *entry, int *status)
+{
+  g_autofree char *queued_id = outbox_find_duplicate (outbox, entry);
+  g_autoptr (GError) error = NULL;
+  OutboxEntry *queued;
+
+  if (queued_id == NULL)
+    return entry;
+  outbox_entry_remove (outbox, entry, NULL);
+  outbox_entry_free (entry);
+  queued = outbox_claim_entry (outbox, queued_id, &error);
+  if (queued != NULL && outbox_state_is_sendable (queued->state, FALSE))
+    return queued;
+  /* In flight under our lock: its sender died while the server may have taken it. */
+  if (queued != NULL && (queued->state == OUTBOX_STATE_HELD_UNKNOWN || queued->state == OUTBOX_STATE_IN_FLIGHT))
+    {
+      g_printerr (_("This message is already in the outbox as %s, and may have been delivered: it "
+                    "is held, not sent again (see “o365-send --queue”).\n"), queued_id);
+      *status = EX_PROTOCOL;
+    }
+  else
+    {
+      g_printerr (_("This message is already queued as %s and is being sent; it is not queued "
+                    "twice.\n"), queued_id);
+      *status = EX_TEMPFAIL;
+    }
+  outbox_entry_free (queued);
+  return NULL;
+}
+
 static int
 send_message (Options *options)
 {
@@ -566,7 +619,7 @@ send_message (Options *options)
   g_auto (GStrv) recipients = NULL;
   MailOutgoingFlags flags = MAIL_OUTGOING_NONE;
   OutboxEntry *entry;
-  int status;
+  int status = EX_OK;
   gboolean at_end;
   gboolean separated;
   gsize length;
@@ -660,6 +713,9 @@ send_message (Options *options)
       complain (_("cannot queue the message: %s"), error->message);
       return EX_IOERR;
     }
+  entry = take_queued_copy (outbox, entry, &status);
+  if (entry == NULL)
+    return status;
   entries = g_ptr_array_new_with_free_func ((GDestroyNotify) outbox_entry_free);
   g_ptr_array_add (entries, entry);
 
@@ -695,6 +751,21 @@ flush (Options *options)
   return host_outbox_flush (outbox, loader, options->account, options->include_unknown, options->debug);
 }
 
+/* --requeue and --discard: a person's decision about one message. */
+static int
+decide (Options *options)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (Outbox) outbox = outbox_open (NULL, &error);
+
+  if (outbox == NULL)
+    {
+      g_printerr (_("Error: cannot use the outbox: %s\n"), error->message);
+      return EX_CANTCREAT;
+    }
+  return host_outbox_decide (outbox, options->entry_id, options->mode == MODE_REQUEUE);
+}
+
 static int
 show_queue (void)
 {
@@ -726,6 +797,8 @@ main (int argc, char **argv)
     {
       if (options.mode != MODE_SEND && options.recipients->len > 0)
         status = usage_error ("%s", _("--flush and --queue take no recipients"));
+      else if (options.mode == MODE_REQUEUE || options.mode == MODE_DISCARD)
+        status = decide (&options);
       else if (options.mode == MODE_FLUSH)
         status = flush (&options);
       else if (options.mode == MODE_QUEUE)

@@ -18,6 +18,17 @@ typedef enum
   OUTBOX_OUTCOME_HELD_UNKNOWN, /* may have been delivered: held until a person decides */
 } OutboxOutcome;
 
+/* Office 365 takes at most this many recipients per message (452 4.5.3 past it): a message
+ * for more goes as several transactions over the same connection. */
+#define OUTBOX_RECIPIENTS_PER_TRANSACTION 1000
+
+/* One recipient the server refused while the message went to others. */
+typedef struct
+{
+  char *recipient;
+  GError *error; /* the server's reply with the transport's explanation */
+} OutboxRefusal;
+
 typedef struct
 {
   OutboxEntry *entry;     /* borrowed from the array given to outbox_flush_async() */
@@ -26,6 +37,9 @@ typedef struct
   MailReply *final_reply; /* the server's reply to the message, when there was one */
   char *failed_path;      /* FAILED: where the message is kept now */
   GError *store_error;    /* the outbox could not record the outcome (e.g. disk full) */
+  /* When the message went to some recipients (SENT, or QUEUED/HELD_UNKNOWN for the rest): */
+  GPtrArray *refused;     /* OutboxRefusal: refused for good, never retried */
+  GPtrArray *deferred;    /* OutboxRefusal: refused for a while; the entry keeps only these */
 } OutboxResult;
 
 void outbox_result_free (OutboxResult *result);

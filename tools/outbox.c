@@ -35,12 +35,15 @@ struct _OutboxDraft
   gboolean after_cr;
   gboolean in_line;  /* the last octet written was not a line end */
   char *dsn[OUTBOX_N_DSN];
+  GChecksum *digest; /* of the data, to recognise a message submitted twice */
 };
 
 static const char *const state_names[] = {
   [OUTBOX_STATE_QUEUED] = "queued",
   [OUTBOX_STATE_HELD_UNKNOWN] = "held-unknown",
   [OUTBOX_STATE_FAILED] = "failed",
+  [OUTBOX_STATE_IN_FLIGHT] = "in-flight",
+  [OUTBOX_STATE_NEEDS_SIGN_IN] = "needs-sign-in",
 };
 
 const char *
@@ -48,6 +51,13 @@ outbox_state_to_string (OutboxState state)
 {
   g_return_val_if_fail (state < G_N_ELEMENTS (state_names), NULL);
   return state_names[state];
+}
+
+gboolean
+outbox_state_is_sendable (OutboxState state, gboolean include_unknown)
+{
+  return state == OUTBOX_STATE_QUEUED || state == OUTBOX_STATE_NEEDS_SIGN_IN
+         || (include_unknown && state == OUTBOX_STATE_HELD_UNKNOWN);
 }
 
 static gboolean
@@ -269,6 +279,8 @@ entry_to_meta (OutboxEntry *entry, gsize *length)
   set_time (keys, "LastAttempt", entry->last_attempt);
   if (entry->last_error != NULL)
     g_key_file_set_string (keys, META_GROUP, "LastError", entry->last_error);
+  if (entry->digest != NULL)
+    g_key_file_set_string (keys, META_GROUP, "Digest", entry->digest);
   return g_key_file_to_data (keys, length, NULL);
 }
 
@@ -317,6 +329,7 @@ entry_from_meta (const char *id, const char *path, GError **error)
   entry->created = get_time (keys, "Created");
   entry->last_attempt = get_time (keys, "LastAttempt");
   entry->last_error = g_key_file_get_string (keys, META_GROUP, "LastError", NULL);
+  entry->digest = g_key_file_get_string (keys, META_GROUP, "Digest", NULL);
   return g_steal_pointer (&entry);
 }
 
@@ -346,6 +359,7 @@ outbox_entry_free (OutboxEntry *entry)
   for (guint i = 0; i < OUTBOX_N_DSN; i++)
     g_free (entry->dsn[i]);
   g_free (entry->last_error);
+  g_free (entry->digest);
   g_clear_pointer (&entry->last_attempt, g_date_time_unref);
   g_clear_pointer (&entry->created, g_date_time_unref);
   g_free (entry);
@@ -556,6 +570,9 @@ outbox_draft_write (OutboxDraft *draft, const void *data, gsize length, GError *
     return FALSE;
   draft->size += length;
   count_wire_octets (draft, data, length);
+  if (draft->digest == NULL)
+    draft->digest = g_checksum_new (G_CHECKSUM_SHA256);
+  g_checksum_update (draft->digest, data, length);
   return TRUE;
 }
 
@@ -572,6 +589,7 @@ outbox_draft_free (OutboxDraft *draft)
   g_free (draft->id);
   for (guint i = 0; i < OUTBOX_N_DSN; i++)
     g_free (draft->dsn[i]);
+  g_clear_pointer (&draft->digest, g_checksum_free);
   g_free (draft);
 }
 
@@ -627,6 +645,8 @@ outbox_draft_commit (OutboxDraft *draft_,
   entry->wire_size = draft->wire_size + (draft->in_line ? 2 : 0);
   entry->state = OUTBOX_STATE_QUEUED;
   entry->created = g_date_time_new_now_utc ();
+  if (draft->digest != NULL)
+    entry->digest = g_strdup (g_checksum_get_string (draft->digest));
   /* The draft's descriptor (and its lock) now belongs to the entry. */
   entry->lock_fd = draft->fd;
   draft->fd = -1;
@@ -650,10 +670,10 @@ compare_entries (gconstpointer a, gconstpointer b)
 }
 
 static OutboxEntry *
-load_entry (Outbox *self, const char *id)
+load_entry_in (const char *directory, const char *id)
 {
-  g_autofree char *meta = entry_file (self->directory, id, META_SUFFIX);
-  g_autofree char *data = entry_file (self->directory, id, DATA_SUFFIX);
+  g_autofree char *meta = entry_file (directory, id, META_SUFFIX);
+  g_autofree char *data = entry_file (directory, id, DATA_SUFFIX);
   g_autoptr (GError) error = NULL;
   OutboxEntry *entry;
 
@@ -667,10 +687,17 @@ load_entry (Outbox *self, const char *id)
   return entry;
 }
 
-GPtrArray *
-outbox_list (Outbox *self, GError **error)
+static OutboxEntry *
+load_entry (Outbox *self, const char *id)
 {
-  g_autoptr (GDir) dir = g_dir_open (self->directory, 0, error);
+  return load_entry_in (self->directory, id);
+}
+
+/* The complete entries in @directory (the outbox or its failed/), oldest first. */
+static GPtrArray *
+list_directory (Outbox *self, const char *directory, GError **error)
+{
+  g_autoptr (GDir) dir = g_dir_open (directory, 0, error);
   g_autoptr (GPtrArray) entries = g_ptr_array_new_with_free_func ((GDestroyNotify) outbox_entry_free);
   const char *name;
 
@@ -685,12 +712,37 @@ outbox_list (Outbox *self, GError **error)
       if (!has_suffix (name, META_SUFFIX, &stem) || !is_valid_id (name, stem))
         continue;
       id = g_strndup (name, stem);
-      entry = load_entry (self, id);
-      if (entry != NULL)
-        g_ptr_array_add (entries, entry);
+      entry = load_entry_in (directory, id);
+      if (entry == NULL)
+        continue;
+      /* Its sender died while the server may have been taking it: never resent silently. */
+      if (entry->state == OUTBOX_STATE_IN_FLIGHT && !is_busy (self->directory, id))
+        entry->state = OUTBOX_STATE_HELD_UNKNOWN;
+      g_ptr_array_add (entries, entry);
     }
   g_ptr_array_sort (entries, compare_entries);
   return g_steal_pointer (&entries);
+}
+
+GPtrArray *
+outbox_list (Outbox *self, GError **error)
+{
+  return list_directory (self, self->directory, error);
+}
+
+GPtrArray *
+outbox_list_failed (Outbox *self, GError **error)
+{
+  g_autofree char *failed = g_build_filename (self->directory, FAILED_DIRECTORY, NULL);
+  g_autoptr (GError) local_error = NULL;
+  GPtrArray *entries = list_directory (self, failed, &local_error);
+
+  /* No failed/ yet: nothing ever failed. */
+  if (entries == NULL && g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+    return g_ptr_array_new_with_free_func ((GDestroyNotify) outbox_entry_free);
+  if (entries == NULL)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  return entries;
 }
 
 static gboolean
@@ -698,7 +750,7 @@ is_sendable (OutboxEntry *entry, const char *account, gboolean include_unknown)
 {
   if (account != NULL && g_ascii_strcasecmp (entry->account, account) != 0)
     return FALSE;
-  return entry->state == OUTBOX_STATE_QUEUED || (include_unknown && entry->state == OUTBOX_STATE_HELD_UNKNOWN);
+  return outbox_state_is_sendable (entry->state, include_unknown);
 }
 
 GPtrArray *
@@ -725,6 +777,12 @@ outbox_claim (Outbox *self, const char *account, gboolean include_unknown, GErro
         continue;
       /* Read again under the lock: the previous holder may have sent or changed it. */
       entry = load_entry (self, seen->id);
+      if (entry != NULL && entry->state == OUTBOX_STATE_IN_FLIGHT)
+        {
+          /* The lock is ours, so whoever marked it died: held from now on, on disk too. */
+          entry->state = OUTBOX_STATE_HELD_UNKNOWN;
+          write_meta (self->directory, entry, NULL);
+        }
       if (entry == NULL || !is_sendable (entry, account, include_unknown))
         {
           outbox_entry_free (entry);
@@ -772,26 +830,64 @@ gboolean
 outbox_entry_record_failure (Outbox *self, OutboxEntry *entry, OutboxState state, const char *reason, GError **error)
 {
   g_return_val_if_fail (entry->lock_fd >= 0, FALSE);
-  g_return_val_if_fail (state == OUTBOX_STATE_QUEUED || state == OUTBOX_STATE_HELD_UNKNOWN, FALSE);
+  g_return_val_if_fail (state == OUTBOX_STATE_QUEUED || state == OUTBOX_STATE_HELD_UNKNOWN
+                          || state == OUTBOX_STATE_NEEDS_SIGN_IN, FALSE);
 
   note_attempt (entry, state, reason);
   return write_meta (self->directory, entry, error) && sync_directory (self->directory, error);
 }
 
 gboolean
-outbox_entry_remove (Outbox *self, OutboxEntry *entry, GError **error)
+outbox_entry_narrow_recipients (Outbox *self,
+                                OutboxEntry *entry,
+                                const char *const *recipients,
+                                OutboxState state,
+                                const char *reason,
+                                GError **error)
 {
-  g_autofree char *meta = entry_file (self->directory, entry->id, META_SUFFIX);
-  g_autofree char *data = entry_file (self->directory, entry->id, DATA_SUFFIX);
+  g_return_val_if_fail (entry->lock_fd >= 0, FALSE);
+  g_return_val_if_fail (recipients != NULL && recipients[0] != NULL, FALSE);
+
+  g_strfreev (entry->recipients);
+  entry->recipients = g_strdupv ((char **) recipients);
+  return outbox_entry_record_failure (self, entry, state, reason, error);
+}
+
+gboolean
+outbox_entry_mark_in_flight (Outbox *self, OutboxEntry *entry, GError **error)
+{
+  OutboxState before = entry->state;
 
   g_return_val_if_fail (entry->lock_fd >= 0, FALSE);
+
+  entry->state = OUTBOX_STATE_IN_FLIGHT;
+  if (write_meta (self->directory, entry, error) && sync_directory (self->directory, error))
+    return TRUE;
+  entry->state = before;
+  return FALSE;
+}
+
+/* Deletes entry @id of @directory (the outbox or its failed/). */
+static gboolean
+remove_entry_files (const char *directory, const char *id, GError **error)
+{
+  g_autofree char *meta = entry_file (directory, id, META_SUFFIX);
+  g_autofree char *data = entry_file (directory, id, DATA_SUFFIX);
 
   /* Meta first: a crash in between leaves an orphan data file, never a half entry. */
   if (g_unlink (meta) != 0 && errno != ENOENT)
     return fail_errno (error, errno, meta);
   if (g_unlink (data) != 0 && errno != ENOENT)
     return fail_errno (error, errno, data);
-  return sync_directory (self->directory, error);
+  return sync_directory (directory, error);
+}
+
+gboolean
+outbox_entry_remove (Outbox *self, OutboxEntry *entry, GError **error)
+{
+  g_return_val_if_fail (entry->lock_fd >= 0, FALSE);
+
+  return remove_entry_files (self->directory, entry->id, error);
 }
 
 char *
@@ -824,4 +920,122 @@ outbox_entry_move_to_failed (Outbox *self, OutboxEntry *entry, const char *reaso
   if (!sync_directory (self->directory, error))
     return NULL;
   return g_steal_pointer (&failed_data);
+}
+
+/* --- what a person decides ------------------------------------------------------------------ */
+
+static gboolean
+fail_unknown_id (GError **error, const char *id)
+{
+  g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT, _("No message %s in the outbox"), id);
+  return FALSE;
+}
+
+/* Locks entry @id of the outbox itself for a person's decision. */
+static OutboxEntry *
+lock_for_decision (Outbox *self, const char *id, GError **error)
+{
+  g_autofree char *data = entry_file (self->directory, id, DATA_SUFFIX);
+  OutboxEntry *entry;
+  gboolean busy;
+  int fd = try_lock (data, &busy);
+
+  if (fd < 0 && busy)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
+                   _("Message %s is being sent right now; try again when that is over"), id);
+      return NULL;
+    }
+  if (fd < 0 || (entry = load_entry (self, id)) == NULL)
+    {
+      if (fd >= 0)
+        close (fd);
+      fail_unknown_id (error, id);
+      return NULL;
+    }
+  entry->lock_fd = fd;
+  return entry;
+}
+
+/* Entry @id in failed/ (*@failed: that directory), or NULL; FALSE for an id that cannot be one. */
+static gboolean
+find_failed (Outbox *self, const char *id, char **failed, OutboxEntry **entry, GError **error)
+{
+  if (!is_valid_id (id, strlen (id)))
+    return fail_unknown_id (error, id);
+  *failed = g_build_filename (self->directory, FAILED_DIRECTORY, NULL);
+  *entry = load_entry_in (*failed, id);
+  return TRUE;
+}
+
+gboolean
+outbox_requeue (Outbox *self, const char *id, GError **error)
+{
+  g_autofree char *failed = NULL;
+  g_autoptr (OutboxEntry) entry = NULL;
+
+  if (!find_failed (self, id, &failed, &entry, error))
+    return FALSE;
+  if (entry != NULL)
+    {
+      g_autofree char *data = entry_file (self->directory, id, DATA_SUFFIX);
+      g_autofree char *failed_data = entry_file (failed, id, DATA_SUFFIX);
+
+      /* Data back first, then a meta file saying queued: its presence completes the entry. */
+      if (g_rename (failed_data, data) != 0)
+        return fail_errno (error, errno, data);
+      entry->state = OUTBOX_STATE_QUEUED;
+      return write_meta (self->directory, entry, error) && sync_directory (self->directory, error)
+             && remove_entry_files (failed, id, error);
+    }
+  entry = lock_for_decision (self, id, error);
+  if (entry == NULL)
+    return FALSE;
+  entry->state = OUTBOX_STATE_QUEUED;
+  return write_meta (self->directory, entry, error) && sync_directory (self->directory, error);
+}
+
+gboolean
+outbox_discard (Outbox *self, const char *id, GError **error)
+{
+  g_autofree char *failed = NULL;
+  g_autoptr (OutboxEntry) entry = NULL;
+
+  if (!find_failed (self, id, &failed, &entry, error))
+    return FALSE;
+  if (entry != NULL)
+    return remove_entry_files (failed, id, error);
+  entry = lock_for_decision (self, id, error);
+  return entry != NULL && outbox_entry_remove (self, entry, error);
+}
+
+/* --- a message submitted twice -------------------------------------------------------------- */
+
+static gboolean
+is_same_submission (const OutboxEntry *a, const OutboxEntry *b)
+{
+  return a->digest != NULL && g_strcmp0 (a->digest, b->digest) == 0
+         && g_ascii_strcasecmp (a->account, b->account) == 0 && g_strcmp0 (a->sender, b->sender) == 0
+         && g_strv_equal ((const char *const *) a->recipients, (const char *const *) b->recipients);
+}
+
+char *
+outbox_find_duplicate (Outbox *self, OutboxEntry *entry)
+{
+  g_autoptr (GPtrArray) entries = outbox_list (self, NULL);
+
+  for (guint i = 0; entries != NULL && i < entries->len; i++)
+    {
+      OutboxEntry *other = g_ptr_array_index (entries, i);
+
+      if (strcmp (other->id, entry->id) != 0 && is_same_submission (other, entry))
+        return g_strdup (other->id);
+    }
+  return NULL;
+}
+
+OutboxEntry *
+outbox_claim_entry (Outbox *self, const char *id, GError **error)
+{
+  return lock_for_decision (self, id, error);
 }

@@ -22,6 +22,10 @@ typedef enum
   OUTBOX_STATE_QUEUED,       /* waiting to be sent */
   OUTBOX_STATE_HELD_UNKNOWN, /* the server may have accepted it: never resent without asking */
   OUTBOX_STATE_FAILED,       /* refused for good; kept in failed/ so that nothing is lost */
+  OUTBOX_STATE_IN_FLIGHT,    /* its end is being sent: the server may have it. Found with no live
+                              * owner (its sender died), it is held as HELD_UNKNOWN */
+  OUTBOX_STATE_NEEDS_SIGN_IN, /* the server refused the account's sign-in: sent by a flush once
+                               * the password or sign-in is fixed */
 } OutboxState;
 
 /* The delivery status notification asked for (RFC 3461), each NULL when not. */
@@ -48,6 +52,7 @@ typedef struct
   GDateTime *last_attempt; /* or NULL */
   GDateTime *created;
   int lock_fd;             /* >= 0 while this process holds the entry's lock */
+  char *digest;            /* SHA-256 of the data, or NULL (queued by an older version) */
 } OutboxEntry;
 
 typedef struct _Outbox Outbox;
@@ -81,6 +86,19 @@ void outbox_draft_free (OutboxDraft *draft);
 
 /* Every complete entry, oldest first, not locked: for showing. */
 GPtrArray *outbox_list (Outbox *self, GError **error);
+/* Another entry of the outbox (not failed/) that is the same submission as @entry: the same
+ * bytes (which include the Message-ID) for the same account and envelope. Returns: its id, or
+ * NULL. A caller that retries after EX_TEMPFAIL resubmits a message already queued. */
+char *outbox_find_duplicate (Outbox *self, OutboxEntry *entry);
+/* Entry @id, locked by this process (G_IO_ERROR_BUSY if another holds it). */
+OutboxEntry *outbox_claim_entry (Outbox *self, const char *id, GError **error);
+/* The entries in failed/, oldest first, not locked: for showing. */
+GPtrArray *outbox_list_failed (Outbox *self, GError **error);
+/* A person's decisions about entry @id, wherever it is (queued, held, needs-sign-in or in
+ * failed/): send it again with the next flush, or delete it. An entry being sent is refused
+ * (G_IO_ERROR_BUSY). */
+gboolean outbox_requeue (Outbox *self, const char *id, GError **error);
+gboolean outbox_discard (Outbox *self, const char *id, GError **error);
 /* The entries of @account that may be sent now (queued, and held ones too when
  * @include_unknown), oldest first, each locked by this process; entries another process holds
  * are left out. */
@@ -91,12 +109,22 @@ char *outbox_entry_get_path (Outbox *self, OutboxEntry *entry);
 GFileInputStream *outbox_entry_read (Outbox *self, OutboxEntry *entry, goffset *size, GError **error);
 
 /* For a locked entry: counts an attempt that failed because of @reason and puts the entry in
- * @state (queued or held-unknown). */
+ * @state (queued, held-unknown or needs-sign-in). */
 gboolean outbox_entry_record_failure (Outbox *self,
                                       OutboxEntry *entry,
                                       OutboxState state,
                                       const char *reason,
                                       GError **error);
+/* For a locked entry delivered to some of its recipients: keeps it for @recipients only (those
+ * refused for a while), counting the attempt as outbox_entry_record_failure() does. */
+gboolean outbox_entry_narrow_recipients (Outbox *self,
+                                         OutboxEntry *entry,
+                                         const char *const *recipients,
+                                         OutboxState state,
+                                         const char *reason,
+                                         GError **error);
+/* For a locked entry: durably marks it in flight, just before the server can have it. */
+gboolean outbox_entry_mark_in_flight (Outbox *self, OutboxEntry *entry, GError **error);
 /* For a locked entry: deletes it (it was delivered). */
 gboolean outbox_entry_remove (Outbox *self, OutboxEntry *entry, GError **error);
 /* For a locked entry: moves it to failed/ with @reason. Returns: the path of its data there. */
@@ -105,6 +133,8 @@ char *outbox_entry_move_to_failed (Outbox *self, OutboxEntry *entry, const char 
 void outbox_entry_free (OutboxEntry *entry);
 
 const char *outbox_state_to_string (OutboxState state);
+/* Whether a flush sends entries in @state (held ones only with @include_unknown). */
+gboolean outbox_state_is_sendable (OutboxState state, gboolean include_unknown);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Outbox, outbox_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OutboxDraft, outbox_draft_free)

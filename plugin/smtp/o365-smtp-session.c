@@ -29,6 +29,8 @@ struct _O365SmtpSession
   gpointer progress_data;
 
   GTlsDatabase *extra_ca;          /* from config->ca_file */
+  GTlsCertificate *refused_peer;   /* the certificate the handshake refused, to say why */
+  GTlsCertificateFlags refused_errors;
   GSocketConnection *connection;   /* the TCP connection */
   GIOStream *tls;                  /* the TLS connection on it, once STARTTLS is done */
   O365SmtpChannel *channel;        /* on the TLS stream once it exists */
@@ -51,6 +53,7 @@ o365_smtp_session_finalize (GObject *object)
   o365_smtp_config_free (self->config);
   g_clear_pointer (&self->transcript, o365_transcript_unref);
   g_clear_object (&self->extra_ca);
+  g_clear_object (&self->refused_peer);
   g_clear_object (&self->channel);
   g_clear_object (&self->tls);
   g_clear_object (&self->connection);
@@ -452,14 +455,31 @@ on_accept_certificate (GTlsConnection *connection,
 
   /* The extra CA may only stand in for a missing trust anchor; expiry, a wrong name or any
    * other fault stays fatal. The system's trust store was consulted first. */
-  if (self->extra_ca == NULL || errors != G_TLS_CERTIFICATE_UNKNOWN_CA)
+  g_set_object (&self->refused_peer, peer);
+  self->refused_errors = errors;
+  if (self->extra_ca == NULL)
     return FALSE;
   identity = g_network_address_new (self->config->host, self->config->port);
   extra_errors = g_tls_database_verify_chain (self->extra_ca, peer,
                                               G_TLS_DATABASE_PURPOSE_AUTHENTICATE_SERVER,
                                               identity, NULL, G_TLS_DATABASE_VERIFY_NONE,
                                               NULL, NULL);
-  return extra_errors == 0;
+  /* What remains wrong once the extra CA is trusted too (a wrong name, say). */
+  if (errors & G_TLS_CERTIFICATE_UNKNOWN_CA)
+    self->refused_errors = errors & (extra_errors | ~G_TLS_CERTIFICATE_UNKNOWN_CA);
+  return errors == G_TLS_CERTIFICATE_UNKNOWN_CA && extra_errors == 0;
+}
+
+/* Why the handshake failed: the certificate's faults when it was refused, else @error's text. */
+static char *
+describe_handshake_failure (O365SmtpSession *self, const GError *error)
+{
+  char *reasons = NULL;
+
+  if (g_error_matches (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE) && self->refused_peer != NULL)
+    reasons = o365_tls_describe_certificate_errors (self->refused_peer, self->refused_errors,
+                                                     self->config->host);
+  return reasons != NULL ? reasons : g_strdup (error->message);
 }
 
 static const char *
@@ -493,11 +513,12 @@ on_handshake (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || timed_out)
         {
+          g_autofree char *why = timed_out ? g_strdup (_("no answer in time"))
+                                           : describe_handshake_failure (self, error);
           GError *tls_error = g_error_new (MAIL_TRANSPORT_ERROR,
                                            timed_out ? MAIL_TRANSPORT_ERROR_TIMEOUT : MAIL_TRANSPORT_ERROR_TLS,
                                            _("Could not establish a secure connection to %s: %s"),
-                                           self->config->host,
-                                           timed_out ? _("no answer in time") : error->message);
+                                           self->config->host, why);
           g_clear_error (&error);
           error = tls_error;
         }

@@ -19,4 +19,9 @@ gboolean o365_tls_dns_name_matches (const char *pattern, const char *host);
  * @host. */
 gboolean o365_tls_identity_check (GTlsCertificate *certificate, const char *host, GError **error);
 
+/* Why @certificate was refused for @host (@errors from the TLS library), in words that say what
+ * to do: the names it has, its issuer, its dates. NULL when @errors names nothing known. */
+char *o365_tls_describe_certificate_errors (GTlsCertificate *certificate, GTlsCertificateFlags errors,
+                                            const char *host);
+
 G_END_DECLS

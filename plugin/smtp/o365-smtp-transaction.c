@@ -144,7 +144,10 @@ judge_reply (GTask *task, guint index, MailReply *reply)
   TransactionData *data = g_task_get_task_data (task);
   O365SmtpStage stage = stage_of (data, index);
   guint code = mail_reply_get_code (reply);
+  const char *recipient = NULL;
 
+  if (stage == O365_SMTP_STAGE_RCPT)
+    recipient = mail_outgoing_get_recipients (data->message)[index - data->first_rcpt];
   if (code == 421)
     {
       finish_dead (g_object_ref (task), o365_explain_reply (stage, reply), NULL, reply);
@@ -167,12 +170,17 @@ judge_reply (GTask *task, guint index, MailReply *reply)
         refuse (data, o365_explain_reply (stage, reply), reply);
       break;
     case O365_SMTP_STAGE_RCPT:
-      mail_submission_add_recipient_reply (data->submission,
-                                           mail_outgoing_get_recipients (data->message)[index - data->first_rcpt],
-                                           reply);
       if (code / 100 == 2)
-        data->accepted++;
-      else if (index + 2 == data->commands->len && data->accepted == 0)
+        {
+          mail_submission_add_recipient_reply (data->submission, recipient, reply);
+          data->accepted++;
+          break;
+        }
+      /* Each refusal with its explanation, so that the host keeps the message for the
+       * recipients refused for a while and reports the others. */
+      mail_submission_add_recipient_refusal (data->submission, recipient, reply,
+                                             o365_explain_reply (stage, reply));
+      if (index + 2 == data->commands->len && data->accepted == 0)
         {
           GError *error = o365_explain_reply (stage, reply);
 
@@ -438,6 +446,37 @@ abandon_body (GTask *task, GError *message_error)
 }
 
 static void
+on_end_approved (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  TransactionData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!mail_outgoing_approve_end_finish (MAIL_OUTGOING (source), result, &error))
+    {
+      GError *message_error = error;
+
+      /* The end of data was never sent: the server does not have the message. */
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          message_error = g_error_new (MAIL_TRANSPORT_ERROR, MAIL_TRANSPORT_ERROR_TEMPORARY,
+                                       _("Not sent: the end of the message was held back (%s)"),
+                                       error->message);
+          g_error_free (error);
+        }
+      abandon_body (g_steal_pointer (&task), message_error);
+      return;
+    }
+  if (!encode (data, data->chunk, 0, TRUE, &error))
+    {
+      abandon_body (g_steal_pointer (&task), error);
+      return;
+    }
+  data->terminator_sent = TRUE;
+  write_encoded (g_steal_pointer (&task));
+}
+
+static void
 on_body_read (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GTask) task = user_data;
@@ -453,12 +492,19 @@ on_body_read (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   data->body_bytes_read += (guint64) n;
-  if (!encode (data, data->chunk, (gsize) n, n == 0, &error))
+  if (n == 0)
+    {
+      /* The host records that the message is in flight before the server can have it. */
+      GTask *owned = g_steal_pointer (&task);
+
+      mail_outgoing_approve_end_async (data->message, g_task_get_cancellable (owned), on_end_approved, owned);
+      return;
+    }
+  if (!encode (data, data->chunk, (gsize) n, FALSE, &error))
     {
       abandon_body (g_steal_pointer (&task), error);
       return;
     }
-  data->terminator_sent = (n == 0);
   write_encoded (g_steal_pointer (&task));
 }
 

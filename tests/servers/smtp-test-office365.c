@@ -88,6 +88,8 @@ session_free (gpointer data)
   wipe_free (s->config.password);
   wipe_free (s->config.token);
   g_free (s->config.mail_dir);
+  g_free (s->config.defer_recipient);
+  g_free (s->config.refuse_recipient);
   g_string_free (s->pending, TRUE);
   g_free (s->login_user);
   g_ptr_array_unref (s->rcpt_to);
@@ -361,6 +363,10 @@ rcpt (Session *s, const char *args)
     reply (s, "501 5.5.4 Invalid arguments");
   else if (s->rcpt_to->len >= MAX_RECIPIENTS)
     reply (s, "452 4.5.3 Too many recipients");
+  else if (g_strcmp0 (address, s->config.defer_recipient) == 0)
+    reply (s, "452 4.2.2 The recipient's mailbox is full");
+  else if (g_strcmp0 (address, s->config.refuse_recipient) == 0)
+    reply (s, "550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup");
   else
     {
       g_ptr_array_add (s->rcpt_to, g_steal_pointer (&address));
@@ -566,6 +572,16 @@ drop_file (Session *s)
     g_file_delete (s->file, NULL, NULL);
 }
 
+/* Hands an accepted message to the server (which counts and lists it), or frees it. */
+static void
+keep_message (Session *s, SmtpTestMessage *message)
+{
+  if (s->base.server != NULL)
+    smtp_test_server_take_message (s->base.server, message);
+  else
+    smtp_test_message_free (message);
+}
+
 static void
 on_sink_closed (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -612,18 +628,19 @@ on_sink_closed (GObject *source, GAsyncResult *result, gpointer user_data)
       /* Fault injection: the message is kept but its reply never leaves, as when a connection
        * breaks right after the final dot. The client cannot know whether it was accepted. */
       smtp_test_session_log (&s->base, "dropping the connection without replying (--drop-after-data)");
-      if (s->base.server != NULL)
-        smtp_test_server_take_message (s->base.server, message);
-      else
-        smtp_test_message_free (message);
+      keep_message (s, message);
       proceed (s, THEN_CLOSE);
       return;
     }
+  if (s->config.hang_after_data)
+    {
+      /* Fault injection: the message is kept, the connection stays open, no reply ever comes. */
+      smtp_test_session_log (&s->base, "never replying (--hang-after-data)");
+      keep_message (s, message);
+      return;
+    }
   reply (s, "250 2.0.0 OK <%s> [Hostname=%s.prod.outlook.com]", message->message_id, s->config.host);
-  if (s->base.server != NULL)
-    smtp_test_server_take_message (s->base.server, message);
-  else
-    smtp_test_message_free (message);
+  keep_message (s, message);
   reset_transaction (s);
   proceed (s, THEN_READ);
 }
@@ -772,6 +789,9 @@ smtp_test_office365_run (SmtpTestServer                *server,
   s->config.mail_dir = g_strdup (config->mail_dir);
   s->config.auth_disabled = config->auth_disabled;
   s->config.drop_after_data = config->drop_after_data;
+  s->config.hang_after_data = config->hang_after_data;
+  s->config.defer_recipient = g_strdup (config->defer_recipient);
+  s->config.refuse_recipient = g_strdup (config->refuse_recipient);
   s->pending = g_string_new (NULL);
   s->rcpt_to = g_ptr_array_new_with_free_func (g_free);
   smtp_test_connection_set_record_bodies (conn, FALSE);

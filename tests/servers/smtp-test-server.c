@@ -92,6 +92,8 @@ smtp_test_server_finalize (GObject *object)
   replace_secret (&self->config.password, NULL);
   replace_secret (&self->config.token, NULL);
   g_free (self->config.mail_dir);
+  g_free (self->config.defer_recipient);
+  g_free (self->config.refuse_recipient);
   g_ptr_array_unref (self->scripts);
   g_free (self->failure);
   g_clear_object (&self->cancellable);
@@ -187,6 +189,21 @@ void
 smtp_test_server_set_drop_after_data (SmtpTestServer *self, gboolean drop)
 {
   self->config.drop_after_data = drop;
+}
+
+void
+smtp_test_server_set_hang_after_data (SmtpTestServer *self, gboolean hang)
+{
+  self->config.hang_after_data = hang;
+}
+
+void
+smtp_test_server_set_refused_recipients (SmtpTestServer *self, const char *defer, const char *refuse)
+{
+  g_free (self->config.defer_recipient);
+  self->config.defer_recipient = g_strdup (defer);
+  g_free (self->config.refuse_recipient);
+  self->config.refuse_recipient = g_strdup (refuse);
 }
 
 void

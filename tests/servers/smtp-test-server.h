@@ -99,6 +99,15 @@ void smtp_test_server_set_auth_disabled  (SmtpTestServer        *self,
  * client must then report "status unknown"). */
 void smtp_test_server_set_drop_after_data (SmtpTestServer        *self,
                                            gboolean               drop);
+/* Office365 mode: after each message's final dot, keep the message and the connection but never
+ * reply (a client killed meanwhile cannot know whether it was accepted). */
+void smtp_test_server_set_hang_after_data (SmtpTestServer        *self,
+                                           gboolean               hang);
+/* Office365 mode: RCPT TO @defer gets 452 4.2.2 (mailbox full, try later) and RCPT TO @refuse
+ * 550 5.1.10 (no such recipient), while the others are accepted; NULL for none. */
+void smtp_test_server_set_refused_recipients (SmtpTestServer    *self,
+                                              const char        *defer,
+                                              const char        *refuse);
 /* Office365 mode: each message is streamed to a new .eml file there; without a mail directory
  * messages are kept in memory. */
 void smtp_test_server_set_mail_dir       (SmtpTestServer        *self,
