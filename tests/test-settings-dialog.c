@@ -1119,6 +1119,19 @@ test_save_and_reopen (void)
 
 /* --- Sign in with Microsoft -------------------------------------------------------------------- */
 
+/* Saves the account @id the dialog shows; returns its settings as stored. */
+static GSettings *
+dialog_save (Dialog *dialog, const char *id)
+{
+  g_autofree char *path = NULL;
+
+  g_assert_true (gtk_widget_activate_action (dialog->editor, "editor.save", NULL));
+  while (!dialog->closed)
+    g_main_context_iteration (NULL, TRUE);
+  path = mail_account_registry_dup_settings_path (id);
+  return g_settings_new_with_path ("org.o365account.office365", path);
+}
+
 /* The tests' identity provider, on this process's main loop: codes polled every second, and the
  * access token the server is started with. */
 static OAuth2TestIdp *
@@ -1252,7 +1265,7 @@ test_sign_in_with_code (void)
   g_autoptr (GSettings) settings = NULL;
   g_autoptr (GSettingsSchema) schema = NULL;
   g_autoptr (GError) error = NULL;
-  g_autofree char *id = NULL, *path = NULL, *page = NULL, *entered = NULL, *stored = NULL, *log = NULL;
+  g_autofree char *id = NULL, *page = NULL, *entered = NULL, *stored = NULL, *log = NULL;
   g_autofree char *auth = NULL, *client_id = NULL;
   g_auto (GStrv) keys = NULL;
   OAuth2TestBrowser browser = { 0 };
@@ -1335,11 +1348,7 @@ test_sign_in_with_code (void)
   g_assert_cmpint (probe.longest, <, MAX_STALL_US);
 
   /* Save: the settings (no token among them) and exactly one keyring item, the refresh token. */
-  g_assert_true (gtk_widget_activate_action (dialog.editor, "editor.save", NULL));
-  while (!dialog.closed)
-    g_main_context_iteration (NULL, TRUE);
-  path = mail_account_registry_dup_settings_path (id);
-  settings = g_settings_new_with_path ("org.o365account.office365", path);
+  settings = dialog_save (&dialog, id);
   auth = g_settings_get_string (settings, "auth-method");
   client_id = g_settings_get_string (settings, "oauth2-client-id");
   g_assert_cmpstr (auth, ==, "oauth2");
@@ -1629,7 +1638,7 @@ test_transport_graph (void)
   g_autoptr (MailAccount) reopened = NULL;
   g_autoptr (GSettings) settings = NULL;
   g_autoptr (GError) error = NULL;
-  g_autofree char *id = NULL, *path = NULL, *saved = NULL, *works = NULL;
+  g_autofree char *id = NULL, *saved = NULL, *works = NULL;
   OAuth2TestBrowser browser = { 0 };
   Dialog dialog;
   Probe probe;
@@ -1666,11 +1675,7 @@ test_transport_graph (void)
   screenshot ("settings-dialog-transport.png");
 
   /* Saved, and shown again when reopened. */
-  g_assert_true (gtk_widget_activate_action (dialog.editor, "editor.save", NULL));
-  while (!dialog.closed)
-    g_main_context_iteration (NULL, TRUE);
-  path = mail_account_registry_dup_settings_path (id);
-  settings = g_settings_new_with_path ("org.o365account.office365", path);
+  settings = dialog_save (&dialog, id);
   saved = g_settings_get_string (settings, "transport");
   g_assert_cmpstr (saved, ==, "graph");
   reopened = mail_account_type_create_account (account_type, id, &error);
