@@ -75,6 +75,8 @@ struct _O365AccountEditor
   GtkWidget *ca_file_entry;
   GtkLabel *ca_file_message;
   GtkSpinButton *timeout_spin;
+  GtkDropDown *transport_dropdown;
+  GtkLabel *transport_message;
   GtkAdjustment *timeout_adjustment;
   GtkSpinner *test_spinner;
   GtkWidget *test_cancel_button;
@@ -110,7 +112,9 @@ enum
 static guint signals[N_SIGNALS];
 
 /* The sign-in methods in the order of the drop-down's items. */
-static const char *const auth_methods[] = { "oauth2", "password", "app-password" };
+static const char *const auth_methods[] = { "oauth2", "password", "app-password", NULL };
+/* The ways to send, in the order of the "Send through" drop-down's items. */
+static const char *const transports[] = { "auto", "smtp", "graph", NULL };
 
 static char *
 dup_string (MailAccount *account, const char *property)
@@ -249,6 +253,7 @@ update_validity (O365AccountEditor *self)
   valid &= check_field (self, "ca-file", self->ca_file_entry, self->ca_file_message);
   sign_in_valid &= check_field (self, "oauth2-client-id", self->client_id_entry, self->client_id_message);
   sign_in_valid &= check_field (self, "oauth2-tenant", self->tenant_entry, self->tenant_message);
+  valid &= check_field (self, "transport", GTK_WIDGET (self->transport_dropdown), self->transport_message);
   valid &= sign_in_valid;
   update_password_row (self);
   valid &= check_password (self);
@@ -290,6 +295,9 @@ static void
 on_account_notify (O365AccountEditor *self, GParamSpec *pspec, MailAccount *account)
 {
   g_hash_table_add (self->edited, (gpointer) g_intern_string (pspec->name));
+  /* Whether Graph is allowed depends on the method: another method is an edit of that too. */
+  if (g_str_equal (pspec->name, "auth-method"))
+    g_hash_table_add (self->edited, (gpointer) g_intern_static_string ("transport"));
   if (g_str_equal (pspec->name, "address") || g_str_equal (pspec->name, "username"))
     update_username (self);
   /* Another method chosen meanwhile: the sign-in, and its Cancel button, would go out of sight. */
@@ -375,13 +383,16 @@ setup_endpoints (O365AccountEditor *self)
                            G_CALLBACK (on_endpoint_selected), self, G_CONNECT_SWAPPED);
 }
 
+/* A drop-down's item ⇄ a string setting: @user_data is the NULL-terminated list of the values,
+ * in the order of the items. */
 static gboolean
-auth_method_to_index (GBinding *binding, const GValue *from, GValue *to, gpointer user_data)
+choice_to_index (GBinding *binding, const GValue *from, GValue *to, gpointer user_data)
 {
-  const char *method = g_value_get_string (from);
+  const char *const *values = user_data;
+  const char *value = g_value_get_string (from);
 
-  for (guint i = 0; i < G_N_ELEMENTS (auth_methods); i++)
-    if (g_strcmp0 (method, auth_methods[i]) == 0)
+  for (guint i = 0; values[i] != NULL; i++)
+    if (g_strcmp0 (value, values[i]) == 0)
       {
         g_value_set_uint (to, i);
         return TRUE;
@@ -390,14 +401,18 @@ auth_method_to_index (GBinding *binding, const GValue *from, GValue *to, gpointe
 }
 
 static gboolean
-index_to_auth_method (GBinding *binding, const GValue *from, GValue *to, gpointer user_data)
+index_to_choice (GBinding *binding, const GValue *from, GValue *to, gpointer user_data)
 {
+  const char *const *values = user_data;
   guint index = g_value_get_uint (from);
 
-  if (index >= G_N_ELEMENTS (auth_methods))
-    return FALSE;
-  g_value_set_string (to, auth_methods[index]);
-  return TRUE;
+  for (guint i = 0; values[i] != NULL; i++)
+    if (i == index)
+      {
+        g_value_set_string (to, values[i]);
+        return TRUE;
+      }
+  return FALSE;
 }
 
 static gboolean
@@ -437,7 +452,9 @@ bind_fields (O365AccountEditor *self)
   g_object_bind_property_full (self->account, "port", self->port_entry, "text", flags,
                                port_to_text, text_to_port, NULL, NULL);
   g_object_bind_property_full (self->account, "auth-method", self->auth_dropdown, "selected", flags,
-                               auth_method_to_index, index_to_auth_method, NULL, NULL);
+                               choice_to_index, index_to_choice, (gpointer) auth_methods, NULL);
+  g_object_bind_property_full (self->account, "transport", self->transport_dropdown, "selected", flags,
+                               choice_to_index, index_to_choice, (gpointer) transports, NULL);
   g_object_bind_property (self->account, "ca-file", self->ca_file_entry, "text", flags);
   g_object_bind_property (self->account, "oauth2-client-id", self->client_id_entry, "text", flags);
   g_object_bind_property (self->account, "oauth2-tenant", self->tenant_entry, "text", flags);
@@ -593,11 +610,18 @@ set_testing (O365AccountEditor *self, gboolean testing)
 static char *
 describe_success (GVariant *facts)
 {
-  const char *server = NULL, *tls_version = NULL, *mechanism = NULL;
+  const char *server = NULL, *tls_version = NULL, *mechanism = NULL, *transport = NULL;
 
   g_variant_lookup (facts, "server", "&s", &server);
   g_variant_lookup (facts, "tls-version", "&s", &tls_version);
   g_variant_lookup (facts, "auth-mechanism", "&s", &mechanism);
+  g_variant_lookup (facts, "transport", "&s", &transport);
+  /* Graph's check is a web request: no TLS version or SMTP mechanism to tell. */
+  if (g_strcmp0 (transport, "graph") == 0)
+    /* TRANSLATORS: "Microsoft Graph at https://graph.microsoft.com works: it accepted the sign-in
+     * with OAuth2 bearer (Mail.Send)." */
+    return g_strdup_printf (_("Microsoft Graph at %s works: it accepted the sign-in with %s."),
+                            server != NULL ? server : "?", mechanism != NULL ? mechanism : "?");
   /* TRANSLATORS: "Connection works: smtp.office365.com:587 accepted the sign-in (TLS 1.3, LOGIN)." */
   return g_strdup_printf (_("Connection works: %s accepted the sign-in (%s, %s)."),
                           server != NULL ? server : "?", tls_version != NULL ? tls_version : "?",
@@ -635,6 +659,7 @@ test_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
   g_autoptr (MailTransport) transport = NULL;
   g_autofree char *server = NULL;
   g_autofree char *text = NULL;
+  g_autofree char *way = NULL;
   guint port = 0;
 
   if (self->test_cancellable != NULL)
@@ -646,8 +671,11 @@ test_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
       show_test_failure (self, error->message);
       return;
     }
-  g_object_get (self->account, "server", &server, "port", &port, NULL);
-  text = g_strdup_printf (_("Connecting to %s:%u…"), server, port);
+  g_object_get (self->account, "server", &server, "port", &port, "transport", &way, NULL);
+  if (g_strcmp0 (way, "graph") == 0)
+    text = g_strdup (_("Connecting to Microsoft Graph…"));
+  else
+    text = g_strdup_printf (_("Connecting to %s:%u…"), server, port);
   show_test_result (self, text, NULL);
   self->test_cancellable = g_cancellable_new ();
   set_testing (self, TRUE);
@@ -889,6 +917,7 @@ relate_messages (O365AccountEditor *self)
     { self->ca_file_entry, self->ca_file_message },
     { self->client_id_entry, self->client_id_message },
     { self->tenant_entry, self->tenant_message },
+    { GTK_WIDGET (self->transport_dropdown), self->transport_message },
   };
 
   /* A screen reader reads the message with the field it is about. */
@@ -1093,6 +1122,8 @@ o365_account_editor_class_init (O365AccountEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, O365AccountEditor, ca_file_message);
   gtk_widget_class_bind_template_child (widget_class, O365AccountEditor, timeout_spin);
   gtk_widget_class_bind_template_child (widget_class, O365AccountEditor, timeout_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, O365AccountEditor, transport_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, O365AccountEditor, transport_message);
   gtk_widget_class_bind_template_child (widget_class, O365AccountEditor, test_spinner);
   gtk_widget_class_bind_template_child (widget_class, O365AccountEditor, test_cancel_button);
   gtk_widget_class_bind_template_child (widget_class, O365AccountEditor, test_result);

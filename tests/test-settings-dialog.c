@@ -18,6 +18,7 @@
 #include "mail-plugin-loader.h"
 #include "mail-settings-window.h"
 #include "mail-sign-in.h"
+#include "graph-test-server.h"
 #include "oauth2-test-browser.h"
 #include "oauth2-test-idp.h"
 #include "smtp-test-server.h"
@@ -1118,19 +1119,38 @@ test_save_and_reopen (void)
 
 /* --- Sign in with Microsoft -------------------------------------------------------------------- */
 
+/* Saves the account @id the dialog shows; returns its settings as stored. */
+static GSettings *
+dialog_save (Dialog *dialog, const char *id)
+{
+  g_autofree char *path = NULL;
+
+  g_assert_true (gtk_widget_activate_action (dialog->editor, "editor.save", NULL));
+  while (!dialog->closed)
+    g_main_context_iteration (NULL, TRUE);
+  path = mail_account_registry_dup_settings_path (id);
+  return g_settings_new_with_path ("org.o365account.office365", path);
+}
+
 /* The tests' identity provider, on this process's main loop: codes polled every second, and the
  * access token the server is started with. */
 static OAuth2TestIdp *
-idp_start (void)
+idp_start_for (const char *scope)
 {
   g_autoptr (GError) error = NULL;
-  OAuth2TestIdp *idp = oauth2_test_idp_new (CLIENT_ID, SCOPE);
+  OAuth2TestIdp *idp = oauth2_test_idp_new (CLIENT_ID, scope);
 
   g_assert_true (oauth2_test_idp_start (idp, &error));
   g_assert_no_error (error);
   oauth2_test_idp_set_device_timing (idp, 1, 900);
   oauth2_test_idp_set_access_token (idp, ACCESS_TOKEN);
   return idp;
+}
+
+static OAuth2TestIdp *
+idp_start (void)
+{
+  return idp_start_for (SCOPE);
 }
 
 /* A new account for the local server on @port that signs in with Microsoft at @idp: the client
@@ -1245,7 +1265,7 @@ test_sign_in_with_code (void)
   g_autoptr (GSettings) settings = NULL;
   g_autoptr (GSettingsSchema) schema = NULL;
   g_autoptr (GError) error = NULL;
-  g_autofree char *id = NULL, *path = NULL, *page = NULL, *entered = NULL, *stored = NULL, *log = NULL;
+  g_autofree char *id = NULL, *page = NULL, *entered = NULL, *stored = NULL, *log = NULL;
   g_autofree char *auth = NULL, *client_id = NULL;
   g_auto (GStrv) keys = NULL;
   OAuth2TestBrowser browser = { 0 };
@@ -1328,11 +1348,7 @@ test_sign_in_with_code (void)
   g_assert_cmpint (probe.longest, <, MAX_STALL_US);
 
   /* Save: the settings (no token among them) and exactly one keyring item, the refresh token. */
-  g_assert_true (gtk_widget_activate_action (dialog.editor, "editor.save", NULL));
-  while (!dialog.closed)
-    g_main_context_iteration (NULL, TRUE);
-  path = mail_account_registry_dup_settings_path (id);
-  settings = g_settings_new_with_path ("org.o365account.office365", path);
+  settings = dialog_save (&dialog, id);
   auth = g_settings_get_string (settings, "auth-method");
   client_id = g_settings_get_string (settings, "oauth2-client-id");
   g_assert_cmpstr (auth, ==, "oauth2");
@@ -1522,6 +1538,163 @@ test_sign_in_cancel (void)
   wait_for_keyring_count (id, 0);
 }
 
+/* --- Send through: SMTP, Microsoft Graph or both --------------------------------------------- */
+
+/* The "Send through" item for @transport, as the drop-down lists them. */
+static guint
+transport_index (const char *transport)
+{
+  static const char *const items[] = { "auto", "smtp", "graph" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (items); i++)
+    if (g_str_equal (items[i], transport))
+      return i;
+  g_assert_not_reached ();
+}
+
+static void
+choose_transport (Dialog *dialog, const char *transport)
+{
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (find (dialog->window, "transport_dropdown")),
+                              transport_index (transport));
+  iterate_for (20);
+}
+
+static char *
+transport_of (MailAccount *account)
+{
+  char *transport = NULL;
+
+  g_object_get (account, "transport", &transport, NULL);
+  return transport;
+}
+
+/* A password account cannot send through Graph: picking it shows the account's reason beside the
+ * choice and Save is off; SMTP or Automatic are fine. An account that signs in with Microsoft and
+ * is switched to a password after picking Graph says so too. */
+static void
+test_transport_password_account (void)
+{
+  g_autoptr (MailAccount) account = NULL;
+  g_autofree char *transport = NULL;
+  Dialog dialog;
+
+  dialog_open (&dialog, NULL);
+  fill_for_local_server (&dialog, 587, PASSWORD);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (find (dialog.window, "auth_dropdown")), 1);
+  account = dialog_account (&dialog);
+  g_assert_true (gtk_widget_is_drawable (find (dialog.window, "transport_dropdown")));
+  g_assert_true (gtk_widget_is_sensitive (find (dialog.window, "transport_dropdown")));
+  /* New accounts send automatically: SMTP first. */
+  g_assert_cmpuint (gtk_drop_down_get_selected (GTK_DROP_DOWN (find (dialog.window, "transport_dropdown"))), ==,
+                    transport_index ("auto"));
+  g_assert_false (shows_message (dialog.window, "transport_message"));
+  g_assert_true (save_enabled (&dialog));
+
+  choose_transport (&dialog, "graph");
+  transport = transport_of (account);
+  g_assert_cmpstr (transport, ==, "graph");
+  g_test_message ("refused: %s", text_of (dialog.window, "transport_message"));
+  g_assert_true (shows_message (dialog.window, "transport_message"));
+  /* The account's own reason (its check of "transport"). */
+  g_assert_cmpstr (text_of (dialog.window, "transport_message"), ==,
+                   "Sending through Microsoft Graph needs “Sign in with Microsoft”");
+  g_assert_true (gtk_widget_has_css_class (find (dialog.window, "transport_dropdown"), "error"));
+  g_assert_false (save_enabled (&dialog));
+  /* Scrolled down to the choice and its reason. */
+  {
+    GtkAdjustment *scroll =
+      gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (find (dialog.window, "content_scroll")));
+
+    gtk_adjustment_set_value (scroll, gtk_adjustment_get_upper (scroll) - gtk_adjustment_get_page_size (scroll));
+    iterate_for (100);
+  }
+  screenshot ("settings-dialog-transport-refused.png");
+
+  choose_transport (&dialog, "smtp");
+  g_assert_false (shows_message (dialog.window, "transport_message"));
+  g_assert_false (gtk_widget_has_css_class (find (dialog.window, "transport_dropdown"), "error"));
+  g_assert_true (save_enabled (&dialog));
+
+  /* Graph chosen with “Sign in with Microsoft”, then a password: the reason appears at once. */
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (find (dialog.window, "auth_dropdown")), 0);
+  choose_transport (&dialog, "graph");
+  g_assert_false (shows_message (dialog.window, "transport_message"));
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (find (dialog.window, "auth_dropdown")), 1);
+  iterate_for (20);
+  g_assert_true (shows_message (dialog.window, "transport_message"));
+  g_assert_false (save_enabled (&dialog));
+  dialog_close (&dialog);
+}
+
+/* “Sign in with Microsoft” and Graph: Test Connection asks the tests' Graph (GET /me with a
+ * token for Mail.Send) and says that Graph works; the choice is saved and shown again. */
+static void
+test_transport_graph (void)
+{
+  g_autoptr (OAuth2TestIdp) idp = idp_start_for ("offline_access");
+  g_autoptr (GraphTestServer) graph = graph_test_server_new (ACCESS_TOKEN);
+  g_autoptr (MailAccount) account = NULL;
+  g_autoptr (MailAccount) reopened = NULL;
+  g_autoptr (GSettings) settings = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *id = NULL, *saved = NULL, *works = NULL;
+  OAuth2TestBrowser browser = { 0 };
+  Dialog dialog;
+  Probe probe;
+
+  g_assert_true (graph_test_server_start (graph, &error));
+  g_assert_no_error (error);
+  dialog_open (&dialog, NULL);
+  fill_for_sign_in (&dialog, idp, 587, CLIENT_ID);
+  account = dialog_account (&dialog);
+  id = mail_account_dup_id (account);
+  /* No field for it, as for the identity platform: the tests' Graph instead of the preset's. */
+  g_object_set (account, "graph-endpoint", graph_test_server_get_endpoint (graph), NULL);
+  g_signal_connect (dialog.editor, "sign-in", G_CALLBACK (on_sign_in_started), &browser);
+  browser.session = soup_session_new ();
+  g_signal_emit_by_name (find (dialog.window, "sign_in_button"), "clicked");
+  wait_while_signing_in (&dialog);
+  test_wait_for_flag (&browser.done, WAIT_MS);
+  g_assert_true (save_enabled (&dialog));
+
+  show_advanced (&dialog);
+  choose_transport (&dialog, "graph");
+  g_assert_false (shows_message (dialog.window, "transport_message"));
+  g_assert_true (save_enabled (&dialog));
+  assert_unique_mnemonics (dialog.window);
+  run_connection_test (&dialog, &probe);
+  g_test_message ("result: %s", text_of (dialog.window, "test_result"));
+  g_assert_true (gtk_widget_has_css_class (find (dialog.window, "test_result"), "success"));
+  works = g_strdup_printf ("Microsoft Graph at %s works", graph_test_server_get_endpoint (graph));
+  g_assert_nonnull (strstr (text_of (dialog.window, "test_result"), works));
+  g_assert_null (strstr (text_of (dialog.window, "test_result"), "?"));
+  g_assert_cmpuint (graph_test_server_get_n_requests (graph), ==, 1);
+  g_assert_null (graph_test_server_get_violation (graph));
+  g_assert_null (oauth2_test_idp_get_violation (idp));
+  screenshot ("settings-dialog-transport.png");
+
+  /* Saved, and shown again when reopened. */
+  settings = dialog_save (&dialog, id);
+  saved = g_settings_get_string (settings, "transport");
+  g_assert_cmpstr (saved, ==, "graph");
+  reopened = mail_account_type_create_account (account_type, id, &error);
+  g_assert_no_error (error);
+  dialog_open (&dialog, reopened);
+  show_advanced (&dialog);
+  g_assert_cmpuint (gtk_drop_down_get_selected (GTK_DROP_DOWN (find (dialog.window, "transport_dropdown"))), ==,
+                    transport_index ("graph"));
+
+  /* Removed again: the tests after this one start with no account. */
+  g_assert_true (gtk_widget_activate_action (dialog.editor, "editor.remove", NULL));
+  iterate_for (50);
+  confirm_removal ();
+  while (!dialog.closed)
+    g_main_context_iteration (NULL, TRUE);
+  wait_for_keyring_count (id, 0);
+  oauth2_test_browser_clear (&browser);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1557,5 +1730,7 @@ main (int argc, char **argv)
   g_test_add_func ("/settings-dialog/sign-in/with-code", test_sign_in_with_code);
   g_test_add_func ("/settings-dialog/sign-in/with-browser", test_sign_in_with_browser);
   g_test_add_func ("/settings-dialog/sign-in/cancel", test_sign_in_cancel);
+  g_test_add_func ("/settings-dialog/transport/password-account", test_transport_password_account);
+  g_test_add_func ("/settings-dialog/transport/graph", test_transport_graph);
   return g_test_run ();
 }
