@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 
 #include "host-accounts.h"
+#include "host-complain.h"
 #include "mail-account-registry.h"
 
 MailPluginLoader *
@@ -15,7 +16,7 @@ host_load_plugins (GError **error)
   gboolean ok = mail_plugin_loader_load_all (loader, failures, error);
 
   for (guint i = 0; i < failures->len; i++)
-    g_printerr (_("Warning: %s\n"), ((GError *) g_ptr_array_index (failures, i))->message);
+    host_warn ("%s", ((GError *) g_ptr_array_index (failures, i))->message);
   return ok ? g_steal_pointer (&loader) : NULL;
 }
 
@@ -34,13 +35,13 @@ host_list_accounts (MailPluginLoader *loader)
 
       if (type == NULL)
         {
-          g_printerr (_("Warning: account %s is of type “%s”, which no loaded plug-in provides\n"),
+          host_warn (_("account %s is of type “%s”, which no loaded plug-in provides"),
                       ids[i], type_id);
           continue;
         }
       account = mail_account_type_create_account (type, ids[i], &error);
       if (account == NULL)
-        g_printerr (_("Warning: account %s: %s\n"), ids[i], error->message);
+        host_warn (_("account %s: %s"), ids[i], error->message);
       else
         g_ptr_array_add (accounts, account);
     }

@@ -6,6 +6,7 @@
 #include <sysexits.h>
 
 #include "host-accounts.h"
+#include "host-complain.h"
 #include "host-exit-status.h"
 #include "host-outbox.h"
 
@@ -69,8 +70,8 @@ host_outbox_report (Outbox *outbox, OutboxResult *result, gboolean verbose)
           g_print (_("Sent %s: %s\n"), id, reply != NULL ? reply : "");
         }
       if (result->store_error != NULL)
-        g_printerr (_("Warning: %s was sent, but the outbox could not forget it (%s); delete %s.meta "
-                      "from %s so that it is not sent twice.\n"),
+        host_warn (_("%s was sent, but the outbox could not forget it (%s); delete %s.meta "
+                     "from %s so that it is not sent twice"),
                     id, result->store_error->message, id, outbox_get_directory (outbox));
       /* Sent to the others; refused recipients make it EX_NOUSER. */
       return status;
@@ -102,7 +103,7 @@ host_outbox_report (Outbox *outbox, OutboxResult *result, gboolean verbose)
       break;
     }
   if (result->store_error != NULL)
-    g_printerr (_("Warning: the outbox could not record this for %s: %s\n"), id, result->store_error->message);
+    host_warn (_("the outbox could not record this for %s: %s"), id, result->store_error->message);
   return status;
 }
 
@@ -139,19 +140,19 @@ flush_account (Outbox *outbox, MailPluginLoader *loader, const char *address, gb
 
   if (account == NULL)
     {
-      g_printerr (_("Error: %s; its messages stay queued.\n"), error->message);
+      host_complain (host_program_name (), _("%s; its messages stay queued"), error->message);
       return EX_CONFIG;
     }
   transport = mail_account_create_transport (account, &error);
   if (transport == NULL)
     {
-      g_printerr (_("Error: %s\n"), error->message);
+      host_complain (host_program_name (), "%s", error->message);
       return EX_CONFIG;
     }
   entries = outbox_claim (outbox, address, include_unknown, &error);
   if (entries == NULL)
     {
-      g_printerr (_("Error: %s\n"), error->message);
+      host_complain (host_program_name (), "%s", error->message);
       return EX_CANTCREAT;
     }
   if (entries->len == 0)
@@ -176,7 +177,7 @@ host_outbox_flush (Outbox *outbox, MailPluginLoader *loader, const char *address
 
   if (listed == NULL)
     {
-      g_printerr (_("Error: %s\n"), error->message);
+      host_complain (host_program_name (), "%s", error->message);
       return EX_IOERR;
     }
   if (address != NULL)
@@ -231,7 +232,7 @@ host_outbox_print_queue (Outbox *outbox)
 
   if (failed == NULL)
     {
-      g_printerr (_("Error: %s\n"), error->message);
+      host_complain (host_program_name (), "%s", error->message);
       return EX_IOERR;
     }
   if (entries->len == 0 && failed->len == 0)
@@ -259,7 +260,7 @@ host_outbox_decide (Outbox *outbox, const char *id, gboolean requeue)
 
   if (requeue ? !outbox_requeue (outbox, id, &error) : !outbox_discard (outbox, id, &error))
     {
-      g_printerr (_("Error: %s\n"), error->message);
+      host_complain (host_program_name (), "%s", error->message);
       return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BUSY) ? EX_TEMPFAIL
              : g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT) ? EX_USAGE
                                                                           : EX_IOERR;

@@ -17,6 +17,7 @@
 #include <sysexits.h>
 
 #include "host-accounts.h"
+#include "host-complain.h"
 #include "host-secrets.h"
 #include "host-version.h"
 #include "mail-account-registry.h"
@@ -157,7 +158,7 @@ on_command_line (GApplication *application, GApplicationCommandLine *command_lin
   if (!load_plugins (setup, &error) ||
       (window = open_window (GTK_APPLICATION (application), setup, address, &error)) == NULL)
     {
-      g_application_command_line_printerr (command_line, _("Error: %s\n"), error->message);
+      g_application_command_line_printerr (command_line, "o365-account-setup: %s\n", error->message);
       return EX_UNAVAILABLE;
     }
   if (key != NULL)
@@ -205,8 +206,8 @@ main (int argc, char **argv)
     }
   if (!gtk_init_check ())
     {
-      g_printerr (_("Error: no display; “o365-account setup” needs a graphical session (the other "
-                    "commands do not)\n"));
+      host_complain ("o365-account", _("no display; “o365-account setup” needs a graphical session (the "
+                                      "other commands do not)"));
       return EX_UNAVAILABLE;
     }
 

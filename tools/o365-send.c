@@ -481,8 +481,7 @@ collect_recipients (Options *options, GBytes *head)
 static int
 data_error (const char *summary, const char *reason)
 {
-  g_printerr ("o365-send: %s\n", summary);
-  g_printerr (_("Error: %s\n"), reason);
+  complain ("%s (%s)", summary, reason);
   return EX_DATAERR;
 }
 
@@ -760,7 +759,7 @@ decide (Options *options)
 
   if (outbox == NULL)
     {
-      g_printerr (_("Error: cannot use the outbox: %s\n"), error->message);
+      complain (_("cannot use the outbox: %s"), error->message);
       return EX_CANTCREAT;
     }
   return host_outbox_decide (outbox, options->entry_id, options->mode == MODE_REQUEUE);

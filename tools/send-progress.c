@@ -39,11 +39,16 @@ draw (SendProgress *self, guint64 bytes_sent, gint64 total_bytes, gboolean done)
       g_autofree char *total = g_format_size ((guint64) total_bytes);
 
       /* \r and \033[K: the same line, redrawn; the rest of the old one cleared. */
-      g_printerr (_("\r%s: sending %3u %% (%s of %s, %s/s)\033[K"), self->program,
+      g_printerr ("\r");
+      g_printerr (_("%s: sending %3u %% (%s of %s, %s/s)"), self->program,
                   (guint) (bytes_sent * 100 / (guint64) total_bytes), sent, total, rate);
     }
   else
-    g_printerr (_("\r%s: sending (%s, %s/s)\033[K"), self->program, sent, rate);
+    {
+      g_printerr ("\r");
+      g_printerr (_("%s: sending (%s, %s/s)"), self->program, sent, rate);
+    }
+  g_printerr ("\033[K");
 }
 
 static void
