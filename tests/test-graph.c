@@ -109,13 +109,12 @@ fixture_tear_down (Fixture *fixture, gconstpointer data)
 }
 
 /* Sends @text to Bob (in To) and HIDDEN (only in the envelope); returns its submission. */
+/* @message sent alone through the account's transport; returns its submission. */
 static MailSubmission *
-send_text (Fixture *fixture, const char *text)
+submit_one (Fixture *fixture, MailOutgoing *message)
 {
-  const char *const recipients[] = { "bob@example.test", HIDDEN, NULL };
   g_autoptr (GError) error = NULL;
   g_autoptr (MailTransport) transport = mail_account_create_transport (MAIL_ACCOUNT (fixture->account), &error);
-  g_autoptr (MailOutgoing) message = engine_test_message (USER, recipients, text, MAIL_OUTGOING_8BIT_BODY);
   g_autoptr (GPtrArray) messages = g_ptr_array_new ();
   g_autoptr (GPtrArray) submissions = NULL;
 
@@ -125,6 +124,15 @@ send_text (Fixture *fixture, const char *text)
   g_assert_no_error (error);
   g_assert_cmpuint (submissions->len, ==, 1);
   return g_object_ref (g_ptr_array_index (submissions, 0));
+}
+
+static MailSubmission *
+send_text (Fixture *fixture, const char *text)
+{
+  const char *const recipients[] = { "bob@example.test", HIDDEN, NULL };
+  g_autoptr (MailOutgoing) message = engine_test_message (USER, recipients, text, MAIL_OUTGOING_8BIT_BODY);
+
+  return submit_one (fixture, message);
 }
 
 static MailSubmission *
@@ -405,20 +413,12 @@ large_message (gsize size, char **sha256, char **path)
 static MailSubmission *
 send_large (Fixture *fixture, gsize size, char **sha256)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (MailTransport) transport = mail_account_create_transport (MAIL_ACCOUNT (fixture->account), &error);
   g_autofree char *path = NULL;
   g_autoptr (MailOutgoing) message = large_message (size, sha256, &path);
-  g_autoptr (GPtrArray) messages = g_ptr_array_new ();
-  g_autoptr (GPtrArray) submissions = NULL;
+  MailSubmission *submission = submit_one (fixture, message);
 
-  g_assert_no_error (error);
-  g_ptr_array_add (messages, message);
-  submissions = engine_test_submit_through (transport, messages, fixture->transcript, &error);
-  g_assert_no_error (error);
   g_unlink (path);
-  g_assert_cmpuint (submissions->len, ==, 1);
-  return g_object_ref (g_ptr_array_index (submissions, 0));
+  return submission;
 }
 
 static void
@@ -460,16 +460,22 @@ test_large_through_upload_session (Fixture *fixture, gconstpointer data)
                   usage.ru_maxrss);
 }
 
+/* A 4 MiB attachment (over the limit, two chunks at least) with @fault in the server. */
+static MailSubmission *
+send_large_with_fault (Fixture *fixture, GraphTestFault fault)
+{
+  g_autofree char *sha256 = NULL;
+
+  graph_test_server_set_fault (fixture->graph, fault);
+  return send_large (fixture, 4 * 1024 * 1024, &sha256);
+}
+
 static void
 test_large_chunk_refused (Fixture *fixture, gconstpointer data)
 {
-  g_autofree char *sha256 = NULL;
-  g_autoptr (MailSubmission) submission = NULL;
-  const GError *error;
+  g_autoptr (MailSubmission) submission = send_large_with_fault (fixture, GRAPH_TEST_FAULT_CHUNK_RANGE);
+  const GError *error = mail_submission_get_error (submission);
 
-  graph_test_server_set_fault (fixture->graph, GRAPH_TEST_FAULT_CHUNK_RANGE);
-  submission = send_large (fixture, 4 * 1024 * 1024, &sha256);
-  error = mail_submission_get_error (submission);
   g_assert_error (error, MAIL_TRANSPORT_ERROR, MAIL_TRANSPORT_ERROR_PERMANENT);
   g_assert_nonnull (strstr (error->message, "HTTP 416"));
   g_assert_cmpuint (graph_test_server_get_sent_drafts (fixture->graph)->len, ==, 0);
@@ -481,13 +487,9 @@ test_large_chunk_refused (Fixture *fixture, gconstpointer data)
 static void
 test_large_dropped_after_send (Fixture *fixture, gconstpointer data)
 {
-  g_autofree char *sha256 = NULL;
-  g_autoptr (MailSubmission) submission = NULL;
-  const GError *error;
+  g_autoptr (MailSubmission) submission = send_large_with_fault (fixture, GRAPH_TEST_FAULT_DROP_SEND);
+  const GError *error = mail_submission_get_error (submission);
 
-  graph_test_server_set_fault (fixture->graph, GRAPH_TEST_FAULT_DROP_SEND);
-  submission = send_large (fixture, 4 * 1024 * 1024, &sha256);
-  error = mail_submission_get_error (submission);
   g_assert_error (error, MAIL_TRANSPORT_ERROR, MAIL_TRANSPORT_ERROR_STATUS_UNKNOWN);
   g_assert_cmpint (mail_transport_error_classify (error), ==, MAIL_FAILURE_STATUS_UNKNOWN);
   /* It was sent: nothing deletes it. */

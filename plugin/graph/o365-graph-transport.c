@@ -445,6 +445,19 @@ static void create_session (GTask *task);
 static void read_chunk (GTask *task);
 static void send_draft (GTask *task);
 
+/* One step of a large message, with the token: @step is what a renewed token redoes. */
+static void
+send_step (GTask *task, SoupMessage *message, RequestFunc step, GAsyncReadyCallback callback)
+{
+  O365GraphTransport *self = g_task_get_source_object (task);
+  OperationData *data = g_task_get_task_data (task);
+
+  data->request = step;
+  data->body_written = FALSE;
+  soup_session_send_and_read_async (self->session, message, G_PRIORITY_DEFAULT, g_task_get_cancellable (task),
+                                    callback, task);
+}
+
 static void
 on_deleted (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -554,18 +567,14 @@ on_sent_draft (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 send_draft (GTask *task)
 {
-  O365GraphTransport *self = g_task_get_source_object (task);
   OperationData *data = g_task_get_task_data (task);
   g_autofree char *path = g_strconcat ("/v1.0/me/messages/", data->draft_id, "/send", NULL);
   g_autoptr (SoupMessage) message = new_request (task, SOUP_METHOD_POST, path);
 
-  data->request = send_draft;
-  data->body_written = FALSE;
   soup_message_set_request_body_from_bytes (message, NULL, NULL);
   soup_message_headers_set_content_length (soup_message_get_request_headers (message), 0);
   g_signal_connect (message, "wrote-body", G_CALLBACK (on_wrote_body), data);
-  soup_session_send_and_read_async (self->session, message, G_PRIORITY_DEFAULT, g_task_get_cancellable (task),
-                                    on_sent_draft, task);
+  send_step (task, message, send_draft, on_sent_draft);
 }
 
 static void
@@ -693,7 +702,6 @@ on_session (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 create_session (GTask *task)
 {
-  O365GraphTransport *self = g_task_get_source_object (task);
   OperationData *data = g_task_get_task_data (task);
   const O365GraphUploadPart *part = o365_graph_split_get_part (data->split, data->part);
   g_autofree char *path = g_strconcat ("/v1.0/me/messages/", data->draft_id, "/attachments/createUploadSession",
@@ -720,11 +728,8 @@ create_session (GTask *task)
   root = json_builder_get_root (builder);
   text = json_to_string (root, FALSE);
   json = g_bytes_new_take (text, strlen (text));
-  data->request = create_session;
-  data->body_written = FALSE;
   soup_message_set_request_body_from_bytes (message, "application/json", json);
-  soup_session_send_and_read_async (self->session, message, G_PRIORITY_DEFAULT, g_task_get_cancellable (task),
-                                    on_session, task);
+  send_step (task, message, create_session, on_session);
 }
 
 static void
@@ -755,15 +760,11 @@ on_draft_created (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 create_draft (GTask *task)
 {
-  O365GraphTransport *self = g_task_get_source_object (task);
   OperationData *data = g_task_get_task_data (task);
   g_autoptr (SoupMessage) message = new_request (task, SOUP_METHOD_POST, "/v1.0/me/messages");
 
-  data->request = create_draft;
-  data->body_written = FALSE;
   soup_message_set_request_body_from_bytes (message, "text/plain", o365_graph_split_get_draft (data->split));
-  soup_session_send_and_read_async (self->session, message, G_PRIORITY_DEFAULT, g_task_get_cancellable (task),
-                                    on_draft_created, task);
+  send_step (task, message, create_draft, on_draft_created);
 }
 
 static void

@@ -240,11 +240,40 @@ drop (SoupServerMessage *message)
   g_io_stream_close (stream, NULL, NULL);
 }
 
-static void
-send_mail (GraphTestServer *self, SoupServerMessage *message)
+/* The decoded MIME of a sendMail or draft request (@what names it), or NULL once the request
+ * was answered: not text/plain, over the request limit (413) or not base64. */
+static GBytes *
+mime_of (GraphTestServer *self, SoupServerMessage *message, const char *what)
 {
   const char *type =
     soup_message_headers_get_content_type (soup_server_message_get_request_headers (message), NULL);
+  GBytes *mime;
+
+  if (g_strcmp0 (type, "text/plain") != 0)
+    {
+      g_autofree char *why = g_strdup_printf ("%s: not text/plain", what);
+
+      violation (self, message, why);
+      return NULL;
+    }
+  if (soup_server_message_get_request_body (message)->length > REQUEST_LIMIT)
+    {
+      reply_error (message, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "ErrorMessageSizeExceeded",
+                   "The message exceeds the maximum supported size.");
+      return NULL;
+    }
+  if ((mime = decode (message)) == NULL)
+    {
+      g_autofree char *why = g_strdup_printf ("%s: the body is not base64", what);
+
+      violation (self, message, why);
+    }
+  return mime;
+}
+
+static void
+send_mail (GraphTestServer *self, SoupServerMessage *message)
+{
   GraphTestAnswer answer = g_queue_is_empty (&self->script)
                              ? GRAPH_TEST_ANSWER_ACCEPT
                              : GPOINTER_TO_UINT (g_queue_pop_head (&self->script));
@@ -256,22 +285,8 @@ send_mail (GraphTestServer *self, SoupServerMessage *message)
                    "Access token has expired or is not yet valid.");
       return;
     }
-  if (g_strcmp0 (type, "text/plain") != 0)
-    {
-      violation (self, message, "sendMail: not text/plain");
-      return;
-    }
-  if (soup_server_message_get_request_body (message)->length > REQUEST_LIMIT)
-    {
-      reply_error (message, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "ErrorMessageSizeExceeded",
-                   "The message exceeds the maximum supported size.");
-      return;
-    }
-  if ((mime = decode (message)) == NULL)
-    {
-      violation (self, message, "sendMail: the body is not base64");
-      return;
-    }
+  if ((mime = mime_of (self, message, "sendMail")) == NULL)
+    return;
   switch (answer)
     {
     case GRAPH_TEST_ANSWER_FORBIDDEN:
@@ -368,8 +383,6 @@ take_bcc (GBytes *mime, char ***bcc)
 static void
 create_draft (GraphTestServer *self, SoupServerMessage *message)
 {
-  const char *type =
-    soup_message_headers_get_content_type (soup_server_message_get_request_headers (message), NULL);
   g_autoptr (GBytes) mime = NULL;
   GraphTestDraft *draft;
   g_autofree char *json = NULL;
@@ -379,22 +392,8 @@ create_draft (GraphTestServer *self, SoupServerMessage *message)
       unauthorized (message);
       return;
     }
-  if (g_strcmp0 (type, "text/plain") != 0)
-    {
-      violation (self, message, "messages: not text/plain");
-      return;
-    }
-  if (soup_server_message_get_request_body (message)->length > REQUEST_LIMIT)
-    {
-      reply_error (message, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "ErrorMessageSizeExceeded",
-                   "The message exceeds the maximum supported size.");
-      return;
-    }
-  if ((mime = decode (message)) == NULL)
-    {
-      violation (self, message, "messages: the body is not base64");
-      return;
-    }
+  if ((mime = mime_of (self, message, "messages")) == NULL)
+    return;
   draft = g_new0 (GraphTestDraft, 1);
   draft->id = g_strdup_printf ("AAMkAGraftDraft%u", ++self->serial);
   draft->mime = take_bcc (mime, &draft->bcc);
