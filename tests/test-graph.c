@@ -497,6 +497,32 @@ test_large_dropped_after_send (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (graph_test_server_get_n_deleted (fixture->graph), ==, 0);
 }
 
+/* A 401 in the middle: the token is renewed once and the same step made again, in the same draft. */
+static void
+test_large_unauthorized_refreshes_once (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (MailSubmission) submission = send_large_with_fault (fixture, GRAPH_TEST_FAULT_UNAUTHORIZED_SESSION);
+  GPtrArray *sent = graph_test_server_get_sent_drafts (fixture->graph);
+
+  g_assert_no_error (mail_submission_get_error (submission));
+  g_assert_cmpuint (sent->len, ==, 1);
+  g_assert_cmpuint (((GraphTestDraft *) g_ptr_array_index (sent, 0))->attachments->len, ==, 1);
+  g_assert_cmpuint (oauth2_test_idp_get_count (fixture->idp, "refresh_token"), ==, 2);
+  g_assert_nonnull (strstr (fixture->transcript->str, "renewing it and trying once more"));
+}
+
+static void
+test_large_draft_throttled (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (MailSubmission) submission = send_large_with_fault (fixture, GRAPH_TEST_FAULT_THROTTLED_DRAFT);
+  const GError *error = mail_submission_get_error (submission);
+
+  g_assert_error (error, MAIL_TRANSPORT_ERROR, MAIL_TRANSPORT_ERROR_RATE_LIMITED);
+  g_assert_cmpint (mail_transport_error_classify (error), ==, MAIL_FAILURE_TEMPORARY);
+  g_assert_cmpuint (GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (submission), O365_GRAPH_RETRY_AFTER_KEY)), ==, 2);
+  g_assert_cmpuint (graph_test_server_get_n_drafts (fixture->graph), ==, 0);
+}
+
 /* Password accounts stay on SMTP: Graph takes tokens only. */
 static void
 test_password_account_stays_on_smtp (void)
@@ -529,6 +555,8 @@ main (int argc, char **argv)
   ADD ("/graph/large-through-upload-session", test_large_through_upload_session, NULL);
   ADD ("/graph/large-chunk-refused", test_large_chunk_refused, NULL);
   ADD ("/graph/large-dropped-after-send", test_large_dropped_after_send, NULL);
+  ADD ("/graph/large-unauthorized-refreshes-once", test_large_unauthorized_refreshes_once, NULL);
+  ADD ("/graph/large-draft-throttled", test_large_draft_throttled, NULL);
   ADD ("/graph/sent-byte-identical", test_sent_byte_identical, NULL);
   ADD ("/graph/same-bytes-as-smtp", test_same_bytes_as_smtp, NULL);
   ADD ("/graph/lf-message-as-smtp-submits-it", test_lf_message_as_smtp_submits_it, NULL);

@@ -394,6 +394,14 @@ create_draft (GraphTestServer *self, SoupServerMessage *message)
     }
   if ((mime = mime_of (self, message, "messages")) == NULL)
     return;
+  if (self->fault == GRAPH_TEST_FAULT_THROTTLED_DRAFT)
+    {
+      g_autofree char *seconds = g_strdup_printf ("%u", self->retry_after);
+
+      soup_message_headers_replace (soup_server_message_get_response_headers (message), "Retry-After", seconds);
+      reply_error (message, 429, "ApplicationThrottled", "Application is over its MailboxConcurrency limit.");
+      return;
+    }
   draft = g_new0 (GraphTestDraft, 1);
   draft->id = g_strdup_printf ("AAMkAGraftDraft%u", ++self->serial);
   draft->mime = take_bcc (mime, &draft->bcc);
@@ -413,8 +421,11 @@ create_upload_session (GraphTestServer *self, SoupServerMessage *message, const 
   Upload *upload;
   g_autofree char *session = NULL, *json = NULL;
 
-  if (!has_token (self, message))
+  if (!has_token (self, message) || self->fault == GRAPH_TEST_FAULT_UNAUTHORIZED_SESSION)
     {
+      /* Once: the renewed token is taken. */
+      if (self->fault == GRAPH_TEST_FAULT_UNAUTHORIZED_SESSION)
+        self->fault = GRAPH_TEST_FAULT_NONE;
       unauthorized (message);
       return;
     }

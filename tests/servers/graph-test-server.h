@@ -41,6 +41,8 @@ typedef enum
   GRAPH_TEST_FAULT_NONE,
   GRAPH_TEST_FAULT_CHUNK_RANGE, /* the second chunk of an upload answered 416 */
   GRAPH_TEST_FAULT_DROP_SEND,   /* the connection closed once …/send was read (after sending) */
+  GRAPH_TEST_FAULT_UNAUTHORIZED_SESSION, /* the first createUploadSession answered 401 */
+  GRAPH_TEST_FAULT_THROTTLED_DRAFT,      /* the draft refused with 429 and Retry-After */
 } GraphTestFault;
 
 typedef struct
