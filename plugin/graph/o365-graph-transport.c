@@ -494,8 +494,9 @@ fail_large (GTask *task, GError *error, MailReply *reply)
   soup_session_send_and_read_async (self->session, message, G_PRIORITY_DEFAULT, NULL, on_deleted, task);
 }
 
-/* The answer to one step of a large message: its body when the status is @expected (or any
- * 2xx when @expected is 0), NULL when the message failed or the step is redone with a new token. */
+/* The answer to one step of a large message: its body on a 2xx; NULL once the message failed
+ * (the draft deleted unless the send request went out) or, when @may_renew, the step is being
+ * redone with a renewed token. */
 static GBytes *
 large_answer (GTask *task, GObject *source, GAsyncResult *result, gboolean may_renew)
 {
