@@ -11,8 +11,8 @@
 
 G_DEFINE_QUARK (o365-settings-error-quark, o365_settings_error)
 
-static void
-ensure_gmime (void)
+void
+o365_ensure_gmime (void)
 {
   static gsize initialized = 0;
 
@@ -68,7 +68,7 @@ parse_single_mailbox (const char *text)
   InternetAddressList *list;
   char *addr = NULL;
 
-  ensure_gmime ();
+  o365_ensure_gmime ();
   options = g_mime_parser_options_new ();
   g_mime_parser_options_set_address_compliance_mode (options, GMIME_RFC_COMPLIANCE_STRICT);
   list = internet_address_list_parse (options, text);

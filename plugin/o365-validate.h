@@ -23,6 +23,9 @@ typedef enum
 #define O365_TIMEOUT_MIN_SECONDS 5
 #define O365_TIMEOUT_MAX_SECONDS 3600
 
+/* g_mime_init() once per process, from any thread. */
+void o365_ensure_gmime (void);
+
 /* A bare addr-spec ("someone@example.com"), parsed with GMime; no display name, no group. */
 gboolean o365_validate_address (const char *address, GError **error);
 /* A DNS host name (RFC 1123 labels); IP addresses are refused, since certificates name hosts. */

@@ -3,10 +3,13 @@
  * real HTTP server on loopback), the tests' identity provider for the tokens and a real
  * gnome-keyring: the message byte for byte as SMTP submits it, envelope-only recipients as Bcc,
  * one refresh and one retry after 401, the classes of 403, 429, 413, 500 and a dropped
- * connection, and "auto" switching to Graph when SMTP AUTH is off. */
+ * connection, and "auto" switching to Graph when SMTP AUTH is off. Messages over Graph's
+ * request limit: a draft, the large attachment in upload-session chunks, then send. */
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <libsecret/secret.h>
+#include <sys/resource.h>
 
 #include "engine-test-utils.h"
 #include "graph-test-server.h"
@@ -106,13 +109,12 @@ fixture_tear_down (Fixture *fixture, gconstpointer data)
 }
 
 /* Sends @text to Bob (in To) and HIDDEN (only in the envelope); returns its submission. */
+/* @message sent alone through the account's transport; returns its submission. */
 static MailSubmission *
-send_text (Fixture *fixture, const char *text)
+submit_one (Fixture *fixture, MailOutgoing *message)
 {
-  const char *const recipients[] = { "bob@example.test", HIDDEN, NULL };
   g_autoptr (GError) error = NULL;
   g_autoptr (MailTransport) transport = mail_account_create_transport (MAIL_ACCOUNT (fixture->account), &error);
-  g_autoptr (MailOutgoing) message = engine_test_message (USER, recipients, text, MAIL_OUTGOING_8BIT_BODY);
   g_autoptr (GPtrArray) messages = g_ptr_array_new ();
   g_autoptr (GPtrArray) submissions = NULL;
 
@@ -122,6 +124,15 @@ send_text (Fixture *fixture, const char *text)
   g_assert_no_error (error);
   g_assert_cmpuint (submissions->len, ==, 1);
   return g_object_ref (g_ptr_array_index (submissions, 0));
+}
+
+static MailSubmission *
+send_text (Fixture *fixture, const char *text)
+{
+  const char *const recipients[] = { "bob@example.test", HIDDEN, NULL };
+  g_autoptr (MailOutgoing) message = engine_test_message (USER, recipients, text, MAIL_OUTGOING_8BIT_BODY);
+
+  return submit_one (fixture, message);
 }
 
 static MailSubmission *
@@ -344,6 +355,174 @@ test_auto_switches_to_graph (Fixture *fixture, gconstpointer data)
   assert_received (fixture, 1);
 }
 
+/* --- messages over the request limit: draft, upload session, send --------------------------- */
+
+#define LARGE_BOUNDARY "=-large-boundary-="
+
+/* A message with a text part and @size bytes of pseudo-random binary attachment (base64 in
+ * 76-column lines), written to a file so that neither the test nor the transport holds it in
+ * memory; the attachment's SHA-256 in @sha256. */
+static MailOutgoing *
+large_message (gsize size, char **sha256, char **path)
+{
+  const char *const recipients[] = { "bob@example.test", HIDDEN, NULL };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autoptr (GRand) rand = g_rand_new_with_seed (15);
+  g_autoptr (GFile) file = NULL;
+  g_autoptr (GFileInputStream) stream = NULL;
+  int fd = g_file_open_tmp ("test-graph-large-XXXXXX.eml", path, &error);
+  FILE *out;
+  guint8 raw[57 * 64];
+  char line[80 * 64 + 8];
+
+  g_assert_no_error (error);
+  out = fdopen (fd, "w");
+  fputs ("From: Alice <alice@example.test>\r\nTo: Bob <bob@example.test>\r\nSubject: Large\r\n"
+         "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"" LARGE_BOUNDARY "\"\r\n\r\n"
+         "--" LARGE_BOUNDARY "\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n"
+         "The measurements are attached.\r\n\r\n"
+         "--" LARGE_BOUNDARY "\r\nContent-Type: application/octet-stream; name=\"data.bin\"\r\n"
+         "Content-Disposition: attachment; filename=\"data.bin\"\r\nContent-Transfer-Encoding: base64\r\n\r\n",
+         out);
+  for (gsize done = 0; done < size;)
+    {
+      gsize n = MIN (sizeof raw, size - done), written = 0;
+
+      for (gsize i = 0; i < n; i++)
+        raw[i] = (guint8) g_rand_int (rand);
+      g_checksum_update (checksum, raw, n);
+      for (gsize i = 0; i < n; i += 57)
+        {
+          g_autofree char *encoded = g_base64_encode (raw + i, MIN (57, n - i));
+
+          written += (gsize) g_snprintf (line + written, sizeof line - written, "%s\r\n", encoded);
+        }
+      fwrite (line, 1, written, out);
+      done += n;
+    }
+  fputs ("--" LARGE_BOUNDARY "--\r\n", out);
+  g_assert_cmpint (fclose (out), ==, 0);
+  *sha256 = g_strdup (g_checksum_get_string (checksum));
+  file = g_file_new_for_path (*path);
+  stream = g_file_read (file, NULL, &error);
+  g_assert_no_error (error);
+  return mail_outgoing_new (USER, recipients, G_INPUT_STREAM (stream), -1, MAIL_OUTGOING_NONE);
+}
+
+static MailSubmission *
+send_large (Fixture *fixture, gsize size, char **sha256)
+{
+  g_autofree char *path = NULL;
+  g_autoptr (MailOutgoing) message = large_message (size, sha256, &path);
+  MailSubmission *submission = submit_one (fixture, message);
+
+  g_unlink (path);
+  return submission;
+}
+
+static void
+test_large_through_upload_session (Fixture *fixture, gconstpointer data)
+{
+  const gsize size = 40 * 1024 * 1024;
+  g_autofree char *sha256 = NULL;
+  g_autoptr (MailSubmission) submission = send_large (fixture, size, &sha256);
+  GPtrArray *sent = graph_test_server_get_sent_drafts (fixture->graph);
+  const GraphTestDraft *draft;
+  const GraphTestAttachment *attachment;
+  struct rusage usage;
+
+  g_assert_no_error (mail_submission_get_error (submission));
+  g_assert_cmpint (mail_submission_get_status (submission), ==, MAIL_SUBMISSION_SENT);
+  g_assert_cmpstr (mail_reply_get_text (mail_submission_get_final_reply (submission)), ==,
+                   "accepted by Microsoft Graph");
+  g_assert_null (graph_test_server_get_violation (fixture->graph));
+  g_assert_cmpuint (sent->len, ==, 1);
+  draft = g_ptr_array_index (sent, 0);
+  g_assert_cmpuint (draft->attachments->len, ==, 1);
+  attachment = g_ptr_array_index (draft->attachments, 0);
+  g_assert_cmpstr (attachment->name, ==, "data.bin");
+  g_assert_cmpstr (attachment->content_type, ==, "application/octet-stream");
+  g_assert_cmpuint (attachment->size, ==, size);
+  g_assert_cmpuint (attachment->n_chunks, >, 1);
+  /* Reassembled in Content-Range order, byte for byte the original. */
+  g_assert_cmpstr (attachment->sha256, ==, sha256);
+  /* The draft kept the text part, not the attachment; the hidden recipient is a Bcc only. */
+  g_assert_nonnull (g_strstr_len (g_bytes_get_data (draft->mime, NULL), g_bytes_get_size (draft->mime),
+                                  "The measurements are attached."));
+  g_assert_cmpuint (g_bytes_get_size (draft->mime), <, 64 * 1024);
+  g_assert_true (g_strv_contains ((const char *const *) draft->bcc, HIDDEN));
+  g_assert_null (g_strstr_len (g_bytes_get_data (draft->mime, NULL), g_bytes_get_size (draft->mime), HIDDEN));
+  g_assert_cmpuint (graph_test_server_get_messages (fixture->graph)->len, ==, 0);
+  g_assert_cmpuint (graph_test_server_get_n_drafts (fixture->graph), ==, 0);
+  g_assert_cmpint (getrusage (RUSAGE_SELF, &usage), ==, 0);
+  g_test_message ("peak RSS after sending a %zu MiB attachment through Graph: %ld KiB", size / 1024 / 1024,
+                  usage.ru_maxrss);
+}
+
+/* A 4 MiB attachment (over the limit, two chunks at least) with @fault in the server. */
+static MailSubmission *
+send_large_with_fault (Fixture *fixture, GraphTestFault fault)
+{
+  g_autofree char *sha256 = NULL;
+
+  graph_test_server_set_fault (fixture->graph, fault);
+  return send_large (fixture, 4 * 1024 * 1024, &sha256);
+}
+
+static void
+test_large_chunk_refused (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (MailSubmission) submission = send_large_with_fault (fixture, GRAPH_TEST_FAULT_CHUNK_RANGE);
+  const GError *error = mail_submission_get_error (submission);
+
+  g_assert_error (error, MAIL_TRANSPORT_ERROR, MAIL_TRANSPORT_ERROR_PERMANENT);
+  g_assert_nonnull (strstr (error->message, "HTTP 416"));
+  g_assert_cmpuint (graph_test_server_get_sent_drafts (fixture->graph)->len, ==, 0);
+  /* The draft is gone again. */
+  g_assert_cmpuint (graph_test_server_get_n_drafts (fixture->graph), ==, 0);
+  g_assert_cmpuint (graph_test_server_get_n_deleted (fixture->graph), ==, 1);
+}
+
+static void
+test_large_dropped_after_send (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (MailSubmission) submission = send_large_with_fault (fixture, GRAPH_TEST_FAULT_DROP_SEND);
+  const GError *error = mail_submission_get_error (submission);
+
+  g_assert_error (error, MAIL_TRANSPORT_ERROR, MAIL_TRANSPORT_ERROR_STATUS_UNKNOWN);
+  g_assert_cmpint (mail_transport_error_classify (error), ==, MAIL_FAILURE_STATUS_UNKNOWN);
+  /* It was sent: nothing deletes it. */
+  g_assert_cmpuint (graph_test_server_get_sent_drafts (fixture->graph)->len, ==, 1);
+  g_assert_cmpuint (graph_test_server_get_n_deleted (fixture->graph), ==, 0);
+}
+
+/* A 401 in the middle: the token is renewed once and the same step made again, in the same draft. */
+static void
+test_large_unauthorized_refreshes_once (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (MailSubmission) submission = send_large_with_fault (fixture, GRAPH_TEST_FAULT_UNAUTHORIZED_SESSION);
+  GPtrArray *sent = graph_test_server_get_sent_drafts (fixture->graph);
+
+  g_assert_no_error (mail_submission_get_error (submission));
+  g_assert_cmpuint (sent->len, ==, 1);
+  g_assert_cmpuint (((GraphTestDraft *) g_ptr_array_index (sent, 0))->attachments->len, ==, 1);
+  g_assert_cmpuint (oauth2_test_idp_get_count (fixture->idp, "refresh_token"), ==, 2);
+  g_assert_nonnull (strstr (fixture->transcript->str, "renewing it and trying once more"));
+}
+
+static void
+test_large_draft_throttled (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (MailSubmission) submission = send_large_with_fault (fixture, GRAPH_TEST_FAULT_THROTTLED_DRAFT);
+  const GError *error = mail_submission_get_error (submission);
+
+  g_assert_error (error, MAIL_TRANSPORT_ERROR, MAIL_TRANSPORT_ERROR_RATE_LIMITED);
+  g_assert_cmpint (mail_transport_error_classify (error), ==, MAIL_FAILURE_TEMPORARY);
+  g_assert_cmpuint (GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (submission), O365_GRAPH_RETRY_AFTER_KEY)), ==, 2);
+  g_assert_cmpuint (graph_test_server_get_n_drafts (fixture->graph), ==, 0);
+}
+
 /* Password accounts stay on SMTP: Graph takes tokens only. */
 static void
 test_password_account_stays_on_smtp (void)
@@ -373,6 +552,11 @@ main (int argc, char **argv)
 
 #define ADD(path, func, data) \
   g_test_add (path, Fixture, data, fixture_set_up, func, fixture_tear_down)
+  ADD ("/graph/large-through-upload-session", test_large_through_upload_session, NULL);
+  ADD ("/graph/large-chunk-refused", test_large_chunk_refused, NULL);
+  ADD ("/graph/large-dropped-after-send", test_large_dropped_after_send, NULL);
+  ADD ("/graph/large-unauthorized-refreshes-once", test_large_unauthorized_refreshes_once, NULL);
+  ADD ("/graph/large-draft-throttled", test_large_draft_throttled, NULL);
   ADD ("/graph/sent-byte-identical", test_sent_byte_identical, NULL);
   ADD ("/graph/same-bytes-as-smtp", test_same_bytes_as_smtp, NULL);
   ADD ("/graph/lf-message-as-smtp-submits-it", test_lf_message_as_smtp_submits_it, NULL);

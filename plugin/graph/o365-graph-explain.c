@@ -84,24 +84,34 @@ o365_graph_error_new (guint status, const char *graph_code, guint retry_after_s,
 }
 
 char *
-o365_graph_error_code_from_body (GBytes *body)
+o365_graph_answer_string (GBytes *body, const char *object, const char *name)
 {
   g_autoptr (JsonParser) parser = json_parser_new ();
   gsize length;
   const char *data = body != NULL ? g_bytes_get_data (body, &length) : NULL;
   JsonNode *root, *member;
-  JsonObject *error;
+  JsonObject *holder;
 
   if (data == NULL || length == 0 || !json_parser_load_from_data (parser, data, length, NULL))
     return NULL;
   root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root) ||
-      (member = json_object_get_member (json_node_get_object (root), "error")) == NULL ||
-      !JSON_NODE_HOLDS_OBJECT (member))
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return NULL;
-  error = json_node_get_object (member);
-  member = json_object_get_member (error, "code");
+  holder = json_node_get_object (root);
+  if (object != NULL)
+    {
+      if ((member = json_object_get_member (holder, object)) == NULL || !JSON_NODE_HOLDS_OBJECT (member))
+        return NULL;
+      holder = json_node_get_object (member);
+    }
+  member = json_object_get_member (holder, name);
   if (member == NULL || json_node_get_value_type (member) != G_TYPE_STRING)
     return NULL;
-  return g_strdup (json_object_get_string_member_with_default (error, "code", NULL));
+  return g_strdup (json_node_get_string (member));
+}
+
+char *
+o365_graph_error_code_from_body (GBytes *body)
+{
+  return o365_graph_answer_string (body, "error", "code");
 }

@@ -14,4 +14,8 @@ GError *o365_graph_error_new (guint status, const char *graph_code, guint retry_
 /* "error"."code" of a Graph error body, or NULL (free it). */
 char *o365_graph_error_code_from_body (GBytes *body);
 
+/* The string member @name of a JSON answer, at the top (@object NULL) or in the object member
+ * @object; NULL when absent or not a string (free it). */
+char *o365_graph_answer_string (GBytes *body, const char *object, const char *name);
+
 G_END_DECLS

@@ -3,12 +3,14 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <json-glib/json-glib.h>
 #include <libsecret/secret.h>
 #include <libsoup/soup.h>
 
 #include "o365-connection-gate.h"
 #include "o365-graph-explain.h"
 #include "o365-graph-line-ends.h"
+#include "o365-graph-message-split.h"
 #include "o365-graph-mime-encoder.h"
 #include "o365-graph-transport.h"
 #include "o365-oauth2-errors.h"
@@ -17,6 +19,12 @@
 
 /* Graph gives no message id in its 202: the final reply says what is known. */
 #define ACCEPTED_TEXT "accepted by Microsoft Graph"
+
+/* Graph takes about 4 MB per request, base64 included: messages over 3 MiB go as a draft whose
+ * large attachments are uploaded in upload sessions (up to 150 MB each). */
+#define REQUEST_LIMIT (3 * 1024 * 1024)
+/* Upload-session chunks are multiples of 320 KiB (Graph's rule), at most 60 MiB. */
+#define CHUNK_SIZE (4 * 320 * 1024)
 
 struct _O365GraphTransport
 {
@@ -103,7 +111,30 @@ typedef struct
   GInputStream *counting; /* the body read once to learn its length */
   guint64 counted;
   guint8 *count_buffer;
+  /* A message over REQUEST_LIMIT: the draft, the part being uploaded, the first error. */
+  O365GraphSplit *split;
+  char *draft_id;
+  guint part;
+  char *upload_url;
+  guint64 uploaded; /* of the current part */
+  guint64 uploaded_total;
+  GBytes *chunk;
+  GError *failure;    /* reported once the draft is deleted */
+  MailReply *failure_reply;
 } OperationData;
+
+static void
+large_reset (OperationData *data)
+{
+  g_clear_pointer (&data->split, o365_graph_split_free);
+  g_clear_pointer (&data->draft_id, g_free);
+  g_clear_pointer (&data->upload_url, g_free);
+  g_clear_pointer (&data->chunk, g_bytes_unref);
+  g_clear_error (&data->failure);
+  g_clear_pointer (&data->failure_reply, mail_reply_unref);
+  data->part = 0;
+  data->uploaded = data->uploaded_total = 0;
+}
 
 static void
 operation_data_free (OperationData *data)
@@ -113,6 +144,7 @@ operation_data_free (OperationData *data)
   g_clear_pointer (&data->token, secret_password_free);
   g_clear_object (&data->counting);
   g_free (data->count_buffer);
+  large_reset (data);
   g_free (data);
 }
 
@@ -275,6 +307,8 @@ advance (GTask *task)
   data->next++;
   data->token_retried = FALSE;
   data->start_known = FALSE;
+  large_reset (data);
+  data->request = send_next;
   send_next (task);
 }
 
@@ -405,6 +439,365 @@ rewind_content (OperationData *data)
                           NULL, NULL);
 }
 
+/* --- a message over one request's limit: a draft, upload sessions, send -------------------- */
+
+static void create_session (GTask *task);
+static void read_chunk (GTask *task);
+static void send_draft (GTask *task);
+
+/* One step of a large message, with the token: @step is what a renewed token redoes. */
+static void
+send_step (GTask *task, SoupMessage *message, RequestFunc step, GAsyncReadyCallback callback)
+{
+  O365GraphTransport *self = g_task_get_source_object (task);
+  OperationData *data = g_task_get_task_data (task);
+
+  data->request = step;
+  data->body_written = FALSE;
+  soup_session_send_and_read_async (self->session, message, G_PRIORITY_DEFAULT, g_task_get_cancellable (task),
+                                    callback, task);
+}
+
+static void
+on_deleted (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  OperationData *data = g_task_get_task_data (task);
+  g_autoptr (GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, NULL);
+  g_autoptr (MailReply) reply = g_steal_pointer (&data->failure_reply);
+
+  /* Whether or not the draft went away, the message was not sent. */
+  fail_current (task, g_steal_pointer (&data->failure), reply);
+}
+
+/* The message fails with @error; a draft it left behind is deleted first. */
+static void
+fail_large (GTask *task, GError *error, MailReply *reply)
+{
+  O365GraphTransport *self = g_task_get_source_object (task);
+  OperationData *data = g_task_get_task_data (task);
+  g_autofree char *path = NULL;
+  g_autoptr (SoupMessage) message = NULL;
+
+  if (data->draft_id == NULL)
+    {
+      fail_current (task, error, reply);
+      return;
+    }
+  g_clear_error (&data->failure);
+  g_clear_pointer (&data->failure_reply, mail_reply_unref);
+  data->failure = error;
+  data->failure_reply = reply != NULL ? mail_reply_ref (reply) : NULL;
+  path = g_strconcat ("/v1.0/me/messages/", data->draft_id, NULL);
+  message = new_request (task, SOUP_METHOD_DELETE, path);
+  /* Not cancellable: a cancelled send still removes its draft. */
+  soup_session_send_and_read_async (self->session, message, G_PRIORITY_DEFAULT, NULL, on_deleted, task);
+}
+
+/* The answer to one step of a large message: its body on a 2xx; NULL once the message failed
+ * (the draft deleted unless the send request went out) or, when @may_renew, the step is being
+ * redone with a renewed token. */
+static GBytes *
+large_answer (GTask *task, GObject *source, GAsyncResult *result, gboolean may_renew)
+{
+  O365GraphTransport *self = g_task_get_source_object (task);
+  OperationData *data = g_task_get_task_data (task);
+  SoupMessage *message = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+  MailOutgoing *outgoing = g_ptr_array_index (data->messages, data->next);
+  GError *error = NULL;
+  g_autoptr (GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  g_autofree char *graph_code = NULL;
+  guint status, seconds;
+
+  if (body == NULL)
+    {
+      GError *converted = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+                            ? g_error_copy (error) : network_error (data, error);
+
+      g_error_free (error);
+      /* After the send request, the draft may be on its way: it stays. */
+      if (data->body_written)
+        fail_current (task, converted, NULL);
+      else
+        fail_large (task, converted, NULL);
+      return NULL;
+    }
+  status = soup_message_get_status (message);
+  note (self, "Graph: HTTP %u %s", status, soup_message_get_reason_phrase (message));
+  if (SOUP_STATUS_IS_SUCCESSFUL (status))
+    return g_steal_pointer (&body);
+  if (may_renew && retry_with_new_token (task, message))
+    return NULL;
+  graph_code = o365_graph_error_code_from_body (body);
+  seconds = retry_after (message);
+  if (seconds > 0)
+    g_object_set_data (G_OBJECT (g_ptr_array_index (data->submissions, data->next)), O365_GRAPH_RETRY_AFTER_KEY,
+                       GUINT_TO_POINTER (seconds));
+  {
+    g_autoptr (MailReply) reply = status >= 200 && status <= 599 ? mail_reply_new (status, NULL, graph_code) : NULL;
+
+    fail_large (task, o365_graph_error_new (status, graph_code, seconds, mail_outgoing_get_size (outgoing)),
+                reply);
+  }
+  return NULL;
+}
+
+static GError *
+unexpected_answer (SoupMessage *message)
+{
+  return g_error_new (MAIL_TRANSPORT_ERROR, MAIL_TRANSPORT_ERROR_PROTOCOL,
+                      _("Microsoft Graph gave an answer this program does not understand (HTTP %u)"),
+                      message != NULL ? soup_message_get_status (message) : 0);
+}
+
+static void
+on_sent_draft (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  OperationData *data = g_task_get_task_data (task);
+  g_autoptr (GBytes) body = large_answer (task, source, result, TRUE);
+  g_autoptr (MailReply) reply = NULL;
+
+  if (body == NULL)
+    return;
+  reply = mail_reply_new (202, NULL, ACCEPTED_TEXT);
+  mail_submission_set_sent (g_ptr_array_index (data->submissions, data->next), reply);
+  advance (task);
+}
+
+static void
+send_draft (GTask *task)
+{
+  OperationData *data = g_task_get_task_data (task);
+  g_autofree char *path = g_strconcat ("/v1.0/me/messages/", data->draft_id, "/send", NULL);
+  g_autoptr (SoupMessage) message = new_request (task, SOUP_METHOD_POST, path);
+
+  soup_message_set_request_body_from_bytes (message, NULL, NULL);
+  soup_message_headers_set_content_length (soup_message_get_request_headers (message), 0);
+  g_signal_connect (message, "wrote-body", G_CALLBACK (on_wrote_body), data);
+  send_step (task, message, send_draft, on_sent_draft);
+}
+
+static void
+on_chunk_put (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  OperationData *data = g_task_get_task_data (task);
+  SoupMessage *message = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+  g_autoptr (GBytes) body = large_answer (task, source, result, FALSE);
+  const O365GraphUploadPart *part;
+  MailOutgoing *outgoing = g_ptr_array_index (data->messages, data->next);
+  gsize length;
+
+  if (body == NULL)
+    return;
+  part = o365_graph_split_get_part (data->split, data->part);
+  length = g_bytes_get_size (data->chunk);
+  g_clear_pointer (&data->chunk, g_bytes_unref);
+  data->uploaded += length;
+  data->uploaded_total += length;
+  mail_transport_emit_progress (g_task_get_source_object (task), outgoing,
+                                MIN (data->uploaded_total, (guint64) mail_outgoing_get_size (outgoing)),
+                                mail_outgoing_get_size (outgoing));
+  if (data->uploaded < part->size)
+    {
+      /* 200 with nextExpectedRanges: more to come. */
+      if (soup_message_get_status (message) != SOUP_STATUS_OK)
+        {
+          fail_large (task, unexpected_answer (message), NULL);
+          return;
+        }
+      read_chunk (task);
+      return;
+    }
+  /* 201: the attachment is complete. */
+  if (soup_message_get_status (message) != SOUP_STATUS_CREATED)
+    {
+      fail_large (task, unexpected_answer (message), NULL);
+      return;
+    }
+  data->part++;
+  data->uploaded = 0;
+  g_clear_pointer (&data->upload_url, g_free);
+  if (data->part < o365_graph_split_get_n_parts (data->split))
+    create_session (task);
+  else
+    send_draft (task);
+}
+
+static void
+on_chunk_read (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  O365GraphTransport *self = g_task_get_source_object (task);
+  OperationData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+  const O365GraphUploadPart *part = o365_graph_split_get_part (data->split, data->part);
+  g_autoptr (SoupMessage) message = NULL;
+  g_autofree char *range = NULL;
+  gsize length;
+
+  data->chunk = o365_graph_split_read_finish (result, &error);
+  if (data->chunk == NULL)
+    {
+      fail_large (task, error, NULL);
+      return;
+    }
+  length = g_bytes_get_size (data->chunk);
+  if (length == 0 || data->uploaded + length > part->size)
+    {
+      fail_large (task, g_error_new (MAIL_TRANSPORT_ERROR, MAIL_TRANSPORT_ERROR_TEMPORARY,
+                                     _("Not sent: the message changed while it was being sent")),
+                  NULL);
+      return;
+    }
+  range = g_strdup_printf ("bytes %" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT,
+                           data->uploaded, data->uploaded + length - 1, part->size);
+  /* The upload URL carries its own authorization: no bearer token goes with it. */
+  message = soup_message_new (SOUP_METHOD_PUT, data->upload_url);
+  if (message == NULL)
+    {
+      fail_large (task, unexpected_answer (NULL), NULL);
+      return;
+    }
+  soup_message_headers_replace (soup_message_get_request_headers (message), "Content-Range", range);
+  soup_message_set_request_body_from_bytes (message, "application/octet-stream", data->chunk);
+  note (self, "Graph: PUT <upload URL> (Content-Range: %s)", range);
+  data->body_written = FALSE;
+  soup_session_send_and_read_async (self->session, message, G_PRIORITY_DEFAULT, g_task_get_cancellable (task),
+                                    on_chunk_put, task);
+}
+
+static void
+read_chunk (GTask *task)
+{
+  OperationData *data = g_task_get_task_data (task);
+
+  o365_graph_split_read_async (data->split, data->part, CHUNK_SIZE, g_task_get_cancellable (task), on_chunk_read,
+                               task);
+}
+
+static void
+on_session (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  OperationData *data = g_task_get_task_data (task);
+  SoupMessage *message = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+  g_autoptr (GBytes) body = large_answer (task, source, result, TRUE);
+  g_autoptr (GUri) uri = NULL;
+
+  if (body == NULL)
+    return;
+  data->upload_url = o365_graph_answer_string (body, NULL, "uploadUrl");
+  /* Only https, or http to this computer (the tests), as the endpoint itself. */
+  if (data->upload_url == NULL || (uri = g_uri_parse (data->upload_url, G_URI_FLAGS_NONE, NULL)) == NULL ||
+      (g_strcmp0 (g_uri_get_scheme (uri), "https") != 0 &&
+       !(g_strcmp0 (g_uri_get_scheme (uri), "http") == 0 && g_strcmp0 (g_uri_get_host (uri), "127.0.0.1") == 0)))
+    {
+      fail_large (task, unexpected_answer (message), NULL);
+      return;
+    }
+  read_chunk (task);
+}
+
+static void
+create_session (GTask *task)
+{
+  OperationData *data = g_task_get_task_data (task);
+  const O365GraphUploadPart *part = o365_graph_split_get_part (data->split, data->part);
+  g_autofree char *path = g_strconcat ("/v1.0/me/messages/", data->draft_id, "/attachments/createUploadSession",
+                                       NULL);
+  g_autoptr (SoupMessage) message = new_request (task, SOUP_METHOD_POST, path);
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+  g_autoptr (GBytes) json = NULL;
+  char *text;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "AttachmentItem");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "attachmentType");
+  json_builder_add_string_value (builder, "file");
+  json_builder_set_member_name (builder, "name");
+  json_builder_add_string_value (builder, part->name);
+  json_builder_set_member_name (builder, "size");
+  json_builder_add_int_value (builder, (gint64) part->size);
+  json_builder_set_member_name (builder, "contentType");
+  json_builder_add_string_value (builder, part->content_type);
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  text = json_to_string (root, FALSE);
+  json = g_bytes_new_take (text, strlen (text));
+  soup_message_set_request_body_from_bytes (message, "application/json", json);
+  send_step (task, message, create_session, on_session);
+}
+
+static void
+on_draft_created (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  OperationData *data = g_task_get_task_data (task);
+  SoupMessage *message = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+  g_autoptr (GBytes) body = large_answer (task, source, result, TRUE);
+  g_autofree char *id = NULL;
+
+  if (body == NULL)
+    return;
+  id = o365_graph_answer_string (body, NULL, "id");
+  if (id == NULL || *id == '\0')
+    {
+      fail_current (task, unexpected_answer (message), NULL);
+      return;
+    }
+  /* Kept escaped: it goes into the paths of the next requests. */
+  data->draft_id = g_uri_escape_string (id, NULL, FALSE);
+  if (o365_graph_split_get_n_parts (data->split) > 0)
+    create_session (task);
+  else
+    send_draft (task);
+}
+
+static void
+create_draft (GTask *task)
+{
+  OperationData *data = g_task_get_task_data (task);
+  g_autoptr (SoupMessage) message = new_request (task, SOUP_METHOD_POST, "/v1.0/me/messages");
+
+  soup_message_set_request_body_from_bytes (message, "text/plain", o365_graph_split_get_draft (data->split));
+  send_step (task, message, create_draft, on_draft_created);
+}
+
+static void
+on_split (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  OperationData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  data->split = o365_graph_split_finish (result, &error);
+  if (data->split == NULL)
+    {
+      fail_current (task, error, NULL);
+      return;
+    }
+  create_draft (task);
+}
+
+/* Graph's sendMail takes one request of about 4 MB: a larger message becomes a draft without
+ * its large attachments, which follow through upload sessions, and then the draft is sent. */
+static void
+send_large (GTask *task)
+{
+  OperationData *data = g_task_get_task_data (task);
+  MailOutgoing *outgoing = g_ptr_array_index (data->messages, data->next);
+  g_autoptr (GBytes) prefix = envelope_header (outgoing);
+
+  large_reset (data);
+  o365_graph_split_async (mail_outgoing_get_content (outgoing), prefix, REQUEST_LIMIT, g_task_get_cancellable (task),
+                          on_split, task);
+}
+
 #define COUNT_BUFFER_SIZE (64 * 1024)
 
 /* The message's size is only a hint (line ends may change it): the body is read once to know
@@ -437,6 +830,11 @@ on_counted (GObject *source, GAsyncResult *result, gpointer user_data)
   if (!rewind_content (data))
     {
       fail_unreadable (task);
+      return;
+    }
+  if (data->counted / 4 * 3 > REQUEST_LIMIT)
+    {
+      send_large (task);
       return;
     }
   send_body (task, (gssize) data->counted);
