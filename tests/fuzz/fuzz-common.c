@@ -36,6 +36,10 @@ fuzz_is_display_safe (const char *text, gsize length, gboolean allow_newline)
         continue;
       if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x2028 || c == 0x2029)
         return FALSE;
+      /* The bidirectional controls: they make text read differently from what it says
+       * (CVE-2021-42574), so the product removes them too (plugin/o365-text.h). */
+      if (c == 0x200e || c == 0x200f || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069))
+        return FALSE;
     }
   return TRUE;
 }
