@@ -127,14 +127,8 @@ is_envelope_address (const char *address)
 
 /* What must never reach a command line, known findings or not: a line end, a NUL or another
  * control byte would inject a command. */
-static gboolean
-has_control_bytes (const char *text)
-{
-  for (const char *p = text; *p != '\0'; p++)
-    if ((guchar) *p < 0x20 || *p == 0x7f)
-      return TRUE;
-  return FALSE;
-}
+static const char control_bytes[] = "\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f"
+                                    "\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\x7f";
 
 /* Known (tests/fuzz/RESULTS.md): message_head_dup_recipients() passes on what GMime hands
  * back from a folded or malformed field, which need not be an address: the folding line end
@@ -146,7 +140,8 @@ check_address (const char *address)
 {
   if (tolerate_known)
     return;
-  FUZZ_CHECK (address != NULL && !has_control_bytes (address), g_strescape (address, NULL));
+  FUZZ_CHECK (address != NULL && address[strcspn (address, control_bytes)] == '\0',
+              g_strescape (address, NULL));
   FUZZ_CHECK (is_envelope_address (address), g_strescape (address, NULL));
 }
 
