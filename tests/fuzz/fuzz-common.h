@@ -28,8 +28,8 @@ void fuzz_fail (const char *file, int line, const char *condition, const char *d
 /* Criticals and warnings from GLib or our g_return_if_fail() become crashes. */
 void fuzz_init (void);
 
-/* Valid UTF-8 with no control character (C0 incl. NUL, DEL, C1, U+2028, U+2029); '\n' is
- * allowed only when @allow_newline. */
+/* Valid UTF-8 with no control character (C0 incl. NUL, DEL, C1, U+2028, U+2029, the
+ * bidirectional controls); '\n' is allowed only when @allow_newline. */
 gboolean fuzz_is_display_safe (const char *text, gsize length, gboolean allow_newline);
 
 G_END_DECLS
