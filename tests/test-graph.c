@@ -317,8 +317,6 @@ test_auto_switches_to_graph (Fixture *fixture, gconstpointer data)
   g_autoptr (GError) error = NULL;
   g_autoptr (SmtpTestServer) smtp = smtp_test_server_new_office365 ();
   g_autofree char *ca = test_cert_path ("ca.pem");
-  g_autofree char *path = NULL;
-  g_autoptr (GSettings) settings = NULL;
   g_autoptr (MailSubmission) first = NULL, second = NULL;
   g_autoptr (O365Account) reread = NULL;
   g_autofree char *remembered = NULL;

@@ -222,7 +222,6 @@ draft_of (GMimeMessage *message, GBytes *prefix, guint64 *size)
   GByteArray *bytes;
   gsize prefix_length;
   const guchar *prefix_data = g_bytes_get_data (prefix, &prefix_length);
-  g_autofree guchar *whole = NULL;
 
   g_mime_format_options_set_newline_format (options, GMIME_NEWLINE_FORMAT_DOS);
   g_mime_stream_write (memory, (const char *) prefix_data, prefix_length);

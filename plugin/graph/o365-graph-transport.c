@@ -463,10 +463,12 @@ on_deleted (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   GTask *task = user_data;
   OperationData *data = g_task_get_task_data (task);
-  g_autoptr (GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, NULL);
   g_autoptr (MailReply) reply = g_steal_pointer (&data->failure_reply);
 
-  /* Whether or not the draft went away, the message was not sent. */
+  /* Whether or not the draft went away, the message was not sent: the answer is not read. */
+  GBytes *answer = soup_session_send_and_read_finish (SOUP_SESSION (source), result, NULL);
+
+  g_clear_pointer (&answer, g_bytes_unref);
   fail_current (task, g_steal_pointer (&data->failure), reply);
 }
 

@@ -51,7 +51,16 @@ field_name (const char *line, gsize length)
   return -1;
 }
 
-/* Whether the field lines of @head (up to its empty line) hold a field named Bcc. */
+/* Whether @name (@length octets) is a blind field: Bcc, or Resent-Bcc (removed too, as sendmail
+ * does). */
+static gboolean
+is_blind_field (const char *name, gsize length)
+{
+  return (length == 3 && g_ascii_strncasecmp (name, "bcc", 3) == 0) ||
+         (length == 10 && g_ascii_strncasecmp (name, "resent-bcc", 10) == 0);
+}
+
+/* Whether the field lines of @head (up to its empty line) hold a blind field. */
 static gboolean
 has_bcc_line (const char *head, gsize length)
 {
@@ -64,14 +73,16 @@ has_bcc_line (const char *head, gsize length)
 
       if (head[line] == '\n' || (head[line] == '\r' && end == line + 2))
         return FALSE;
-      if (field_name (head + line, end - line) == 3 && g_ascii_strncasecmp (head + line, "bcc", 3) == 0)
+      int name_length = field_name (head + line, end - line);
+
+      if (name_length > 0 && is_blind_field (head + line, (gsize) name_length))
         return TRUE;
       line = end;
     }
   return FALSE;
 }
 
-/* Whether GMime, parsing @head as a message, finds a Bcc header. */
+/* Whether GMime, parsing @head as a message, finds a blind header. */
 static gboolean
 gmime_sees_bcc (const char *head, gsize length)
 {
@@ -91,9 +102,12 @@ gmime_sees_bcc (const char *head, gsize length)
       GMimeHeaderList *headers = g_mime_object_get_header_list (GMIME_OBJECT (message));
 
       for (int i = 0; i < g_mime_header_list_get_count (headers); i++)
-        if (g_ascii_strcasecmp (g_mime_header_get_name (g_mime_header_list_get_header_at (headers, i)),
-                                "Bcc") == 0)
-          found = TRUE;
+        {
+          const char *name = g_mime_header_get_name (g_mime_header_list_get_header_at (headers, i));
+
+          if (is_blind_field (name, strlen (name)))
+            found = TRUE;
+        }
       g_object_unref (message);
     }
   g_object_unref (parser);
