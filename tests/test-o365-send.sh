@@ -114,6 +114,14 @@ run() {
   status=$?
 }
 
+# wait_both: waits for $first_pid and $second_pid, their statuses in $first_status and $second_status.
+wait_both() {
+  wait "$first_pid"
+  first_status=$?
+  wait "$second_pid"
+  second_status=$?
+}
+
 # The messages the server stored, one file each.
 stored_count() {
   find "$work/mail" -name '*.eml' | wc -l
@@ -645,10 +653,7 @@ before=$(stored_count)
 first_pid=$!
 "$send" -t <"$work/plain.eml" >"$work/out-2" 2>"$work/err-2" &
 second_pid=$!
-wait "$first_pid"
-first_status=$?
-wait "$second_pid"
-second_status=$?
+wait_both
 check "two concurrent o365-send for one account: both exit 0 and both arrive" \
   test "$first_status" -eq 0 -a "$second_status" -eq 0 -a "$(stored_count)" -eq $((before + 2))
 check "two concurrent o365-send: the server never had two connections open at once" \
@@ -670,10 +675,7 @@ paced_send 1 &
 first_pid=$!
 paced_send 2 &
 second_pid=$!
-wait "$first_pid"
-first_status=$?
-wait "$second_pid"
-second_status=$?
+wait_both
 check "paced: both streams exit 0 and all 6 messages arrive" \
   test "$first_status" -eq 0 -a "$second_status" -eq 0 -a "$(stored_count)" -eq $((before + 6))
 check "paced across processes: no 4 arrivals within 2 seconds" bash -c "

@@ -295,6 +295,21 @@ services_stop (Services *services)
   g_free (services->ca);
 }
 
+/* o365-account add USER --auth oauth2 against @services, run to its end, the code entered by
+ * @browser. */
+static void
+run_add_signed_in (Run *run, Services *services, OAuth2TestBrowser *browser)
+{
+  const char *argv[] = {
+    o365_account_path, "add", USER, "--auth", "oauth2", "--server", "localhost", "--port", services->port,
+    "--ca-file", services->ca, "--client-id", CLIENT_ID, "--oauth2-authority",
+    oauth2_test_idp_get_authority (services->idp), NULL,
+  };
+
+  run_start (run, argv, NULL, enter_code, browser);
+  run_finish (run);
+}
+
 static char *
 secret_tool_search_address (const char *address)
 {
@@ -321,14 +336,7 @@ test_terminal_sign_in_send_and_sign_in_again (void)
 
   /* add --auth oauth2: the code in the terminal, entered at the page on "another device". */
   {
-    const char *argv[] = {
-      o365_account_path, "add", USER, "--auth", "oauth2", "--server", "localhost", "--port", services.port,
-      "--ca-file", services.ca, "--client-id", CLIENT_ID, "--oauth2-authority",
-      oauth2_test_idp_get_authority (services.idp), NULL,
-    };
-
-    run_start (&run, argv, NULL, enter_code, &browser);
-    run_finish (&run);
+    run_add_signed_in (&run, &services, &browser);
     g_assert_cmpint (run.status, ==, EX_OK);
     g_assert_nonnull (strstr (run.out->str, "enter the code"));
     g_assert_nonnull (strstr (run.out->str, "Added " USER));
@@ -785,6 +793,17 @@ test_remove_with_queued_mail (void)
   services_stop (&services);
 }
 
+/* Back to the shared home (@shared_dir) from a test's own, which is deleted. */
+static void
+leave_own_home (char *shared_dir)
+{
+  const char *argv_rm[] = { "rm", "-rf", work_dir, NULL };
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv_rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL));
+  g_free (work_dir);
+  work_dir = shared_dir;
+}
+
 /* With one account and a From that is not its address, o365-send says before sending that
  * Office 365 will refuse it (5.7.60), in one line; with its own address it says nothing. */
 static void
@@ -822,13 +841,7 @@ test_send_as_another_address_warns (void)
     run_clear (&run);
   }
   services_stop (&services);
-  {
-    const char *argv_rm[] = { "rm", "-rf", work_dir, NULL };
-
-    g_assert_true (g_spawn_sync (NULL, (char **) argv_rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL));
-  }
-  g_free (work_dir);
-  work_dir = shared_dir;
+  leave_own_home (shared_dir);
 }
 
 /* Two o365-send started at once for one account, neither holding an access token: one redeems
@@ -849,18 +862,9 @@ test_concurrent_sends_redeem_each_token_once (void)
   work_dir = g_dir_make_tmp ("o365-oauth2-cli-two-XXXXXX", &error);
   g_assert_no_error (error);
   services_start (&services);
-  {
-    const char *add[] = {
-      o365_account_path, "add", USER, "--auth", "oauth2", "--server", "localhost", "--port", services.port,
-      "--ca-file", services.ca, "--client-id", CLIENT_ID, "--oauth2-authority",
-      oauth2_test_idp_get_authority (services.idp), NULL,
-    };
-
-    run_start (&run, add, NULL, enter_code, &browser);
-    run_finish (&run);
-    g_assert_cmpint (run.status, ==, EX_OK);
-    run_clear (&run);
-  }
+  run_add_signed_in (&run, &services, &browser);
+  g_assert_cmpint (run.status, ==, EX_OK);
+  run_clear (&run);
 
   run_start (&run, send, first, NULL, NULL);
   run_start (&other, send, second, NULL, NULL);
@@ -876,13 +880,7 @@ test_concurrent_sends_redeem_each_token_once (void)
 
   oauth2_test_browser_clear (&browser);
   services_stop (&services);
-  {
-    const char *argv_rm[] = { "rm", "-rf", work_dir, NULL };
-
-    g_assert_true (g_spawn_sync (NULL, (char **) argv_rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL));
-  }
-  g_free (work_dir);
-  work_dir = shared_dir;
+  leave_own_home (shared_dir);
 }
 
 int

@@ -1083,19 +1083,12 @@ test_access_token_kept_in_memory (void)
   g_assert_nonnull (strstr (transcript->str, "the remembered access token"));
 }
 
-typedef struct
-{
-  gboolean done;
-  char *token;
-  GError *error;
-} TokenWait;
-
 static void
 on_token (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  TokenWait *wait = user_data;
+  Wait *wait = user_data;
 
-  wait->token = o365_oauth2_tokens_get_finish (result, NULL, NULL, &wait->error);
+  wait->secret = o365_oauth2_tokens_get_finish (result, NULL, NULL, &wait->error);
   wait->done = TRUE;
 }
 
@@ -1110,7 +1103,7 @@ test_concurrent_refreshes_redeem_once (void)
   g_autofree char *id = new_account_id ("concurrent");
   g_autofree char *refresh_token = oauth2_test_idp_mint_refresh_token (idp);
   g_autofree char *stored = NULL;
-  TokenWait first = { 0 }, second = { 0 };
+  Wait first = { 0 }, second = { 0 };
 
   oauth2_test_idp_set_access_token (idp, TOKEN_A);
   store_refresh_token (id, refresh_token);
@@ -1120,14 +1113,14 @@ test_concurrent_refreshes_redeem_once (void)
   test_wait_for_flag (&second.done, WAIT_MS);
   g_assert_no_error (first.error);
   g_assert_no_error (second.error);
-  g_assert_cmpstr (first.token, ==, TOKEN_A);
-  g_assert_cmpstr (second.token, ==, TOKEN_A);
+  g_assert_cmpstr (first.secret, ==, TOKEN_A);
+  g_assert_cmpstr (second.secret, ==, TOKEN_A);
   g_assert_cmpuint (oauth2_test_idp_get_count (idp, "refresh_token_reused"), ==, 0);
   g_assert_cmpuint (oauth2_test_idp_get_count (idp, "refresh_token"), ==, 1);
   stored = stored_refresh_token (id);
   g_assert_cmpstr (stored, ==, oauth2_test_idp_get_refresh_token (idp));
-  secret_password_free (first.token);
-  secret_password_free (second.token);
+  wait_clear (&first);
+  wait_clear (&second);
 }
 
 static void
