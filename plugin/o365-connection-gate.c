@@ -2,16 +2,8 @@
 /* o365-connection-gate.c — a FIFO lock per key, and a file lock per key across processes. */
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <glib/gstdio.h>
-#include <sys/file.h>
-#include <unistd.h>
-
 #include "o365-connection-gate.h"
-
-/* How often a process waiting for another process's connection to end looks again. */
-#define FILE_LOCK_POLL_MS 50
+#include "o365-file-lock.h"
 
 typedef struct
 {
@@ -26,8 +18,7 @@ static void
 gate_free (Gate *gate)
 {
   g_queue_clear_full (&gate->waiters, g_object_unref);
-  if (gate->lock_fd >= 0)
-    close (gate->lock_fd); /* releases the file lock */
+  o365_file_lock_release (gate->lock_fd);
   g_free (gate);
 }
 
@@ -49,89 +40,26 @@ lookup_gate (const char *key, gboolean create)
   return gate;
 }
 
-/* The lock file for @key: in the user's runtime directory (private, gone at logout), named by
- * a digest so that no address becomes a path. Returns -1 if it cannot be opened: the
- * in-process gate then has to do. */
-static int
-open_lock_file (const char *key)
-{
-  g_autofree char *directory = g_build_filename (g_get_user_runtime_dir (), "o365-account", NULL);
-  g_autofree char *digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, key, -1);
-  g_autofree char *name = g_strconcat (digest, ".lock", NULL);
-  g_autofree char *path = g_build_filename (directory, name, NULL);
-
-  if (g_mkdir_with_parents (directory, 0700) != 0)
-    return -1;
-  return open (path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-}
-
-typedef struct
-{
-  char *key;
-  int fd;
-} FileLockWait;
-
-static void
-file_lock_wait_free (FileLockWait *wait)
-{
-  if (wait->fd >= 0)
-    close (wait->fd);
-  g_free (wait->key);
-  g_free (wait);
-}
-
 static void gate_release (const char *key);
 
-/* Tries the file lock without blocking; TRUE when the task is done (taken). */
-static gboolean
-try_file_lock (GTask *task)
-{
-  FileLockWait *wait = g_task_get_task_data (task);
-  Gate *gate = lookup_gate (wait->key, FALSE);
-
-  if (g_task_return_error_if_cancelled (task))
-    {
-      gate_release (wait->key);
-      g_object_unref (task);
-      return TRUE;
-    }
-  if (flock (wait->fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK)
-    return FALSE;
-  /* Locked (or flock() unusable here: the in-process gate then has to do). */
-  gate->lock_fd = wait->fd;
-  wait->fd = -1;
-  g_task_return_boolean (task, TRUE);
-  g_object_unref (task);
-  return TRUE;
-}
-
-static gboolean
-on_file_lock_poll (gpointer user_data)
-{
-  return try_file_lock (user_data) ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;
-}
-
-/* Completes @task (taken) once no other process holds @key's connection. */
 static void
-acquire_file_lock (GTask *task, const char *key)
+on_file_locked (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  FileLockWait *wait = g_new0 (FileLockWait, 1);
-  g_autoptr (GSource) timer = NULL;
+  GTask *task = user_data;
+  const char *key = g_task_get_task_data (task);
+  GError *error = NULL;
+  int fd = o365_file_lock_acquire_finish (result, &error);
 
-  wait->key = g_strdup (key);
-  wait->fd = open_lock_file (key);
-  g_task_set_task_data (task, wait, (GDestroyNotify) file_lock_wait_free);
-  if (wait->fd < 0)
+  if (error != NULL)
     {
-      g_task_return_boolean (task, TRUE);
+      gate_release (key);
+      g_task_return_error (task, error);
       g_object_unref (task);
       return;
     }
-  if (try_file_lock (task))
-    return;
-  timer = g_timeout_source_new (FILE_LOCK_POLL_MS);
-  g_source_set_callback (timer, on_file_lock_poll, task, NULL);
-  g_source_attach (timer, g_task_get_context (task));
+  lookup_gate (key, FALSE)->lock_fd = fd;
+  g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
 }
 
 /* Gives the gate to @task (taken), which may have to wait for other processes first. */
@@ -144,7 +72,8 @@ enter (GTask *task, Gate *gate, const char *key)
       g_object_unref (task);
       return;
     }
-  acquire_file_lock (task, key);
+  /* Other processes first; without a lock file the in-process gate has to do. */
+  o365_file_lock_acquire_async (key, "lock", g_task_get_cancellable (task), on_file_locked, task);
 }
 
 void
@@ -157,13 +86,13 @@ o365_connection_gate_acquire_async (const char *key,
   Gate *gate = lookup_gate (key, TRUE);
 
   g_task_set_source_tag (task, o365_connection_gate_acquire_async);
+  g_task_set_task_data (task, g_strdup (key), g_free);
   if (!gate->held)
     {
       gate->held = TRUE;
       enter (task, gate, key);
       return;
     }
-  g_task_set_task_data (task, g_strdup (key), g_free);
   g_queue_push_tail (&gate->waiters, task);
 }
 

@@ -114,6 +114,14 @@ run() {
   status=$?
 }
 
+# wait_both: waits for $first_pid and $second_pid, their statuses in $first_status and $second_status.
+wait_both() {
+  wait "$first_pid"
+  first_status=$?
+  wait "$second_pid"
+  second_status=$?
+}
+
 # The messages the server stored, one file each.
 stored_count() {
   find "$work/mail" -name '*.eml' | wc -l
@@ -645,14 +653,34 @@ before=$(stored_count)
 first_pid=$!
 "$send" -t <"$work/plain.eml" >"$work/out-2" 2>"$work/err-2" &
 second_pid=$!
-wait "$first_pid"
-first_status=$?
-wait "$second_pid"
-second_status=$?
+wait_both
 check "two concurrent o365-send for one account: both exit 0 and both arrive" \
   test "$first_status" -eq 0 -a "$second_status" -eq 0 -a "$(stored_count)" -eq $((before + 2))
 check "two concurrent o365-send: the server never had two connections open at once" \
   awk '/connected from/ { open++; if (open > most) most = open } / closed$/ { open-- } END { exit most != 1 }' "$server_log"
+stop_server
+
+# The pacer's window is shared by processes (issue 16.4): two streams of o365-send, 3 messages
+# each, at 3 messages per 2 seconds: no 2-second span of the server's arrivals holds 4.
+start_server paced
+before=$(stored_count)
+paced_send() {
+  local i
+  for i in 1 2 3; do
+    printf 'From: alice@example.test\nTo: bob@example.test\nSubject: paced %s-%s\n\nHi\n' "$1" "$i" |
+      O365_ACCOUNT_SEND_RATE=3/2 "$send" -t >>"$work/out-$1" 2>>"$work/err-$1" || return 1
+  done
+}
+paced_send 1 &
+first_pid=$!
+paced_send 2 &
+second_pid=$!
+wait_both
+check "paced: both streams exit 0 and all 6 messages arrive" \
+  test "$first_status" -eq 0 -a "$second_status" -eq 0 -a "$(stored_count)" -eq $((before + 6))
+check "paced across processes: no 4 arrivals within 2 seconds" bash -c "
+  find '$work/mail' -name '*.eml' -newer '$work/ready' -printf '%T@\n' | sort -n |
+    awk '{ t[NR] = \$1 } END { for (i = 4; i <= NR; i++) if (t[i] - t[i - 3] < 2) exit 1; exit NR != 6 }'"
 stop_server
 
 # --- the same against a real Postfix + Dovecot SASL --------------------------------------------

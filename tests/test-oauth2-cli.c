@@ -99,8 +99,8 @@ static char *work_dir;
 /* NULL-terminated NAME, VALUE pairs the next programs also get (tests that need more). */
 static const char *const *extra_env;
 
-/* A private home, settings in a keyfile there, the keyring's bus, no display and no desktop
- * handlers: nothing a test runs may reach a real browser. */
+/* A private home and runtime directory, settings in a keyfile there, the keyring's bus, no
+ * display and no desktop handlers: nothing a test runs may reach a real browser. */
 static GSubprocessLauncher *
 new_launcher (void)
 {
@@ -110,6 +110,9 @@ new_launcher (void)
   static const char *const dirs[][2] = {
     { "HOME", "home" }, { "XDG_CONFIG_HOME", "config" }, { "XDG_DATA_HOME", "data" },
     { "XDG_CACHE_HOME", "cache" }, { "XDG_DATA_DIRS", "no-desktop-files" },
+    /* A session's runtime directory, where the cross-process locks live (GTest's isolation
+     * leaves /dev/null there, where none can be taken). */
+    { "XDG_RUNTIME_DIR", "runtime" },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (dirs); i++)
@@ -292,6 +295,21 @@ services_stop (Services *services)
   g_free (services->ca);
 }
 
+/* o365-account add USER --auth oauth2 against @services, run to its end, the code entered by
+ * @browser. */
+static void
+run_add_signed_in (Run *run, Services *services, OAuth2TestBrowser *browser)
+{
+  const char *argv[] = {
+    o365_account_path, "add", USER, "--auth", "oauth2", "--server", "localhost", "--port", services->port,
+    "--ca-file", services->ca, "--client-id", CLIENT_ID, "--oauth2-authority",
+    oauth2_test_idp_get_authority (services->idp), NULL,
+  };
+
+  run_start (run, argv, NULL, enter_code, browser);
+  run_finish (run);
+}
+
 static char *
 secret_tool_search_address (const char *address)
 {
@@ -318,14 +336,7 @@ test_terminal_sign_in_send_and_sign_in_again (void)
 
   /* add --auth oauth2: the code in the terminal, entered at the page on "another device". */
   {
-    const char *argv[] = {
-      o365_account_path, "add", USER, "--auth", "oauth2", "--server", "localhost", "--port", services.port,
-      "--ca-file", services.ca, "--client-id", CLIENT_ID, "--oauth2-authority",
-      oauth2_test_idp_get_authority (services.idp), NULL,
-    };
-
-    run_start (&run, argv, NULL, enter_code, &browser);
-    run_finish (&run);
+    run_add_signed_in (&run, &services, &browser);
     g_assert_cmpint (run.status, ==, EX_OK);
     g_assert_nonnull (strstr (run.out->str, "enter the code"));
     g_assert_nonnull (strstr (run.out->str, "Added " USER));
@@ -782,6 +793,17 @@ test_remove_with_queued_mail (void)
   services_stop (&services);
 }
 
+/* Back to the shared home (@shared_dir) from a test's own, which is deleted. */
+static void
+leave_own_home (char *shared_dir)
+{
+  const char *argv_rm[] = { "rm", "-rf", work_dir, NULL };
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv_rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL));
+  g_free (work_dir);
+  work_dir = shared_dir;
+}
+
 /* With one account and a From that is not its address, o365-send says before sending that
  * Office 365 will refuse it (5.7.60), in one line; with its own address it says nothing. */
 static void
@@ -819,13 +841,46 @@ test_send_as_another_address_warns (void)
     run_clear (&run);
   }
   services_stop (&services);
-  {
-    const char *argv_rm[] = { "rm", "-rf", work_dir, NULL };
+  leave_own_home (shared_dir);
+}
 
-    g_assert_true (g_spawn_sync (NULL, (char **) argv_rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL));
-  }
-  g_free (work_dir);
-  work_dir = shared_dir;
+/* Two o365-send started at once for one account, neither holding an access token: one redeems
+ * the refresh token, the other, after it, the rotated one from the keyring (issue 16.9). A
+ * rotated token redeemed again would be refused, or revoke the sign-in. */
+static void
+test_concurrent_sends_redeem_each_token_once (void)
+{
+  Services services = { 0 };
+  OAuth2TestBrowser browser = { 0 };
+  static const char first[] = "From: alice@example.test\nTo: bob@example.test\nSubject: first\n\nHi.\n";
+  static const char second[] = "From: alice@example.test\nTo: bob@example.test\nSubject: second\n\nHi.\n";
+  const char *send[] = { o365_send_path, "-t", NULL };
+  char *shared_dir = work_dir;
+  g_autoptr (GError) error = NULL;
+  Run run, other;
+
+  work_dir = g_dir_make_tmp ("o365-oauth2-cli-two-XXXXXX", &error);
+  g_assert_no_error (error);
+  services_start (&services);
+  run_add_signed_in (&run, &services, &browser);
+  g_assert_cmpint (run.status, ==, EX_OK);
+  run_clear (&run);
+
+  run_start (&run, send, first, NULL, NULL);
+  run_start (&other, send, second, NULL, NULL);
+  run_finish (&run);
+  run_finish (&other);
+  g_assert_cmpint (run.status, ==, EX_OK);
+  g_assert_cmpint (other.status, ==, EX_OK);
+  g_assert_cmpuint (smtp_test_server_get_n_messages (services.server), ==, 2);
+  g_assert_cmpuint (oauth2_test_idp_get_count (services.idp, "refresh_token_reused"), ==, 0);
+  g_assert_cmpuint (oauth2_test_idp_get_count (services.idp, "refresh_token"), ==, 2);
+  run_clear (&run);
+  run_clear (&other);
+
+  oauth2_test_browser_clear (&browser);
+  services_stop (&services);
+  leave_own_home (shared_dir);
 }
 
 int
@@ -854,6 +909,7 @@ main (int argc, char **argv)
   g_test_add_func ("/oauth2-cli/add-picks-endpoint-from-address", test_add_picks_endpoint_from_address);
   g_test_add_func ("/oauth2-cli/remove-with-queued-mail", test_remove_with_queued_mail);
   g_test_add_func ("/oauth2-cli/send-as-another-address-warns", test_send_as_another_address_warns);
+  g_test_add_func ("/oauth2-cli/concurrent-sends-redeem-each-token-once", test_concurrent_sends_redeem_each_token_once);
   status = g_test_run ();
 
   harness_fixture_free (keyring);

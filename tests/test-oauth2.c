@@ -1084,6 +1084,46 @@ test_access_token_kept_in_memory (void)
 }
 
 static void
+on_token (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Wait *wait = user_data;
+
+  wait->secret = o365_oauth2_tokens_get_finish (result, NULL, NULL, &wait->error);
+  wait->done = TRUE;
+}
+
+/* Two refreshes of one account at once, with no connection gate held (issue 16.9): the second
+ * waits for the first's exchange under the refresh lock, never redeeming the token the first
+ * just rotated; in this process it then takes the first's access token. */
+static void
+test_concurrent_refreshes_redeem_once (void)
+{
+  g_autoptr (OAuth2TestIdp) idp = start_idp ();
+  g_autoptr (O365OAuth2Client) client = client_for (idp);
+  g_autofree char *id = new_account_id ("concurrent");
+  g_autofree char *refresh_token = oauth2_test_idp_mint_refresh_token (idp);
+  g_autofree char *stored = NULL;
+  Wait first = { 0 }, second = { 0 };
+
+  oauth2_test_idp_set_access_token (idp, TOKEN_A);
+  store_refresh_token (id, refresh_token);
+  o365_oauth2_tokens_get_async (client, id, USER, FALSE, NULL, on_token, &first);
+  o365_oauth2_tokens_get_async (client, id, USER, FALSE, NULL, on_token, &second);
+  test_wait_for_flag (&first.done, WAIT_MS);
+  test_wait_for_flag (&second.done, WAIT_MS);
+  g_assert_no_error (first.error);
+  g_assert_no_error (second.error);
+  g_assert_cmpstr (first.secret, ==, TOKEN_A);
+  g_assert_cmpstr (second.secret, ==, TOKEN_A);
+  g_assert_cmpuint (oauth2_test_idp_get_count (idp, "refresh_token_reused"), ==, 0);
+  g_assert_cmpuint (oauth2_test_idp_get_count (idp, "refresh_token"), ==, 1);
+  stored = stored_refresh_token (id);
+  g_assert_cmpstr (stored, ==, oauth2_test_idp_get_refresh_token (idp));
+  wait_clear (&first);
+  wait_clear (&second);
+}
+
+static void
 test_revoked_means_sign_in_again (void)
 {
   g_autoptr (OAuth2TestIdp) idp = start_idp ();
@@ -1234,6 +1274,7 @@ main (int argc, char **argv)
   g_test_add_func ("/oauth2/xoauth2/refused-token-refreshed-and-retried", test_refused_token_refreshed_and_retried);
   g_test_add_func ("/oauth2/tokens/rotation-in-real-keyring", test_rotation_in_real_keyring);
   g_test_add_func ("/oauth2/tokens/access-token-kept-in-memory", test_access_token_kept_in_memory);
+  g_test_add_func ("/oauth2/tokens/concurrent-refreshes-redeem-once", test_concurrent_refreshes_redeem_once);
   g_test_add_func ("/oauth2/tokens/revoked-means-sign-in-again", test_revoked_means_sign_in_again);
   g_test_add_func ("/oauth2/tokens/not-signed-in", test_not_signed_in);
   g_test_add_func ("/oauth2/tokens/identity-platform-unreachable", test_identity_platform_unreachable);

@@ -6,7 +6,12 @@
 #include <libsecret/secret.h>
 
 #include "o365-credentials.h"
+#include "o365-file-lock.h"
 #include "o365-oauth2-tokens.h"
+
+/* The file lock held from reading the refresh token until its successor is stored: Microsoft
+ * rotates refresh tokens, and one redeemed twice may be refused or revoke the sign-in. */
+#define REFRESH_LOCK_PURPOSE "refresh"
 
 typedef struct
 {
@@ -81,11 +86,21 @@ typedef struct
   char *used_refresh_token;  /* the one sent, to tell whether another process rotated it */
   GError *refusal;           /* the first invalid_grant, kept while the keyring is re-read */
   O365OAuth2TokenSet *tokens;
+  gboolean force_refresh;
+  int refresh_lock;          /* while refreshing, or -1 */
 } GetData;
+
+static void
+release_refresh_lock (GetData *data)
+{
+  o365_file_lock_release (data->refresh_lock);
+  data->refresh_lock = -1;
+}
 
 static void
 get_data_free (GetData *data)
 {
+  release_refresh_lock (data);
   g_free (data->account_id);
   g_free (data->address);
   secret_password_free (data->used_refresh_token);
@@ -112,6 +127,7 @@ finish_refresh (GTask *task)
 
   remember (data->account_id, o365_oauth2_client_get_scope (g_task_get_source_object (task)),
             data->tokens->access_token, data->tokens->expires_at);
+  release_refresh_lock (data);
   return_access_token (task, data->tokens->access_token, data->tokens->expires_at, TRUE);
 }
 
@@ -146,6 +162,7 @@ on_refreshed (GObject *source, GAsyncResult *result, gpointer user_data)
           read_refresh_token (g_steal_pointer (&task));
           return;
         }
+      release_refresh_lock (data);
       g_task_return_error (task, error);
       return;
     }
@@ -178,6 +195,7 @@ on_refresh_token (GObject *source, GAsyncResult *result, gpointer user_data)
                                          "keyring holds no sign-in for it): sign in with "
                                          "Microsoft."));
         }
+      release_refresh_lock (data);
       g_task_return_error (task, error);
       return;
     }
@@ -185,6 +203,7 @@ on_refresh_token (GObject *source, GAsyncResult *result, gpointer user_data)
   if (data->refusal != NULL && g_str_equal (refresh_token, data->used_refresh_token))
     {
       secret_password_free (refresh_token);
+      release_refresh_lock (data);
       g_task_return_error (task, g_steal_pointer (&data->refusal));
       return;
     }
@@ -212,6 +231,44 @@ read_refresh_token (GTask *task)
                                  g_task_get_cancellable (task), on_refresh_token, task);
 }
 
+/* The access token in memory for @task's account and scope while it is good for the margin;
+ * returns @task then (taken). */
+static gboolean
+return_remembered (GTask *task)
+{
+  GetData *data = g_task_get_task_data (task);
+  g_autofree char *key = cache_key (data->account_id, o365_oauth2_client_get_scope (g_task_get_source_object (task)));
+  CachedToken *cached = cache != NULL ? g_hash_table_lookup (cache, key) : NULL;
+
+  if (cached == NULL ||
+      cached->expires_at - (gint64) O365_OAUTH2_REFRESH_MARGIN_S * G_USEC_PER_SEC <= g_get_real_time ())
+    return FALSE;
+  return_access_token (task, cached->access_token, cached->expires_at, FALSE);
+  g_object_unref (task);
+  return TRUE;
+}
+
+static void
+on_refresh_locked (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  GetData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  data->refresh_lock = o365_file_lock_acquire_finish (result, &error);
+  if (error != NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  /* A refresh this process waited for may have left a good token (unless the server just
+   * refused the one in memory); another process's leaves only the rotated refresh token. */
+  if (!data->force_refresh && return_remembered (task))
+    return;
+  read_refresh_token (task);
+}
+
 void
 o365_oauth2_tokens_get_async (O365OAuth2Client *client,
                               const char *account_id,
@@ -223,7 +280,6 @@ o365_oauth2_tokens_get_async (O365OAuth2Client *client,
 {
   GTask *task;
   GetData *data;
-  CachedToken *cached;
 
   g_return_if_fail (O365_IS_OAUTH2_CLIENT (client));
   g_return_if_fail (account_id != NULL && address != NULL);
@@ -233,24 +289,13 @@ o365_oauth2_tokens_get_async (O365OAuth2Client *client,
   data = g_new0 (GetData, 1);
   data->account_id = g_strdup (account_id);
   data->address = g_strdup (address);
+  data->force_refresh = force_refresh;
+  data->refresh_lock = -1;
   g_task_set_task_data (task, data, (GDestroyNotify) get_data_free);
 
-  if (cache != NULL)
-    {
-      g_autofree char *key = cache_key (account_id, o365_oauth2_client_get_scope (client));
-
-      cached = g_hash_table_lookup (cache, key);
-    }
-  else
-    cached = NULL;
-  if (cached != NULL && !force_refresh &&
-      cached->expires_at - (gint64) O365_OAUTH2_REFRESH_MARGIN_S * G_USEC_PER_SEC > g_get_real_time ())
-    {
-      return_access_token (task, cached->access_token, cached->expires_at, FALSE);
-      g_object_unref (task);
-      return;
-    }
-  read_refresh_token (task);
+  if (!force_refresh && return_remembered (task))
+    return;
+  o365_file_lock_acquire_async (account_id, REFRESH_LOCK_PURPOSE, cancellable, on_refresh_locked, task);
 }
 
 char *

@@ -4,10 +4,12 @@
  * oauth2-refresh-token) and is replaced there by the new one each time Microsoft rotates it.
  * Main-context only.
  *
- * Callers of o365_oauth2_tokens_get_async() hold the account's connection gate, so refreshes of
- * one account never overlap in a process (a second one with the same rotating token would be
- * refused). Another process may rotate the stored token meanwhile: a refused refresh re-reads
- * the keyring once before giving up. */
+ * A refresh holds the account's refresh lock (a file lock in $XDG_RUNTIME_DIR/o365-account,
+ * o365-file-lock.h) from reading the refresh token until the rotated one is stored, so that
+ * refreshes of one account never overlap, in a process or across processes (a rotated token
+ * redeemed again may be refused, or revoke the sign-in). One that waited takes the access token
+ * the other left in memory, if in this process, else redeems the rotated refresh token. Without
+ * a runtime directory a refused refresh still re-reads the keyring once before giving up. */
 #pragma once
 
 #include "o365-oauth2-client.h"

@@ -607,6 +607,10 @@ refresh_token_grant (OAuth2TestIdp *self, SoupServerMessage *message, GHashTable
     }
   if (self->refresh_token == NULL || !g_str_equal (refresh_token, self->refresh_token))
     {
+      /* One it issued and rotated since: a redemption Microsoft may refuse, or answer by
+       * revoking the sign-in. */
+      if (g_ptr_array_find_with_equal_func (self->issued, refresh_token, g_str_equal, NULL))
+        count (self, "refresh_token_reused");
       reply_error (self, message, SOUP_STATUS_BAD_REQUEST, "invalid_grant", 70000,
                    "The provided value for the 'refresh_token' is not valid: it was used, revoked "
                    "or never issued.");

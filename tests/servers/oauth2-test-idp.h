@@ -71,7 +71,8 @@ const char *oauth2_test_idp_get_refresh_token (OAuth2TestIdp *self);  /* the val
 GPtrArray *oauth2_test_idp_get_issued_secrets (OAuth2TestIdp *self);
 /* Requests per kind: "devicecode", "authorize", "device_code", "authorization_code",
  * "refresh_token", "devicelogin"; token requests per scope asked for: "scope:SCOPE"; and
- * answers: "expired_token", "slow_down", … */
+ * answers: "expired_token", "slow_down", …; "refresh_token_reused": a rotated refresh token
+ * redeemed again (refused, as Microsoft may). */
 guint oauth2_test_idp_get_count (OAuth2TestIdp *self, const char *what);
 /* The first request that broke the rules ("token: client_secret sent"), or NULL. */
 const char *oauth2_test_idp_get_violation (OAuth2TestIdp *self);
