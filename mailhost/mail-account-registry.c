@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* mail-account-registry.c — the list of configured accounts in GSettings. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* mail-account-registry.h — which accounts exist: (account type, account id) pairs kept in
  * GSettings (org.o365account "accounts"). Each account's own settings belong to its plug-in. */
 #pragma once

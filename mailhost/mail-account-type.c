@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* mail-account-type.c — the account type interface's wrappers and argument checks. */
 #include "config.h"
 

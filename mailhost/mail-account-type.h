@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* mail-account-type.h — the account type interface a plug-in implements (e.g. "office365").
  * Hosts code against this interface only, never against a plug-in's own types. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* mail-account.c — the account interface: its properties and wrappers. */
 #include "config.h"
 

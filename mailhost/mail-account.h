@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* mail-account.h — one configured account, as hosts see it. A plug-in's account object
  * implements this interface; its settings and secrets are the plug-in's business. */
 #pragma once

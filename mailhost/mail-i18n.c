@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* mail-i18n.c — one place that decides where a domain's catalogues are. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* mail-i18n.h — binds a gettext domain for hosts and plug-ins alike, so that uninstalled builds
  * (meson devenv, the tests) find their catalogues as installed ones do. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* mail-outgoing.c — an immutable outgoing message (envelope + content stream). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* mail-outgoing.h — one message to submit: the envelope and the message as a stream. */
 #pragma once
 

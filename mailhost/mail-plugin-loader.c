@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* mail-plugin-loader.c — the plug-in registry: search path, one plug-in per id. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* mail-plugin-loader.h — finds plug-in modules, loads each once, and answers "which account
  * types are there?". Hosts use this; plug-ins never see it. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* mail-plugin-private.h — for the loader only: not installed, and its functions are not exported
  * (G_GNUC_INTERNAL), though their names start with mail_. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* mail-plugin.c — one plug-in module: ABI check, metadata, activation (see MailPlugin's
  * documentation below). */
 #include "config.h"

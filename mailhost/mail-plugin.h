@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* mail-plugin.h — what a mail plug-in module exports, and the ABI it is built against.
  * MailPlugin's documentation (mail-plugin.c) states the contract. */
 #pragma once

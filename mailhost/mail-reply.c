@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* mail-reply.c — an immutable, reference-counted server reply. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* mail-reply.h — a server reply as hosts see it: code, RFC 3463 enhanced status, text.
  * The text is already sanitised (no control bytes) and safe to show or log. */
 #pragma once

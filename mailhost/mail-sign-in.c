@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* mail-sign-in.c — the object a host and a plug-in share during an interactive sign-in. */
 #include "config.h"
 

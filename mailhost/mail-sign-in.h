@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* mail-sign-in.h — one interactive sign-in with an identity provider ("Sign in with
  * Microsoft"), as a host drives it (see MailSignIn's documentation in mail-sign-in.c). */
 #pragma once

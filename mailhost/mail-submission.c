@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* mail-submission.c — the outcome of one message's submission. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* mail-submission.h — the outcome of submitting one MailOutgoing: per-recipient replies and
  * the server's final reply (which may carry the server-assigned message id). */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* mail-transport-error.c — the transport error domain and its classification. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* mail-transport-error.h — the one error domain hosts understand for submission failures.
  * Messages are translated and say what a person can do; the server's own reply, when there
  * was one, travels separately as a MailReply (see MailSubmission). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* mail-transport.c — the transport interface, its wrappers and its progress signal. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* mail-transport.h — the transport interface: submit one or several messages, asynchronously,
  * over one connection. A plug-in's account creates it (mail_account_create_transport()). */
 #pragma once
