@@ -31,6 +31,7 @@ struct _MailSubmission
   GError *error;
   MailReply *final_reply;
   GArray *recipients; /* of RecipientReply */
+  guint retry_after;  /* seconds the server asked to wait before the next attempt, or 0 */
 };
 
 G_DEFINE_FINAL_TYPE (MailSubmission, mail_submission, G_TYPE_OBJECT)
@@ -180,6 +181,21 @@ mail_submission_set_failed (MailSubmission *self, GError *error, MailReply *repl
 }
 
 /**
+ * mail_submission_set_retry_after:
+ * @self: a submission
+ * @seconds: how long the server asked to wait before the message is tried again, 0 for no hint
+ *
+ * For transports: records the server's hint for a temporary failure (HTTP `Retry-After` on a
+ * 429 or 503 from Microsoft Graph), so that hosts do not try again sooner.
+ */
+void
+mail_submission_set_retry_after (MailSubmission *self, guint seconds)
+{
+  g_return_if_fail (MAIL_IS_SUBMISSION (self));
+  self->retry_after = seconds;
+}
+
+/**
  * mail_submission_get_outgoing:
  * @self: a submission
  *
@@ -306,4 +322,21 @@ mail_submission_get_recipient_error (MailSubmission *self, guint index)
   g_return_val_if_fail (MAIL_IS_SUBMISSION (self), NULL);
   g_return_val_if_fail (index < self->recipients->len, NULL);
   return g_array_index (self->recipients, RecipientReply, index).error;
+}
+
+/**
+ * mail_submission_get_retry_after:
+ * @self: a submission
+ *
+ * How long the server asked to wait before the message is tried again, as recorded by
+ * [method@O365Mailhost.Submission.set_retry_after]. Hosts that keep the message queued should
+ * not try it again sooner.
+ *
+ * Returns: the number of seconds, or 0 when the server gave no hint
+ */
+guint
+mail_submission_get_retry_after (MailSubmission *self)
+{
+  g_return_val_if_fail (MAIL_IS_SUBMISSION (self), 0);
+  return self->retry_after;
 }

@@ -41,6 +41,7 @@ void mail_submission_add_recipient_refusal (MailSubmission *self,
                                             GError *error);
 void mail_submission_set_sent (MailSubmission *self, MailReply *final_reply);
 void mail_submission_set_failed (MailSubmission *self, GError *error, MailReply *reply);
+void mail_submission_set_retry_after (MailSubmission *self, guint seconds);
 
 /* For hosts. */
 MailOutgoing *mail_submission_get_outgoing (MailSubmission *self);
@@ -51,5 +52,6 @@ guint mail_submission_get_n_recipients (MailSubmission *self);
 const char *mail_submission_get_recipient (MailSubmission *self, guint index);
 MailReply *mail_submission_get_recipient_reply (MailSubmission *self, guint index);
 const GError *mail_submission_get_recipient_error (MailSubmission *self, guint index);
+guint mail_submission_get_retry_after (MailSubmission *self);
 
 G_END_DECLS

@@ -290,7 +290,7 @@ test_answer_classified (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (graph_test_server_get_messages (fixture->graph)->len, ==, 0);
   /* Retry-After travels with the submission for retry logic to honour. */
   if (outcome->answer == GRAPH_TEST_ANSWER_THROTTLED)
-    g_assert_cmpuint (GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (submission), O365_GRAPH_RETRY_AFTER_KEY)), ==, 2);
+    g_assert_cmpuint (mail_submission_get_retry_after (submission), ==, 2);
 }
 
 static void
@@ -517,7 +517,7 @@ test_large_draft_throttled (Fixture *fixture, gconstpointer data)
 
   g_assert_error (error, MAIL_TRANSPORT_ERROR, MAIL_TRANSPORT_ERROR_RATE_LIMITED);
   g_assert_cmpint (mail_transport_error_classify (error), ==, MAIL_FAILURE_TEMPORARY);
-  g_assert_cmpuint (GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (submission), O365_GRAPH_RETRY_AFTER_KEY)), ==, 2);
+  g_assert_cmpuint (mail_submission_get_retry_after (submission), ==, 2);
   g_assert_cmpuint (graph_test_server_get_n_drafts (fixture->graph), ==, 0);
 }
 

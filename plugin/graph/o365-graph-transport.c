@@ -374,8 +374,7 @@ on_posted (GObject *source, GAsyncResult *result, gpointer user_data)
     return;
   graph_code = o365_graph_error_code_from_body (body);
   seconds = retry_after (message);
-  if (seconds > 0)
-    g_object_set_data (G_OBJECT (submission), O365_GRAPH_RETRY_AFTER_KEY, GUINT_TO_POINTER (seconds));
+  mail_submission_set_retry_after (submission, seconds);
   {
     g_autoptr (MailReply) reply = status >= 200 && status <= 599
                                     ? mail_reply_new (status, NULL, graph_code) : NULL;
@@ -532,9 +531,7 @@ large_answer (GTask *task, GObject *source, GAsyncResult *result, gboolean may_r
     return NULL;
   graph_code = o365_graph_error_code_from_body (body);
   seconds = retry_after (message);
-  if (seconds > 0)
-    g_object_set_data (G_OBJECT (g_ptr_array_index (data->submissions, data->next)), O365_GRAPH_RETRY_AFTER_KEY,
-                       GUINT_TO_POINTER (seconds));
+  mail_submission_set_retry_after (g_ptr_array_index (data->submissions, data->next), seconds);
   {
     g_autoptr (MailReply) reply = status >= 200 && status <= 599 ? mail_reply_new (status, NULL, graph_code) : NULL;
 

@@ -10,10 +10,6 @@
 
 G_BEGIN_DECLS
 
-/* The qdata key on a MailSubmission carrying Graph's Retry-After seconds (a guint) after a 429
- * or 503, for retry logic to honour. */
-#define O365_GRAPH_RETRY_AFTER_KEY "o365-retry-after-seconds"
-
 #define O365_TYPE_GRAPH_TRANSPORT (o365_graph_transport_get_type ())
 G_DECLARE_FINAL_TYPE (O365GraphTransport, o365_graph_transport, O365, GRAPH_TRANSPORT, GObject)
 
