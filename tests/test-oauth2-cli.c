@@ -482,6 +482,26 @@ set_account_setting (const char *address, const char *key, const char *value)
   g_assert_no_error (error);
 }
 
+/* o365-account add @address --transport graph, signed in at @services' IdP, its Graph the tests'
+ * @graph. */
+static void
+add_graph_account (Services *services, OAuth2TestBrowser *browser, GraphTestServer *graph, const char *address)
+{
+  g_autofree char *endpoint = g_strdup_printf ("'%s'", graph_test_server_get_endpoint (graph));
+  const char *argv[] = {
+    o365_account_path, "add", address, "--auth", "oauth2", "--transport", "graph", "--client-id", CLIENT_ID,
+    "--oauth2-authority", oauth2_test_idp_get_authority (services->idp), NULL,
+  };
+  Run run;
+
+  run_start (&run, argv, NULL, enter_code, browser);
+  run_finish (&run);
+  g_assert_cmpint (run.status, ==, EX_OK);
+  assert_no_secret_in_output (services->idp, &run);
+  run_clear (&run);
+  set_account_setting (address, "graph-endpoint", endpoint);
+}
+
 /* add --transport graph, then test and o365-send go through Microsoft Graph (the tests' Graph,
  * its address given as the account's graph-endpoint). */
 static void
@@ -491,7 +511,6 @@ test_graph_transport (void)
   OAuth2TestBrowser browser = { 0 };
   g_autoptr (GraphTestServer) graph = graph_test_server_new (TOKEN);
   g_autoptr (GError) error = NULL;
-  g_autofree char *endpoint = NULL;
   Run run;
   static const char message[] = "From: Grace <grace@example.test>\nTo: bob@example.test\nSubject: Graph\n\nHello.\n";
 
@@ -499,20 +518,7 @@ test_graph_transport (void)
   services_start_with_scope (&services, "offline_access");
   g_assert_true (graph_test_server_start (graph, &error));
   g_assert_no_error (error);
-  {
-    const char *argv[] = {
-      o365_account_path, "add", GRAPH_USER, "--auth", "oauth2", "--transport", "graph", "--client-id", CLIENT_ID,
-      "--oauth2-authority", oauth2_test_idp_get_authority (services.idp), NULL,
-    };
-
-    run_start (&run, argv, NULL, enter_code, &browser);
-    run_finish (&run);
-    g_assert_cmpint (run.status, ==, EX_OK);
-    assert_no_secret_in_output (services.idp, &run);
-    run_clear (&run);
-  }
-  endpoint = g_strdup_printf ("'%s'", graph_test_server_get_endpoint (graph));
-  set_account_setting (GRAPH_USER, "graph-endpoint", endpoint);
+  add_graph_account (&services, &browser, graph, GRAPH_USER);
   {
     const char *argv[] = { o365_account_path, "test", GRAPH_USER, "--debug", NULL };
 
@@ -543,6 +549,96 @@ test_graph_transport (void)
 
     g_assert_cmpstr (leak, ==, NULL);
   }
+  oauth2_test_browser_clear (&browser);
+  services_stop (&services);
+}
+
+/* The NextAttempt= (seconds since the epoch) of the one outbox entry of @address, -1 if none. */
+static gint64
+next_attempt_of (const char *address)
+{
+  g_autofree char *outbox = g_build_filename (work_dir, "data", "o365-account", "outbox", NULL);
+  g_autoptr (GDir) dir = g_dir_open (outbox, 0, NULL);
+  const char *name;
+  gint64 found = -1;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (outbox, name, NULL);
+      g_autoptr (GKeyFile) meta = g_key_file_new ();
+      g_autofree char *account = NULL;
+
+      if (!g_str_has_suffix (name, ".meta") || !g_key_file_load_from_file (meta, path, G_KEY_FILE_NONE, NULL))
+        continue;
+      account = g_key_file_get_string (meta, "Outbox Entry", "Account", NULL);
+      if (g_strcmp0 (account, address) != 0)
+        continue;
+      g_assert_cmpint (found, ==, -1);
+      found = g_key_file_get_int64 (meta, "Outbox Entry", "NextAttempt", NULL);
+    }
+  return found;
+}
+
+/* Graph's 429 with Retry-After: 2 queues the message as temporary with its earliest next attempt;
+ * a flush before then leaves it queued without a request, one after it sends it. */
+static void
+test_graph_retry_after (void)
+{
+  const char *address = "heidi@example.test";
+  Services services = { 0 };
+  OAuth2TestBrowser browser = { 0 };
+  g_autoptr (GraphTestServer) graph = graph_test_server_new (TOKEN);
+  g_autoptr (GError) error = NULL;
+  static const GraphTestAnswer throttled[] = { GRAPH_TEST_ANSWER_THROTTLED };
+  static const char message[] = "From: Heidi <heidi@example.test>\nTo: bob@example.test\nSubject: Later\n\nHello.\n";
+  const char *send[] = { o365_send_path, "-oi", "-f", address, "--", "bob@example.test", NULL };
+  const char *flush[] = { o365_send_path, "--flush", "-f", address, NULL };
+  const char *queue[] = { o365_send_path, "--queue", NULL };
+  gint64 before, next_attempt;
+  guint n_requests;
+  Run run;
+
+  services_start_with_scope (&services, "offline_access");
+  g_assert_true (graph_test_server_start (graph, &error));
+  g_assert_no_error (error);
+  add_graph_account (&services, &browser, graph, address);
+  graph_test_server_set_retry_after (graph, 2);
+  graph_test_server_script (graph, throttled, G_N_ELEMENTS (throttled));
+
+  before = g_get_real_time () / G_USEC_PER_SEC;
+  run_start (&run, send, message, NULL, NULL);
+  run_finish (&run);
+  g_assert_cmpint (run.status, ==, EX_TEMPFAIL);
+  run_clear (&run);
+  g_assert_cmpuint (graph_test_server_get_messages (graph)->len, ==, 0);
+  next_attempt = next_attempt_of (address);
+  g_assert_cmpint (next_attempt, >=, before + 2);
+
+  run_start (&run, queue, NULL, NULL, NULL);
+  run_finish (&run);
+  g_assert_nonnull (strstr (run.out->str, "next attempt not before"));
+  run_clear (&run);
+
+  /* Too early: no request at all, and still queued. */
+  n_requests = graph_test_server_get_n_requests (graph);
+  run_start (&run, flush, NULL, NULL, NULL);
+  run_finish (&run);
+  g_assert_cmpint (run.status, ==, EX_TEMPFAIL);
+  g_assert_nonnull (strstr (run_stderr (&run), "stays queued"));
+  run_clear (&run);
+  g_assert_cmpuint (graph_test_server_get_n_requests (graph), ==, n_requests);
+  g_assert_cmpint (next_attempt_of (address), ==, next_attempt);
+
+  while (g_get_real_time () / G_USEC_PER_SEC <= next_attempt)
+    g_usleep (G_USEC_PER_SEC / 10);
+  run_start (&run, flush, NULL, NULL, NULL);
+  run_finish (&run);
+  g_assert_cmpint (run.status, ==, EX_OK);
+  run_clear (&run);
+  g_assert_cmpuint (graph_test_server_get_messages (graph)->len, ==, 1);
+  g_assert_cmpint (next_attempt_of (address), ==, -1);
+  g_assert_null (graph_test_server_get_violation (graph));
   oauth2_test_browser_clear (&browser);
   services_stop (&services);
 }
@@ -904,6 +1000,7 @@ main (int argc, char **argv)
   g_test_add_func ("/oauth2-cli/terminal-sign-in-send-and-sign-in-again", test_terminal_sign_in_send_and_sign_in_again);
   g_test_add_func ("/oauth2-cli/declined-sign-in-adds-nothing", test_declined_sign_in_adds_nothing);
   g_test_add_func ("/oauth2-cli/graph-transport", test_graph_transport);
+  g_test_add_func ("/oauth2-cli/graph-retry-after", test_graph_retry_after);
   g_test_add_func ("/oauth2-cli/graph-transport-needs-oauth2", test_graph_transport_needs_oauth2);
   g_test_add_func ("/oauth2-cli/password-account-moves-to-sign-in", test_password_account_moves_to_sign_in);
   g_test_add_func ("/oauth2-cli/add-picks-endpoint-from-address", test_add_picks_endpoint_from_address);

@@ -128,6 +128,51 @@ accounts_with_entries (GPtrArray *entries, gboolean include_unknown)
   return accounts;
 }
 
+static char *
+format_time (GDateTime *time)
+{
+  g_autoptr (GDateTime) local = NULL;
+
+  if (time == NULL)
+    return g_strdup ("-");
+  local = g_date_time_to_local (time);
+  return g_date_time_format (local, "%Y-%m-%d %H:%M:%S");
+}
+
+static char *
+format_unix_time (gint64 seconds)
+{
+  g_autoptr (GDateTime) time = g_date_time_new_from_unix_utc (seconds);
+
+  return format_time (time);
+}
+
+/* Takes the entries whose next attempt the server put off out of @entries (releasing them),
+ * saying when each will be tried. Returns the status they call for. */
+static int
+leave_deferred (GPtrArray *entries)
+{
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  int status = EX_OK;
+
+  for (guint i = 0; i < entries->len;)
+    {
+      OutboxEntry *entry = g_ptr_array_index (entries, i);
+      g_autofree char *when = NULL;
+
+      if (!outbox_entry_is_deferred (entry, now))
+        {
+          i++;
+          continue;
+        }
+      when = format_unix_time (entry->next_attempt);
+      g_printerr (_("%s stays queued: the server asked not to be tried again before %s.\n"), entry->id, when);
+      status = EX_TEMPFAIL;
+      g_ptr_array_remove_index (entries, i);
+    }
+  return status;
+}
+
 static int
 flush_account (Outbox *outbox, MailPluginLoader *loader, const char *address, gboolean include_unknown, gboolean debug)
 {
@@ -155,6 +200,9 @@ flush_account (Outbox *outbox, MailPluginLoader *loader, const char *address, gb
       host_complain (host_program_name (), "%s", error->message);
       return EX_CANTCREAT;
     }
+  status = leave_deferred (entries);
+  if (entries->len == 0 && status != EX_OK)
+    return status;
   if (entries->len == 0)
     {
       g_print (_("Nothing to send for %s.\n"), address);
@@ -192,17 +240,6 @@ host_outbox_flush (Outbox *outbox, MailPluginLoader *loader, const char *address
   return status;
 }
 
-static char *
-format_time (GDateTime *time)
-{
-  g_autoptr (GDateTime) local = NULL;
-
-  if (time == NULL)
-    return g_strdup ("-");
-  local = g_date_time_to_local (time);
-  return g_date_time_format (local, "%Y-%m-%d %H:%M:%S");
-}
-
 static void
 print_entry (OutboxEntry *entry)
 {
@@ -220,6 +257,12 @@ print_entry (OutboxEntry *entry)
       g_autofree char *when = format_time (entry->last_attempt);
 
       g_print (_("  last error (%s): %s\n"), when, entry->last_error);
+    }
+  if (outbox_entry_is_deferred (entry, g_get_real_time () / G_USEC_PER_SEC))
+    {
+      g_autofree char *when = format_unix_time (entry->next_attempt);
+
+      g_print (_("  next attempt not before %s\n"), when);
     }
 }
 

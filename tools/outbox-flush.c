@@ -77,6 +77,14 @@ keep_queued (FlushData *data, OutboxResult *result, OutboxState state, GError *e
   outbox_entry_record_failure (data->outbox, result->entry, state, error->message, &result->store_error);
 }
 
+/* Refused for a while, the server saying how long (Retry-After): queued, not tried before then. */
+static void
+keep_deferred (FlushData *data, OutboxResult *result, GError *error, guint seconds)
+{
+  keep (result, OUTBOX_STATE_QUEUED, error);
+  outbox_entry_record_deferral (data->outbox, result->entry, error->message, seconds, &result->store_error);
+}
+
 /* Refused for good: moved to failed/, never sent again. */
 static void
 fail_for_good (FlushData *data, OutboxResult *result, const GError *error)
@@ -112,7 +120,7 @@ apply_submission (FlushData *data, OutboxResult *result, MailSubmission *submiss
       return;
     case MAIL_SUBMISSION_FAILED:
       if (mail_transport_error_classify (error) == MAIL_FAILURE_TEMPORARY)
-        keep_queued (data, result, OUTBOX_STATE_QUEUED, g_error_copy (error));
+        keep_deferred (data, result, g_error_copy (error), mail_submission_get_retry_after (submission));
       else
         fail_for_good (data, result, error);
       return;

@@ -281,6 +281,8 @@ entry_to_meta (OutboxEntry *entry, gsize *length)
     g_key_file_set_string (keys, META_GROUP, "LastError", entry->last_error);
   if (entry->digest != NULL)
     g_key_file_set_string (keys, META_GROUP, "Digest", entry->digest);
+  if (entry->next_attempt > 0)
+    g_key_file_set_int64 (keys, META_GROUP, "NextAttempt", entry->next_attempt);
   return g_key_file_to_data (keys, length, NULL);
 }
 
@@ -330,6 +332,8 @@ entry_from_meta (const char *id, const char *path, GError **error)
   entry->last_attempt = get_time (keys, "LastAttempt");
   entry->last_error = g_key_file_get_string (keys, META_GROUP, "LastError", NULL);
   entry->digest = g_key_file_get_string (keys, META_GROUP, "Digest", NULL);
+  /* Entries queued by an older version, or without a hint from the server, have none: 0. */
+  entry->next_attempt = MAX (g_key_file_get_int64 (keys, META_GROUP, "NextAttempt", NULL), 0);
   return g_steal_pointer (&entry);
 }
 
@@ -819,6 +823,7 @@ static void
 note_attempt (OutboxEntry *entry, OutboxState state, const char *reason)
 {
   entry->attempts++;
+  entry->next_attempt = 0;
   entry->state = state;
   g_free (entry->last_error);
   entry->last_error = g_strdup (reason);
@@ -835,6 +840,24 @@ outbox_entry_record_failure (Outbox *self, OutboxEntry *entry, OutboxState state
 
   note_attempt (entry, state, reason);
   return write_meta (self->directory, entry, error) && sync_directory (self->directory, error);
+}
+
+gboolean
+outbox_entry_record_deferral (Outbox *self, OutboxEntry *entry, const char *reason, guint seconds, GError **error)
+{
+  g_return_val_if_fail (entry->lock_fd >= 0, FALSE);
+
+  note_attempt (entry, OUTBOX_STATE_QUEUED, reason);
+  /* Wall-clock time, so that it holds across processes and reboots. */
+  if (seconds > 0)
+    entry->next_attempt = g_get_real_time () / G_USEC_PER_SEC + seconds;
+  return write_meta (self->directory, entry, error) && sync_directory (self->directory, error);
+}
+
+gboolean
+outbox_entry_is_deferred (OutboxEntry *entry, gint64 now)
+{
+  return entry->state == OUTBOX_STATE_QUEUED && entry->next_attempt > now;
 }
 
 gboolean
@@ -985,13 +1008,16 @@ outbox_requeue (Outbox *self, const char *id, GError **error)
       if (g_rename (failed_data, data) != 0)
         return fail_errno (error, errno, data);
       entry->state = OUTBOX_STATE_QUEUED;
+      entry->next_attempt = 0;
       return write_meta (self->directory, entry, error) && sync_directory (self->directory, error)
              && remove_entry_files (failed, id, error);
     }
   entry = lock_for_decision (self, id, error);
   if (entry == NULL)
     return FALSE;
+  /* A person's decision: sent with the next flush, whatever the server asked. */
   entry->state = OUTBOX_STATE_QUEUED;
+  entry->next_attempt = 0;
   return write_meta (self->directory, entry, error) && sync_directory (self->directory, error);
 }
 

@@ -53,6 +53,8 @@ typedef struct
   GDateTime *created;
   int lock_fd;             /* >= 0 while this process holds the entry's lock */
   char *digest;            /* SHA-256 of the data, or NULL (queued by an older version) */
+  gint64 next_attempt;     /* seconds since the epoch before which the server asked not to be
+                            * tried again (Retry-After), or 0 */
 } OutboxEntry;
 
 typedef struct _Outbox Outbox;
@@ -115,6 +117,16 @@ gboolean outbox_entry_record_failure (Outbox *self,
                                       OutboxState state,
                                       const char *reason,
                                       GError **error);
+/* For a locked entry the server asked to try again in @seconds (Retry-After): counts the attempt
+ * as outbox_entry_record_failure() does, leaves it queued and records the earliest next attempt
+ * (a flush leaves it queued until then). */
+gboolean outbox_entry_record_deferral (Outbox *self,
+                                       OutboxEntry *entry,
+                                       const char *reason,
+                                       guint seconds,
+                                       GError **error);
+/* Whether @entry's next attempt is still in the future, as of @now (seconds since the epoch). */
+gboolean outbox_entry_is_deferred (OutboxEntry *entry, gint64 now);
 /* For a locked entry delivered to some of its recipients: keeps it for @recipients only (those
  * refused for a while), counting the attempt as outbox_entry_record_failure() does. */
 gboolean outbox_entry_narrow_recipients (Outbox *self,
