@@ -303,6 +303,47 @@ test_state_changes (void)
   g_assert_cmpuint (count_files (outbox_get_directory (outbox)), ==, 0);
 }
 
+/* The earliest next attempt the server asked for survives a reopen, ends with the next recorded
+ * attempt, and a person's requeue drops it. */
+static void
+test_deferral (void)
+{
+  g_autoptr (Outbox) outbox = open_outbox ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (OutboxEntry) added = add_entry (outbox, "later@example.com", "x\n");
+  g_autofree char *id = g_strdup (added->id);
+  g_autoptr (GPtrArray) claimed = NULL;
+  gint64 before = g_get_real_time () / G_USEC_PER_SEC;
+  OutboxEntry *entry;
+
+  g_assert_cmpint (added->next_attempt, ==, 0);
+  g_assert_true (outbox_entry_record_deferral (outbox, added, "429 ApplicationThrottled", 30, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&added, outbox_entry_free);
+  claimed = outbox_claim (outbox, "later@example.com", FALSE, &error);
+  g_assert_cmpuint (claimed->len, ==, 1);
+  entry = g_ptr_array_index (claimed, 0);
+  g_assert_cmpint (entry->state, ==, OUTBOX_STATE_QUEUED);
+  g_assert_cmpuint (entry->attempts, ==, 1);
+  g_assert_cmpint (entry->next_attempt, >=, before + 30);
+  g_assert_true (outbox_entry_is_deferred (entry, before));
+  g_assert_false (outbox_entry_is_deferred (entry, entry->next_attempt));
+
+  /* An attempt without a hint: no wait any more. */
+  g_assert_true (outbox_entry_record_failure (outbox, entry, OUTBOX_STATE_QUEUED, "timed out", &error));
+  g_assert_cmpint (entry->next_attempt, ==, 0);
+  g_assert_true (outbox_entry_record_deferral (outbox, entry, "503", 30, &error));
+  g_clear_pointer (&claimed, g_ptr_array_unref);
+
+  g_assert_true (outbox_requeue (outbox, id, &error));
+  g_assert_no_error (error);
+  claimed = outbox_claim (outbox, "later@example.com", FALSE, &error);
+  g_assert_cmpuint (claimed->len, ==, 1);
+  g_assert_cmpint (((OutboxEntry *) g_ptr_array_index (claimed, 0))->next_attempt, ==, 0);
+  g_assert_true (outbox_entry_remove (outbox, g_ptr_array_index (claimed, 0), &error));
+  g_assert_no_error (error);
+}
+
 static void
 test_move_to_failed (void)
 {
@@ -456,6 +497,7 @@ main (int argc, char **argv)
   g_test_add_func ("/outbox/discarded-draft", test_discarded_draft);
   g_test_add_func ("/outbox/permissions", test_permissions);
   g_test_add_func ("/outbox/state-changes", test_state_changes);
+  g_test_add_func ("/outbox/deferral", test_deferral);
   g_test_add_func ("/outbox/move-to-failed", test_move_to_failed);
   g_test_add_func ("/outbox/claim-locks", test_claim_locks);
   g_test_add_func ("/outbox/orphans", test_orphans);
