@@ -308,23 +308,24 @@ test_state_changes (void)
 static void
 test_deferral (void)
 {
-  g_autoptr (Outbox) outbox = open_outbox ();
-  g_autoptr (GError) error = NULL;
-  g_autoptr (OutboxEntry) added = add_entry (outbox, "later@example.com", "x\n");
-  g_autofree char *id = g_strdup (added->id);
-  g_autoptr (GPtrArray) claimed = NULL;
   gint64 before = g_get_real_time () / G_USEC_PER_SEC;
+  g_autoptr (Outbox) outbox = open_outbox ();
+  g_autoptr (OutboxEntry) added = add_entry (outbox, "later@example.com", "x\n");
+  g_autoptr (GPtrArray) claimed = NULL;
   OutboxEntry *entry;
+  g_autofree char *id = g_strdup (added->id);
+  g_autoptr (GError) error = NULL;
 
   g_assert_cmpint (added->next_attempt, ==, 0);
   g_assert_true (outbox_entry_record_deferral (outbox, added, "429 ApplicationThrottled", 30, &error));
-  g_assert_no_error (error);
   g_clear_pointer (&added, outbox_entry_free);
+  g_assert_no_error (error);
+  /* Read back from the meta file, as another process would. */
   claimed = outbox_claim (outbox, "later@example.com", FALSE, &error);
   g_assert_cmpuint (claimed->len, ==, 1);
   entry = g_ptr_array_index (claimed, 0);
-  g_assert_cmpint (entry->state, ==, OUTBOX_STATE_QUEUED);
   g_assert_cmpuint (entry->attempts, ==, 1);
+  g_assert_cmpint (entry->state, ==, OUTBOX_STATE_QUEUED);
   g_assert_cmpint (entry->next_attempt, >=, before + 30);
   g_assert_true (outbox_entry_is_deferred (entry, before));
   g_assert_false (outbox_entry_is_deferred (entry, entry->next_attempt));
