@@ -6,7 +6,10 @@
  * the first; it also reads comments and single-quoted strings, which could hide a second object
  * from a count of braces. So outside double-quoted strings only what JSON itself uses there is
  * allowed. json-glib hands strings out NUL-terminated: a "\u0000" inside a token would silently
- * cut it, so such a string is refused here. json-glib still parses the object.
+ * cut it, so such a string is refused here. json-glib 1.6.6's scanner also leaks on a broken
+ * \u escape (found by fuzz-sasl, one leak per hostile AUTH attempt), so every escape must be
+ * one JSON has (RFC 8259 §7), and a UTF-16 surrogate must come in a pair. json-glib still
+ * parses the object.
  */
 #include "config.h"
 
@@ -20,11 +23,50 @@ is_json_space (char c)
   return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-/* Whether the escape at @json[@i] (just after the backslash) is \u0000. */
-static gboolean
-is_nul_escape (const char *json, gsize length, gsize i)
+/* The code unit of the \uXXXX escape at @json[@i] (at the 'u'), or -1 if it is not one. */
+static int
+unicode_escape_at (const char *json, gsize length, gsize i)
 {
-  return length - i >= 5 && (json[i] == 'u' || json[i] == 'U') && memcmp (json + i + 1, "0000", 4) == 0;
+  int unit = 0;
+
+  if (length - i < 5 || json[i] != 'u')
+    return -1;
+  for (gsize k = i + 1; k < i + 5; k++)
+    {
+      int digit = g_ascii_xdigit_value (json[k]);
+
+      if (digit < 0)
+        return -1;
+      unit = unit * 16 + digit;
+    }
+  return unit;
+}
+
+/* Checks the escape at @json[*@i] (just after the backslash) and moves *@i to its last octet:
+ * one of JSON's own, \u0000 refused, surrogates only as a high + low pair. */
+static gboolean
+is_valid_escape (const char *json, gsize length, gsize *i)
+{
+  int unit;
+
+  if (memchr ("\"\\/bfnrt", json[*i], 8) != NULL && json[*i] != '\0')
+    return TRUE;
+  unit = unicode_escape_at (json, length, *i);
+  if (unit <= 0 || (unit >= 0xDC00 && unit <= 0xDFFF))
+    return FALSE;
+  *i += 4;
+  if (unit >= 0xD800 && unit <= 0xDBFF)
+    {
+      int low;
+
+      if (length - *i < 3 || json[*i + 1] != '\\')
+        return FALSE;
+      low = unicode_escape_at (json, length, *i + 2);
+      if (low < 0xDC00 || low > 0xDFFF)
+        return FALSE;
+      *i += 6;
+    }
+  return TRUE;
 }
 
 gboolean
@@ -50,7 +92,7 @@ o365_json_is_single_object (const char *json, gsize length)
         {
           if (c == '\\')
             {
-              if (++i == length || json[i] == '\0' || is_nul_escape (json, length, i))
+              if (++i == length || !is_valid_escape (json, length, &i))
                 return FALSE;
             }
           else if (c == '"')

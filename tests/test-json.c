@@ -16,6 +16,8 @@ test_accepted (void)
     "{\"nested\":{\"x\":[1,2,{\"y\":\"}\"}]}}",
     "{\"escaped\":\"q\\\"{\\\\\\u0041\"}",
     "{\"unicode\":\"caf\xc3\xa9 \\u00e9\"}",
+    "{\"escapes\":\"\\\" \\\\ \\/ \\b \\f \\n \\r \\t\"}",
+    "{\"pair\":\"\\ud83d\\ude00\"}",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -44,6 +46,13 @@ test_refused (void)
     "{\"token\":\"abc\\u0000def\"}",
     "{\"token\":\"abc\\U0000def\"}",
     "{\"a\":\"unterminated}",
+    /* Escapes JSON does not have, which json-glib 1.6.6's scanner leaks on. */
+    "{\"a\":\"\\x41\"}",
+    "{\"a\":\"\\u12G4\"}",
+    "{\"a\":\"\\u12\"}",
+    "{\"a\":\"\\ud83d\"}",
+    "{\"a\":\"\\ud83d\\u0041\"}",
+    "{\"a\":\"\\ude00\"}",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
