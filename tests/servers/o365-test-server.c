@@ -4,11 +4,16 @@
  *
  *   o365-test-server [--port N] [--cert-dir DIR] [--cert NAME] [--user ADDRESS]
  *                    [--password-file FILE] [--token-file FILE] [--mail-dir DIR]
- *                    [--auth-disabled] [--drop-after-data] [--ready-fd FD]
+ *                    [--auth-disabled] [--drop-after-data] [--hang-after-data]
+ *                    [--hold-at greeting|data|after-dot] [--defer-recipient ADDRESS]
+ *                    [--refuse-recipient ADDRESS] [--ready-fd FD]
  *
  * Secrets come from files only (never argv, which every user can read in /proc). Once listening
  * it writes "PORT=N\n" to --ready-fd, or to stdout. Its log on stderr is a redacted transcript
- * summary. SIGTERM or SIGINT stops it cleanly (exit status 0). */
+ * summary, each line with its time in milliseconds: every connection's opening ("[conn N]
+ * connected from …") and end ("[conn N] closed"), each message accepted ("message <ID> accepted")
+ * and, with --hold-at, the moment a connection is held ("[conn N] holding …"), so a test can kill
+ * its client right then. SIGTERM or SIGINT stops it cleanly (exit status 0). */
 #include "config.h"
 
 #include <errno.h>
@@ -44,6 +49,29 @@ say (const char *format, ...)
   line = g_strdup_vprintf (format, args);
   va_end (args);
   log_line (line, NULL);
+}
+
+static gboolean
+parse_hold (const char *name, SmtpTestHold *hold)
+{
+  static const struct {
+    const char *name;
+    SmtpTestHold hold;
+  } holds[] = {
+    { "greeting", SMTP_TEST_HOLD_GREETING },
+    { "data", SMTP_TEST_HOLD_DATA },
+    { "after-dot", SMTP_TEST_HOLD_AFTER_DOT },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (holds); i++)
+    {
+      if (g_str_equal (name, holds[i].name))
+        {
+          *hold = holds[i].hold;
+          return TRUE;
+        }
+    }
+  return FALSE;
 }
 
 /* The file's first line, without its line end. */
@@ -128,6 +156,8 @@ main (int argc, char **argv)
   gboolean hang_after_data = FALSE;
   g_autofree char *defer_recipient = NULL;
   g_autofree char *refuse_recipient = NULL;
+  g_autofree char *hold_at = NULL;
+  SmtpTestHold hold = SMTP_TEST_HOLD_NONE;
   const GOptionEntry entries[] = {
     { "port", 0, 0, G_OPTION_ARG_INT, &port, "Port on 127.0.0.1 (0: any free port)", "N" },
     { "cert-dir", 0, 0, G_OPTION_ARG_FILENAME, &cert_dir, "Certificate directory (default: $O365_TEST_CERTS)", "DIR" },
@@ -139,6 +169,7 @@ main (int argc, char **argv)
     { "auth-disabled", 0, 0, G_OPTION_ARG_NONE, &auth_disabled, "Answer every AUTH with 535 5.7.139 (SMTP AUTH disabled for the tenant)", NULL },
     { "drop-after-data", 0, 0, G_OPTION_ARG_NONE, &drop_after_data, "Close the connection after each final dot without replying (status unknown)", NULL },
     { "hang-after-data", 0, 0, G_OPTION_ARG_NONE, &hang_after_data, "Keep the connection after each final dot but never reply", NULL },
+    { "hold-at", 0, 0, G_OPTION_ARG_STRING, &hold_at, "Stop answering there on every connection and log \"holding\": greeting (send nothing), data (stop reading the body), after-dot (keep the message, never reply)", "STAGE" },
     { "defer-recipient", 0, 0, G_OPTION_ARG_STRING, &defer_recipient, "Answer RCPT TO this address with 452 4.2.2 (mailbox full)", "ADDRESS" },
     { "refuse-recipient", 0, 0, G_OPTION_ARG_STRING, &refuse_recipient, "Answer RCPT TO this address with 550 5.1.10 (recipient not found)", "ADDRESS" },
     { "ready-fd", 0, 0, G_OPTION_ARG_INT, &ready_fd, "Write PORT=N to this descriptor once listening, instead of stdout", "FD" },
@@ -157,10 +188,12 @@ main (int argc, char **argv)
       fprintf (stderr, "o365-test-server: %s\n", error->message);
       return EXIT_USAGE;
     }
-  if (port < 0 || port > G_MAXUINT16 || argc > 1 || ((password_file || token_file) && user == NULL))
+  if (port < 0 || port > G_MAXUINT16 || argc > 1 || ((password_file || token_file) && user == NULL)
+      || (hold_at != NULL && !parse_hold (hold_at, &hold)))
     {
       fprintf (stderr, "o365-test-server: %s\n",
                argc > 1 ? "unexpected arguments" :
+               hold_at != NULL && hold == SMTP_TEST_HOLD_NONE ? "--hold-at takes greeting, data or after-dot" :
                user == NULL && (password_file || token_file) ? "--password-file and --token-file need --user" :
                "--port must be 0 to 65535");
       return EXIT_USAGE;
@@ -185,6 +218,7 @@ main (int argc, char **argv)
   smtp_test_server_set_auth_disabled (server, auth_disabled);
   smtp_test_server_set_drop_after_data (server, drop_after_data);
   smtp_test_server_set_hang_after_data (server, hang_after_data);
+  smtp_test_server_set_hold (server, hold);
   smtp_test_server_set_mail_dir (server, mail_dir);
   smtp_test_server_set_refused_recipients (server, defer_recipient, refuse_recipient);
   if (!smtp_test_server_start (server, port, &error))
@@ -202,6 +236,8 @@ main (int argc, char **argv)
        token_file != NULL ? ", AUTH XOAUTH2" : "",
        auth_disabled ? ", but SMTP AUTH is disabled for the tenant" : "",
        mail_dir);
+  if (hold_at != NULL)
+    say ("every connection is held: --hold-at %s", hold_at);
   if (!announce_port (ready_fd, smtp_test_server_get_port (server), &error))
     {
       fprintf (stderr, "o365-test-server: %s\n", error->message);

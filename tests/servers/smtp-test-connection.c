@@ -386,6 +386,59 @@ smtp_test_connection_read_data_finish (SmtpTestConnection *self,
 }
 
 static void
+read_part_step (GTask *task)
+{
+  SmtpTestConnection *self = g_task_get_source_object (task);
+  gsize length = MIN (self->buffer->len, READ_CHUNK);
+  GError *error = NULL;
+
+  if (length > 0)
+    {
+      if (!consume (self, length, self->record_bodies, &error))
+        return_error (task, error);
+      else
+        {
+          g_task_return_pointer (task, g_memdup2 (&length, sizeof length), g_free);
+          g_object_unref (task);
+        }
+      return;
+    }
+  if (self->eof)
+    {
+      return_closed (task);
+      return;
+    }
+  fill (task);
+}
+
+void
+smtp_test_connection_read_part_async (SmtpTestConnection  *self,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  ReadOp *op = g_new0 (ReadOp, 1);
+
+  g_task_set_source_tag (task, smtp_test_connection_read_part_async);
+  op->step = read_part_step;
+  g_task_set_task_data (task, op, g_free);
+  read_part_step (task);
+}
+
+gsize
+smtp_test_connection_read_part_finish (SmtpTestConnection *self,
+                                       GAsyncResult       *result,
+                                       GError            **error)
+{
+  g_autofree gsize *length = NULL;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), 0);
+  length = g_task_propagate_pointer (G_TASK (result), error);
+  return length != NULL ? *length : 0;
+}
+
+static void
 drain_step (GTask *task)
 {
   SmtpTestConnection *self = g_task_get_source_object (task);

@@ -45,6 +45,17 @@ guint64  smtp_test_connection_read_data_finish  (SmtpTestConnection  *self,
                                                  GAsyncResult        *result,
                                                  GError             **error);
 
+/* Part of a DATA body: waits for at least one byte, takes what is buffered (up to 64 KiB, recorded
+ * as bodies are) and returns how many bytes that was; fails as read_line does when the client
+ * closes first. */
+void     smtp_test_connection_read_part_async   (SmtpTestConnection  *self,
+                                                 GCancellable        *cancellable,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data);
+gsize    smtp_test_connection_read_part_finish  (SmtpTestConnection  *self,
+                                                 GAsyncResult        *result,
+                                                 GError             **error);
+
 /* Reads and records everything until the client closes; nothing is answered. */
 void     smtp_test_connection_drain_async       (SmtpTestConnection  *self,
                                                  GCancellable        *cancellable,

@@ -121,6 +121,56 @@ reply (Session *s, const char *format, ...)
 
 static void proceed (Session *s, Then then);
 
+/* --hold-at greeting and after-dot: what the client still sends is read (recorded, never
+ * answered), so its going away shows in the log as the connection's end. */
+static void
+on_held_drained (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Session *s = user_data;
+
+  smtp_test_connection_drain_finish (s->base.conn, result, NULL);
+  smtp_test_session_end (&s->base);
+}
+
+static void
+hold_until_closed (Session *s)
+{
+  smtp_test_connection_drain_async (s->base.conn, s->base.cancellable, on_held_drained, s);
+}
+
+/* --hold-at data: nothing is read any more, so the client stays blocked in its writes; the
+ * connection ends with the server. */
+static gboolean
+on_held_stopped (GCancellable *cancellable, gpointer user_data)
+{
+  Session *s = user_data;
+
+  smtp_test_session_end (&s->base);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_held_part (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Session *s = user_data;
+  g_autoptr (GError) error = NULL;
+  gsize length = smtp_test_connection_read_part_finish (s->base.conn, result, &error);
+  GSource *stopped;
+
+  if (error != NULL)
+    {
+      smtp_test_session_log (&s->base, "during DATA: %s", error->message);
+      smtp_test_session_end (&s->base);
+      return;
+    }
+  smtp_test_session_log (&s->base, "holding during DATA after %" G_GSIZE_FORMAT " bytes of the body (--hold-at data)",
+                         length);
+  stopped = g_cancellable_source_new (s->base.cancellable);
+  g_source_set_callback (stopped, G_SOURCE_FUNC (on_held_stopped), s, NULL);
+  g_source_attach (stopped, g_main_context_get_thread_default ());
+  g_source_unref (stopped);
+}
+
 /* Canonical base64 only (g_base64_decode() would skip garbage): a bad response gets Exchange's
  * 501. "=" is the empty response (RFC 4954). */
 static char *
@@ -623,6 +673,14 @@ on_sink_closed (GObject *source, GAsyncResult *result, gpointer user_data)
                          message->message_id, size, message->mail_from, s->rcpt_to->len,
                          message->path != NULL ? ", stored as " : "",
                          message->path != NULL ? message->path : "");
+  if (s->config.hold == SMTP_TEST_HOLD_AFTER_DOT)
+    {
+      /* Fault injection: as --hang-after-data, and the client's going away is logged. */
+      smtp_test_session_log (&s->base, "holding after the final dot: the message is kept, no reply (--hold-at after-dot)");
+      keep_message (s, message);
+      hold_until_closed (s);
+      return;
+    }
   if (s->config.drop_after_data)
     {
       /* Fault injection: the message is kept but its reply never leaves, as when a connection
@@ -691,6 +749,11 @@ on_file_created (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 start_body (Session *s)
 {
+  if (s->config.hold == SMTP_TEST_HOLD_DATA)
+    {
+      smtp_test_connection_read_part_async (s->base.conn, s->base.cancellable, on_held_part, s);
+      return;
+    }
   s->message_id = g_strdup_printf ("%08X%08X%08X", g_random_int (), g_random_int (), g_random_int ());
   if (s->config.mail_dir == NULL)
     {
@@ -790,11 +853,18 @@ smtp_test_office365_run (SmtpTestServer                *server,
   s->config.auth_disabled = config->auth_disabled;
   s->config.drop_after_data = config->drop_after_data;
   s->config.hang_after_data = config->hang_after_data;
+  s->config.hold = config->hold;
   s->config.defer_recipient = g_strdup (config->defer_recipient);
   s->config.refuse_recipient = g_strdup (config->refuse_recipient);
   s->pending = g_string_new (NULL);
   s->rcpt_to = g_ptr_array_new_with_free_func (g_free);
   smtp_test_connection_set_record_bodies (conn, FALSE);
+  if (s->config.hold == SMTP_TEST_HOLD_GREETING)
+    {
+      smtp_test_session_log (&s->base, "holding at the greeting: connected, nothing sent (--hold-at greeting)");
+      hold_until_closed (s);
+      return;
+    }
   /* English names whatever the locale, as the real greeting has them. */
   reply (s, "220 %s.outlook.office365.com Microsoft ESMTP MAIL Service ready at %s, %d %s %d %02d:%02d:%02d +0000",
          s->config.host, day_names[g_date_time_get_day_of_week (now) - 1],

@@ -198,6 +198,12 @@ smtp_test_server_set_hang_after_data (SmtpTestServer *self, gboolean hang)
 }
 
 void
+smtp_test_server_set_hold (SmtpTestServer *self, SmtpTestHold hold)
+{
+  self->config.hold = hold;
+}
+
+void
 smtp_test_server_set_refused_recipients (SmtpTestServer *self, const char *defer, const char *refuse)
 {
   g_free (self->config.defer_recipient);

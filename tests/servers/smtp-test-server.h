@@ -103,6 +103,19 @@ void smtp_test_server_set_drop_after_data (SmtpTestServer        *self,
  * reply (a client killed meanwhile cannot know whether it was accepted). */
 void smtp_test_server_set_hang_after_data (SmtpTestServer        *self,
                                            gboolean               hang);
+/* Office365 mode: where every connection stops answering, so that a test can kill the client at
+ * that very moment; the log says "holding …" once a connection gets there. A held connection
+ * stays open until the client closes it (greeting, after-dot: it is read, never answered) or
+ * until the server stops (data: it is not read any more). */
+typedef enum {
+  SMTP_TEST_HOLD_NONE,
+  SMTP_TEST_HOLD_GREETING,   /* the TCP connection is accepted, and no greeting ever comes */
+  SMTP_TEST_HOLD_DATA,       /* after 354, the first part of the body is read, then no more */
+  SMTP_TEST_HOLD_AFTER_DOT,  /* the whole message is kept, final dot included; no reply */
+} SmtpTestHold;
+
+void smtp_test_server_set_hold          (SmtpTestServer        *self,
+                                         SmtpTestHold           hold);
 /* Office365 mode: RCPT TO @defer gets 452 4.2.2 (mailbox full, try later) and RCPT TO @refuse
  * 550 5.1.10 (no such recipient), while the others are accepted; NULL for none. */
 void smtp_test_server_set_refused_recipients (SmtpTestServer    *self,
