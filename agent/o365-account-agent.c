@@ -560,6 +560,8 @@ main (int argc, char **argv)
       g_printerr ("o365-account-agent: %s\n", _("--idle-exit takes 0 or more seconds"));
       return EX_USAGE;
     }
+  /* Activated by the bus, it has no arguments: the environment asks for the transcript. */
+  debug = debug || g_strcmp0 (g_getenv ("O365_AGENT_DEBUG"), "1") == 0;
   if (!agent_retry_policy_from_environment (&policy))
     g_printerr (_("o365-account-agent: O365_AGENT_RETRY must be BASE/MAX in seconds; using %u/%u\n"),
                 policy.base_seconds, policy.max_seconds);

@@ -782,6 +782,7 @@ on_noop_written (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GTask) task = user_data;
   O365SmtpSession *self = g_task_get_source_object (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
 
   if (!o365_smtp_channel_write_finish (O365_SMTP_CHANNEL (source), result, NULL))
     {
@@ -789,8 +790,7 @@ on_noop_written (GObject *source, GAsyncResult *result, gpointer user_data)
       g_task_return_boolean (task, FALSE);
       return;
     }
-  o365_smtp_channel_read_reply_async (O365_SMTP_CHANNEL (source), g_task_get_cancellable (task),
-                                      on_noop_reply, g_steal_pointer (&task));
+  o365_smtp_channel_read_reply_async (O365_SMTP_CHANNEL (source), cancellable, on_noop_reply, g_steal_pointer (&task));
 }
 
 void
