@@ -143,7 +143,7 @@ outbox_result_from_variant (GVariant *variant, OutboxEntry *entry, GError **erro
     result->error = error_from_parts (domain, code, text);
   else if (result->outcome != OUTBOX_OUTCOME_SENT)
     result->error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, _("The agent gave no reason"));
-  if (g_variant_dict_lookup (&dict, "reply-code", "u", &reply_code) &&
+  if (g_variant_dict_lookup (&dict, "reply-code", "u", &reply_code) && reply_code >= 200 && reply_code <= 599 &&
       g_variant_dict_lookup (&dict, "reply-text", "&s", &text))
     {
       if (!g_variant_dict_lookup (&dict, "reply-enhanced-code", "&s", &enhanced))
