@@ -19,9 +19,10 @@ G_BEGIN_DECLS
  *
  * The plug-in ABI's minor version: a plug-in built for a newer minor does not load.
  * 1.1 added [method@O365Mailhost.Account.sign_in_async], 1.2
- * [method@O365Mailhost.AccountType.suggest_endpoint].
+ * [method@O365Mailhost.AccountType.suggest_endpoint], 1.3
+ * [method@O365Mailhost.Transport.set_idle_timeout].
  */
-#define MAIL_PLUGIN_ABI_MINOR 2
+#define MAIL_PLUGIN_ABI_MINOR 3
 
 #define MAIL_TYPE_PLUGIN (mail_plugin_get_type ())
 G_DECLARE_FINAL_TYPE (MailPlugin, mail_plugin, MAIL, PLUGIN, GTypeModule)

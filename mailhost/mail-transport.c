@@ -104,6 +104,35 @@ mail_transport_submit_finish (MailTransport *self, GAsyncResult *result, GError 
 }
 
 /**
+ * mail_transport_set_idle_timeout:
+ * @self: a transport
+ * @seconds: how long an unused connection stays open; 0 (the default) closes it after each
+ *   submission
+ *
+ * After a submission, keeps the connection open for up to @seconds, so that the next
+ * [method@O365Mailhost.Transport.submit_async] goes out over it without connecting, securing
+ * and signing in again; the transport checks that it is still alive (the server may have
+ * closed it) before it uses it, and opens a new one if not. Meant for hosts that send now and
+ * then over a long time, such as an agent or a mail client; a short-lived program leaves it at
+ * 0. While the connection is kept, the account's other processes wait for it (one connection
+ * per account), so keep @seconds short. A transport that cannot keep its connection ignores
+ * this (the method is optional, ABI 1.3).
+ *
+ * Since: 1.3
+ */
+void
+mail_transport_set_idle_timeout (MailTransport *self, guint seconds)
+{
+  MailTransportInterface *iface;
+
+  g_return_if_fail (MAIL_IS_TRANSPORT (self));
+
+  iface = MAIL_TRANSPORT_GET_IFACE (self);
+  if (iface->set_idle_timeout != NULL)
+    iface->set_idle_timeout (self, seconds);
+}
+
+/**
  * mail_transport_emit_progress:
  * @self: a transport
  * @message: the message whose body is streaming

@@ -21,6 +21,8 @@ G_DECLARE_INTERFACE (MailTransport, mail_transport, MAIL, TRANSPORT, GObject)
  * @submit_finish: finishes @submit_async: one submission per message, in order
  * @check_async: connects, secures and signs in, then says goodbye
  * @check_finish: finishes @check_async: facts about the server
+ * @set_idle_timeout: optional (ABI 1.3): keep the connection open between submissions; see
+ *   [method@O365Mailhost.Transport.set_idle_timeout]
  *
  * What a plug-in's transport implements.
  */
@@ -40,6 +42,8 @@ struct _MailTransportInterface
                        GAsyncReadyCallback callback,
                        gpointer user_data);
   GVariant *(*check_finish) (MailTransport *self, GAsyncResult *result, GError **error);
+
+  void (*set_idle_timeout) (MailTransport *self, guint seconds);
 };
 
 void mail_transport_submit_async (MailTransport *self,
@@ -56,6 +60,8 @@ void mail_transport_check_async (MailTransport *self,
                                  GAsyncReadyCallback callback,
                                  gpointer user_data);
 GVariant *mail_transport_check_finish (MailTransport *self, GAsyncResult *result, GError **error);
+
+void mail_transport_set_idle_timeout (MailTransport *self, guint seconds);
 
 /* For implementations. */
 void mail_transport_emit_progress (MailTransport *self,

@@ -27,6 +27,10 @@ struct _O365Transport
   GDestroyNotify on_fallback;
   gpointer on_fallback_data;
   GDestroyNotify on_fallback_data_free;
+  guint idle_timeout;         /* seconds a connection is kept after a submission (0: none) */
+  O365SmtpSession *kept;      /* that connection, signed in, holding the account's gate */
+  guint kept_timeout_id;
+  guint waiting_for_gate;     /* this transport's operations waiting for the gate */
 };
 
 static void o365_transport_mail_transport_init (MailTransportInterface *iface);
@@ -47,6 +51,14 @@ o365_transport_finalize (GObject *object)
   g_free (self->oauth2_account_id);
   g_free (self->oauth2_address);
   g_clear_object (&self->fallback);
+  if (self->kept != NULL)
+    {
+      /* Only a timeout or the next submission takes the kept connection; dropping it here
+       * closes the socket without QUIT, which the server copes with. */
+      g_clear_handle_id (&self->kept_timeout_id, g_source_remove);
+      g_clear_object (&self->kept);
+      o365_connection_gate_release (self->account_key);
+    }
   if (self->on_fallback_data_free != NULL)
     self->on_fallback_data_free (self->on_fallback_data);
 
@@ -288,20 +300,12 @@ on_secret (GObject *source, GAsyncResult *result, gpointer user_data)
   open_session (task, config);
 }
 
+/* With the gate held: the credential, then a new session. */
 static void
-on_gate_acquired (GObject *source, GAsyncResult *result, gpointer user_data)
+sign_in (GTask *task)
 {
-  GTask *task = user_data;
   O365Transport *self = g_task_get_source_object (task);
-  OperationData *data = g_task_get_task_data (task);
-  GError *error = NULL;
 
-  if (!o365_connection_gate_acquire_finish (result, &error))
-    {
-      complete (task, error, NULL, NULL);
-      return;
-    }
-  data->gate_held = TRUE;
   if (self->oauth2_client != NULL)
     request_access_token (task, FALSE);
   else if (self->keyring_account_id != NULL)
@@ -312,6 +316,24 @@ on_gate_acquired (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
+on_gate_acquired (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  O365Transport *self = g_task_get_source_object (task);
+  OperationData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  self->waiting_for_gate--;
+  if (!o365_connection_gate_acquire_finish (result, &error))
+    {
+      complete (task, error, NULL, NULL);
+      return;
+    }
+  data->gate_held = TRUE;
+  sign_in (task);
+}
+
+static void
 start_operation (O365Transport *self,
                  gpointer source_tag,
                  OperationData *data,
@@ -319,8 +341,86 @@ start_operation (O365Transport *self,
                  GAsyncReadyCallback callback,
                  gpointer user_data)
 {
+  self->waiting_for_gate++;
   o365_transport_start_operation (self, source_tag, self->account_key, data, (GDestroyNotify) operation_data_free,
                                   cancellable, on_gate_acquired, callback, user_data);
+}
+
+/* --- a connection kept between submissions ---------------------------------------------------- */
+
+static void
+on_kept_closed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (O365Transport) self = user_data;
+
+  o365_smtp_session_close_finish (O365_SMTP_SESSION (source), result);
+  g_object_unref (source);
+  o365_connection_gate_release (self->account_key);
+}
+
+/* Says goodbye on the kept connection (if any), then lets the account's others in. */
+static void
+close_kept (O365Transport *self)
+{
+  O365SmtpSession *session = g_steal_pointer (&self->kept);
+
+  g_clear_handle_id (&self->kept_timeout_id, g_source_remove);
+  if (session != NULL)
+    o365_smtp_session_close_async (session, NULL, on_kept_closed, g_object_ref (self));
+}
+
+static gboolean
+on_kept_idle (gpointer user_data)
+{
+  O365Transport *self = user_data;
+
+  self->kept_timeout_id = 0;
+  note (self, "closing the connection kept for reuse: unused for %u s", self->idle_timeout);
+  close_kept (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* At the end of a batch: keeps the session (and the gate) for the next one when the host asked
+ * for it and nobody else of this transport is waiting for the gate. */
+static gboolean
+keep_session (O365Transport *self, OperationData *data)
+{
+  if (self->idle_timeout == 0 || self->waiting_for_gate > 0 || !o365_smtp_session_is_open (data->session))
+    return FALSE;
+  g_warn_if_fail (self->kept == NULL);
+  self->kept = g_steal_pointer (&data->session);
+  data->gate_held = FALSE; /* the kept session holds it now */
+  self->kept_timeout_id = g_timeout_add_seconds (self->idle_timeout, on_kept_idle, self);
+  note (self, "keeping the connection open for reuse, for up to %u s", self->idle_timeout);
+  return TRUE;
+}
+
+static void
+on_kept_checked (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  O365Transport *self = g_task_get_source_object (task);
+  OperationData *data = g_task_get_task_data (task);
+
+  if (o365_smtp_session_check_alive_finish (data->session, result))
+    {
+      data->on_ready (task);
+      return;
+    }
+  /* Closed by the server meanwhile: nothing was started on it, so a new one does it all. */
+  g_clear_object (&data->session);
+  note (self, "the kept connection was closed; opening a new one");
+  sign_in (task);
+}
+
+static void
+set_idle_timeout (MailTransport *transport, guint seconds)
+{
+  O365Transport *self = O365_TRANSPORT (transport);
+
+  self->idle_timeout = seconds;
+  if (seconds == 0)
+    close_kept (self);
 }
 
 /* --- submit --------------------------------------------------------------------------------- */
@@ -385,7 +485,9 @@ send_next (GTask *task)
   O365Transport *self = g_task_get_source_object (task);
   OperationData *data = g_task_get_task_data (task);
 
-  if (data->next == data->messages->len)
+  if (data->next == data->messages->len && keep_session (self, data))
+    complete (task, NULL, g_ptr_array_ref (data->submissions), (GDestroyNotify) g_ptr_array_unref);
+  else if (data->next == data->messages->len)
     o365_smtp_session_close_async (data->session, NULL, on_batch_closed, task);
   else
     o365_send_pacer_wait_async (self->account_key, g_task_get_cancellable (task), on_paced, task);
@@ -398,10 +500,24 @@ o365_transport_submit_async (MailTransport *transport,
                              GAsyncReadyCallback callback,
                              gpointer user_data)
 {
+  O365Transport *self = O365_TRANSPORT (transport);
   OperationData *data = g_new0 (OperationData, 1);
 
   o365_transport_prepare_batch (messages, &data->messages, &data->submissions);
   data->on_ready = send_next;
+  if (self->kept != NULL)
+    {
+      g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+      g_task_set_source_tag (task, o365_transport_submit_async);
+      g_task_set_task_data (task, data, (GDestroyNotify) operation_data_free);
+      g_clear_handle_id (&self->kept_timeout_id, g_source_remove);
+      data->session = g_steal_pointer (&self->kept);
+      data->gate_held = TRUE;
+      note (self, "reusing the connection kept open");
+      o365_smtp_session_check_alive_async (data->session, cancellable, on_kept_checked, g_steal_pointer (&task));
+      return;
+    }
   start_operation (O365_TRANSPORT (transport), o365_transport_submit_async, data, cancellable,
                    callback, user_data);
 }
@@ -460,6 +576,8 @@ o365_transport_check_async (MailTransport *transport,
   OperationData *data = g_new0 (OperationData, 1);
 
   data->on_ready = close_after_check;
+  /* A check is a new sign-in: the kept connection goes first (its gate with it). */
+  close_kept (O365_TRANSPORT (transport));
   start_operation (O365_TRANSPORT (transport), o365_transport_check_async, data, cancellable,
                    callback, user_data);
 }
@@ -478,6 +596,7 @@ o365_transport_mail_transport_init (MailTransportInterface *iface)
   iface->submit_finish = o365_transport_submit_finish;
   iface->check_async = o365_transport_check_async;
   iface->check_finish = o365_transport_check_finish;
+  iface->set_idle_timeout = set_idle_timeout;
 }
 
 /* --- "auto": Microsoft Graph when the tenant switched SMTP AUTH off ---------------------------- */

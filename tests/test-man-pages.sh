@@ -3,7 +3,7 @@
 # test-man-pages.sh — the manual pages render cleanly and document every option the programs'
 # --help prints. TAP.
 #
-#   test-man-pages.sh O365_ACCOUNT O365_SEND O365_ACCOUNT_PAGE O365_SEND_PAGE
+#   test-man-pages.sh O365_ACCOUNT O365_SEND O365_ACCOUNT_PAGE O365_SEND_PAGE AGENT AGENT_PAGE
 #
 # Each page: `man -l` and `groff -ww` without a warning, lexgrog finds its NAME (so mandb and
 # whatis will), and it has the sections a reader looks for. Then every option in the option
@@ -14,11 +14,11 @@
 # page has it. The `setup` command runs o365-account-setup from $O365_ACCOUNT_LIBEXECDIR.
 set -u
 
-if [ $# -ne 4 ]; then
-  echo "Bail out! usage: $0 O365_ACCOUNT O365_SEND O365_ACCOUNT_PAGE O365_SEND_PAGE"
+if [ $# -ne 6 ]; then
+  echo "Bail out! usage: $0 O365_ACCOUNT O365_SEND O365_ACCOUNT_PAGE O365_SEND_PAGE AGENT AGENT_PAGE"
   exit 1
 fi
-account=$1 send=$2 account_page=$3 send_page=$4
+account=$1 send=$2 account_page=$3 send_page=$4 agent=$5 agent_page=$6
 for tool in man groff lexgrog; do
   if ! command -v "$tool" > /dev/null; then
     echo "Bail out! $tool is not installed (packages man-db, groff-base)"
@@ -155,6 +155,15 @@ check_options() {
 
 check_page "$send_page" o365-send
 check_page "$account_page" o365-account
+check_page "$agent_page" o365-account-agent
+
+# o365-account-agent: one --help (GOption's), one OPTIONS section.
+if "$agent" --help > "$work/agent.help" 2>&1; then
+  section "$work/o365-account-agent.txt" OPTIONS > "$work/agent.options"
+  check_options "o365-account-agent" "$work/agent.help" o365-account-agent "OPTIONS" "$work/agent.options"
+else
+  not_ok "o365-account-agent --help exits 0" "$(cat "$work/agent.help")"
+fi
 
 # o365-send: one --help, one OPTIONS section.
 if "$send" --help > "$work/send.help" 2>&1; then

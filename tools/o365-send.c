@@ -26,6 +26,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "agent-client.h"
 #include "host-accounts.h"
 #include "host-complain.h"
 #include "host-outbox.h"
@@ -35,6 +36,7 @@
 #include "mail-address.h"
 #include "mail-i18n.h"
 #include "message-head.h"
+#include "outbox-result-variant.h"
 #include "send-progress.h"
 
 #define complain(...) host_complain ("o365-send", __VA_ARGS__)
@@ -598,6 +600,69 @@ take_queued_copy (Outbox *outbox, OutboxEntry *entry, int *status)
   return NULL;
 }
 
+/* The agent's outcome for @entry, reported as one of our own would be. */
+static int
+report_agent_outcome (Options *options, Outbox *outbox, OutboxEntry *entry, GVariant *outcome)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (OutboxResult) result = outbox_result_from_variant (outcome, entry, &error);
+  int status;
+
+  if (result == NULL)
+    {
+      /* It is in the outbox: the agent or a flush has it, whatever the answer meant. */
+      complain (_("%s; the message stays in the outbox as %s (see “o365-send --queue”)"), error->message, entry->id);
+      return EX_TEMPFAIL;
+    }
+  status = host_outbox_report (outbox, result, options->verbose || options->debug);
+  if (options->verbose)
+    print_message_id (result);
+  return status;
+}
+
+/* Hands the queued @entry (taken) to the agent, the one process that talks to the server for
+ * the account. Returns NULL with *@status when the agent had the outcome (reported), else the
+ * entry, locked again, for sending directly: no session bus, no agent, or the agent failed
+ * (then what it left is respected: a message it may have sent is held, not sent again). */
+static OutboxEntry *
+hand_to_agent (Options *options, Outbox *outbox, OutboxEntry *entry, int *status)
+{
+  g_autoptr (OutboxEntry) handed = entry;
+  g_autoptr (GVariant) outcome = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *why_not = NULL;
+  OutboxEntry *again;
+
+  outbox_entry_unlock (handed);
+  outcome = agent_client_send (handed->id, &why_not);
+  if (outcome != NULL)
+    {
+      if (options->debug)
+        g_printerr ("o365-send: %s sent through the agent (org.o365account.Agent)\n", handed->id);
+      *status = report_agent_outcome (options, outbox, handed, outcome);
+      return NULL;
+    }
+  if (options->debug)
+    g_printerr ("o365-send: no agent (%s); sending directly\n", why_not);
+  again = outbox_claim_entry (outbox, handed->id, &error);
+  if (again == NULL)
+    {
+      complain (_("%s; the message stays in the outbox as %s (see “o365-send --queue”)"), error->message,
+                handed->id);
+      *status = EX_TEMPFAIL;
+      return NULL;
+    }
+  if (!outbox_state_is_sendable (again->state, FALSE))
+    {
+      g_printerr (_("Message %s may have been delivered: it is held, not sent again (see “o365-send --queue”).\n"),
+                  again->id);
+      outbox_entry_free (again);
+      *status = EX_PROTOCOL;
+      return NULL;
+    }
+  return again;
+}
+
 static int
 send_message (Options *options)
 {
@@ -713,6 +778,9 @@ send_message (Options *options)
       return EX_IOERR;
     }
   entry = take_queued_copy (outbox, entry, &status);
+  if (entry == NULL)
+    return status;
+  entry = hand_to_agent (options, outbox, entry, &status);
   if (entry == NULL)
     return status;
   entries = g_ptr_array_new_with_free_func ((GDestroyNotify) outbox_entry_free);

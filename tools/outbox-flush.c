@@ -27,6 +27,12 @@ flush_data_free (FlushData *data)
   g_free (data);
 }
 
+const char *
+outbox_flush_message_entry_id (MailOutgoing *message)
+{
+  return g_object_get_data (G_OBJECT (message), "outbox-entry-id");
+}
+
 void
 outbox_result_free (OutboxResult *result)
 {
@@ -49,8 +55,8 @@ refusal_free (OutboxRefusal *refusal)
   g_free (refusal);
 }
 
-static void
-add_refusal (GPtrArray **list, const char *recipient, const GError *error)
+void
+outbox_result_add_refusal (GPtrArray **list, const char *recipient, const GError *error)
 {
   OutboxRefusal *refusal = g_new0 (OutboxRefusal, 1);
 
@@ -188,11 +194,11 @@ sort_recipients (OutboxResult *result, MailSubmission *submission, GStrvBuilder 
             continue;
           if (mail_transport_error_classify (refusal) == MAIL_FAILURE_TEMPORARY)
             {
-              add_refusal (&result->deferred, recipient, refusal);
+              outbox_result_add_refusal (&result->deferred, recipient, refusal);
               g_strv_builder_add (remaining, recipient);
             }
           else
-            add_refusal (&result->refused, recipient, refusal);
+            outbox_result_add_refusal (&result->refused, recipient, refusal);
         }
       return FALSE;
     }
@@ -201,7 +207,7 @@ sort_recipients (OutboxResult *result, MailSubmission *submission, GStrvBuilder 
   for (guint i = 0; recipients[i] != NULL; i++)
     {
       if (error != NULL && mail_transport_error_classify (error) == MAIL_FAILURE_PERMANENT)
-        add_refusal (&result->refused, recipients[i], error);
+        outbox_result_add_refusal (&result->refused, recipients[i], error);
       else
         g_strv_builder_add (remaining, recipients[i]);
     }
@@ -284,7 +290,7 @@ apply_parts (FlushData *data, GPtrArray *submissions, guint from, guint to)
           const GError *refusal = mail_submission_get_recipient_error (submission, r);
 
           if (refusal != NULL)
-            add_refusal (&result->refused, mail_submission_get_recipient (submission, r), refusal);
+            outbox_result_add_refusal (&result->refused, mail_submission_get_recipient (submission, r), refusal);
         }
       apply_submission (data, result, g_ptr_array_index (submissions, first));
     }
@@ -379,6 +385,7 @@ add_parts (FlushData *data, Outbox *outbox, OutboxResult *result, GPtrArray *mes
       mark->outbox = outbox;
       mark->entry = entry;
       mail_outgoing_set_before_end_func (part, mark_in_flight, mark, g_free);
+      g_object_set_data_full (G_OBJECT (part), "outbox-entry-id", g_strdup (entry->id), g_free);
       g_ptr_array_add (parts, part);
     }
   for (guint i = 0; i < parts->len; i++)

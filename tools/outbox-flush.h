@@ -43,6 +43,8 @@ typedef struct
 } OutboxResult;
 
 void outbox_result_free (OutboxResult *result);
+/* Adds a refusal of @recipient for @error (copied) to *@list, creating it. */
+void outbox_result_add_refusal (GPtrArray **list, const char *recipient, const GError *error);
 
 typedef enum
 {
@@ -69,6 +71,10 @@ void outbox_flush_async (Outbox *outbox,
  * failure (queued or held with it as the reason of a failed attempt, or failed with
  * %OUTBOX_FLUSH_NEW_MESSAGES), so that hosts report every outcome the same way. */
 GPtrArray *outbox_flush_finish (MailTransport *transport, GAsyncResult *result);
+
+/* The id of the entry a message of a flush is (part of), for a MailTransport::progress
+ * handler; NULL for a message that is not. */
+const char *outbox_flush_message_entry_id (MailOutgoing *message);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OutboxResult, outbox_result_free)
 

@@ -60,8 +60,8 @@ outbox_state_is_sendable (OutboxState state, gboolean include_unknown)
          || (include_unknown && state == OUTBOX_STATE_HELD_UNKNOWN);
 }
 
-static gboolean
-state_from_string (const char *name, OutboxState *state)
+gboolean
+outbox_state_from_string (const char *name, OutboxState *state)
 {
   for (guint i = 0; i < G_N_ELEMENTS (state_names); i++)
     if (g_strcmp0 (name, state_names[i]) == 0)
@@ -310,7 +310,7 @@ entry_from_meta (const char *id, const char *path, GError **error)
   state = g_key_file_get_string (keys, META_GROUP, "State", error);
   if (state == NULL)
     return NULL;
-  if (!state_from_string (state, &entry->state) || entry->recipients[0] == NULL)
+  if (!outbox_state_from_string (state, &entry->state) || entry->recipients[0] == NULL)
     {
       g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
                    _("Outbox entry %s has no recipients or an unknown state"), id);
@@ -346,6 +346,14 @@ write_meta (const char *directory, OutboxEntry *entry, GError **error)
   g_autofree char *contents = entry_to_meta (entry, &length);
 
   return write_durably (path, temp_path, contents, length, error);
+}
+
+void
+outbox_entry_unlock (OutboxEntry *entry)
+{
+  if (entry->lock_fd >= 0)
+    close (entry->lock_fd);
+  entry->lock_fd = -1;
 }
 
 void

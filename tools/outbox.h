@@ -142,9 +142,14 @@ gboolean outbox_entry_remove (Outbox *self, OutboxEntry *entry, GError **error);
 /* For a locked entry: moves it to failed/ with @reason. Returns: the path of its data there. */
 char *outbox_entry_move_to_failed (Outbox *self, OutboxEntry *entry, const char *reason, GError **error);
 
+/* Releases this process's lock on @entry (another process may claim it then), keeping what
+ * it knows of it. */
+void outbox_entry_unlock (OutboxEntry *entry);
 void outbox_entry_free (OutboxEntry *entry);
 
 const char *outbox_state_to_string (OutboxState state);
+/* The state named @name (as outbox_state_to_string() writes it); FALSE if none is. */
+gboolean outbox_state_from_string (const char *name, OutboxState *state);
 /* Whether a flush sends entries in @state (held ones only with @include_unknown). */
 gboolean outbox_state_is_sendable (OutboxState state, gboolean include_unknown);
 

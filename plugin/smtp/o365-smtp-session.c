@@ -754,6 +754,76 @@ o365_smtp_session_send_finish (O365SmtpSession *self, GAsyncResult *result, GErr
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* --- checking a kept connection -------------------------------------------------------------- */
+
+static void
+on_noop_reply (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  O365SmtpSession *self = g_task_get_source_object (task);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MailReply) reply = o365_smtp_channel_read_reply_finish (O365_SMTP_CHANNEL (source), result, &error);
+
+  if (reply != NULL)
+    o365_transcript_server (self->transcript, reply);
+  if (reply == NULL || !mail_reply_is_positive (reply))
+    {
+      o365_transcript_note (self->transcript, "the kept connection is no longer usable%s%s",
+                            error != NULL ? ": " : "", error != NULL ? error->message : "");
+      drop_connection (self);
+      g_task_return_boolean (task, FALSE);
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_noop_written (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  O365SmtpSession *self = g_task_get_source_object (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+
+  if (!o365_smtp_channel_write_finish (O365_SMTP_CHANNEL (source), result, NULL))
+    {
+      drop_connection (self);
+      g_task_return_boolean (task, FALSE);
+      return;
+    }
+  o365_smtp_channel_read_reply_async (O365_SMTP_CHANNEL (source), cancellable, on_noop_reply, g_steal_pointer (&task));
+}
+
+void
+o365_smtp_session_check_alive_async (O365SmtpSession *self,
+                                     GCancellable *cancellable,
+                                     GAsyncReadyCallback callback,
+                                     gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+
+  g_return_if_fail (O365_IS_SMTP_SESSION (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, o365_smtp_session_check_alive_async);
+  if (!self->open)
+    {
+      g_task_return_boolean (task, FALSE);
+      return;
+    }
+  o365_transcript_client_commands (self->transcript, "NOOP\r\n");
+  o365_smtp_channel_set_timeout (self->channel, self->config->timeout_ms);
+  o365_smtp_channel_write_async (self->channel, g_bytes_new_static ("NOOP\r\n", 6), cancellable,
+                                 on_noop_written, g_steal_pointer (&task));
+}
+
+gboolean
+o365_smtp_session_check_alive_finish (O365SmtpSession *self, GAsyncResult *result)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == o365_smtp_session_check_alive_async, FALSE);
+  return g_task_propagate_boolean (G_TASK (result), NULL);
+}
+
 /* --- closing -------------------------------------------------------------------------------- */
 
 static void

@@ -44,6 +44,14 @@ void o365_smtp_session_send_async (O365SmtpSession *self,
                                    gpointer user_data);
 gboolean o365_smtp_session_send_finish (O365SmtpSession *self, GAsyncResult *result, GError **error);
 
+/* After a pause (a kept connection): NOOP, so that a connection the server closed meanwhile is
+ * found before a message is started on it. FALSE when it cannot be used (then closed). */
+void o365_smtp_session_check_alive_async (O365SmtpSession *self,
+                                          GCancellable *cancellable,
+                                          GAsyncReadyCallback callback,
+                                          gpointer user_data);
+gboolean o365_smtp_session_check_alive_finish (O365SmtpSession *self, GAsyncResult *result);
+
 /* QUIT and close; never fails (there is nothing left to lose). */
 void o365_smtp_session_close_async (O365SmtpSession *self,
                                     GCancellable *cancellable,

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* agent-client.c — a synchronous call: o365-send is a command-line program with nothing else
+ * to do while it waits, and its main context runs nothing else. */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "agent-client.h"
+#include "agent-dbus.h"
+
+GVariant *
+agent_client_send (const char *id, char **why_not)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GDBusConnection) bus = NULL;
+  g_autoptr (GVariant) reply = NULL;
+  GVariant *result;
+
+  if (g_strcmp0 (g_getenv ("O365_SEND_NO_AGENT"), "1") == 0)
+    {
+      *why_not = g_strdup ("O365_SEND_NO_AGENT=1");
+      return NULL;
+    }
+  /* No session bus (a cron job, ssh without a session): the direct path, said why. */
+  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL && g_getenv ("XDG_RUNTIME_DIR") == NULL)
+    {
+      *why_not = g_strdup (_("no session bus"));
+      return NULL;
+    }
+  bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  if (bus == NULL)
+    {
+      *why_not = g_strdup_printf (_("no session bus: %s"), error->message);
+      return NULL;
+    }
+  /* Activated if not running; no timeout of our own: the agent applies the session's, and a
+   * long upload must not be cut short. A crash of the agent ends the call with an error. */
+  reply = g_dbus_connection_call_sync (bus, "org.o365account.Agent", "/org/o365account/Agent",
+                                       "org.o365account.Agent1", "Send", g_variant_new ("(s)", id),
+                                       G_VARIANT_TYPE ("(a{sv})"), G_DBUS_CALL_FLAGS_NONE, G_MAXINT, NULL, &error);
+  if (reply == NULL)
+    {
+      g_dbus_error_strip_remote_error (error);
+      *why_not = g_strdup_printf (_("the agent did not take it: %s"), error->message);
+      return NULL;
+    }
+  g_variant_get (reply, "(@a{sv})", &result);
+  return result;
+}
