@@ -605,6 +605,137 @@ class Bench:
                     proxy[0].stop()
                     self.cleanups.remove(proxy[0].stop)
 
+    # -- through the submission agent (issue 12) ------------------------------------------------------
+
+    def setup_agent(self):
+        """A second private bus and keyring, whose bus activates this build's agent
+        (build/data/dbus-1/services), with its own home, settings, outbox and account: the
+        direct path's runs (the matrix) never meet the agent."""
+        services = os.path.join(self.build, "data", "dbus-1", "services")
+        agent = os.path.join(self.build, "agent", "o365-account-agent")
+        if not os.access(agent, os.X_OK) or not os.path.isdir(services):
+            raise BenchError(f"{agent} or {services} is missing: build first (.ci/build)")
+        harness = os.path.join(self.top, "tests", "harness", "keyring-harness")
+        kr_dir = self.path("kra")
+        log("starting a private bus that activates the agent, with its own keyring")
+        self.cleanups.append(lambda: subprocess.run([harness, "stop", kr_dir],
+                                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        facts = parse_facts(capture([harness, "start", kr_dir, "--service-dir", services]).stdout)
+        env = dict(self.env_ours)
+        for key in ("DBUS_SESSION_BUS_ADDRESS", "HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME",
+                    "XDG_CACHE_HOME", "XDG_RUNTIME_DIR"):
+            env[key] = facts[key]
+        env["O365_AGENT_LOG"] = self.path("logs", "agent.log")
+        # Office 365's 30 messages a minute would make every batch after the first wait for the
+        # pacer (msmtp and curl have none): these runs measure the hand-off and the connection.
+        env["O365_ACCOUNT_SEND_RATE"] = "1000/1"
+        # The harness gave the agent the private home; the rest it shares with o365-send:
+        capture(["dbus-update-activation-environment", "GSETTINGS_BACKEND", "GSETTINGS_SCHEMA_DIR",
+                 "O365_ACCOUNT_PLUGIN_PATH", "LC_ALL", "O365_AGENT_LOG", "O365_ACCOUNT_SEND_RATE"], env=env)
+        account = os.path.join(self.build, "tools", "o365-account")
+        capture([account, "add", ADDRESS, "--server", "localhost", "--port", str(self.pf_port),
+                 "--ca-file", self.ca, "--display-name", "Bench", "--password-stdin"],
+                env=env, stdin_path=self.password_file)
+        shown = capture([account, "show", ADDRESS], env=env).stdout
+        self.agent_account_id = re.search(r"^id\s+(\S+)", shown, re.M).group(1)
+        self.env_agent = env
+
+    def agent_pid(self):
+        res = capture(["gdbus", "call", "--session", "--dest", "org.freedesktop.DBus",
+                       "--object-path", "/org/freedesktop/DBus",
+                       "--method", "org.freedesktop.DBus.GetConnectionUnixProcessID", "org.o365account.Agent"],
+                      env=self.env_agent, check=False)
+        m = re.match(r"\(uint32 (\d+),\)", res.stdout.strip())
+        return int(m.group(1)) if m else None
+
+    @staticmethod
+    def process_cpu(pid):
+        """user+sys CPU seconds of a running process (0 when it is gone)."""
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except (OSError, TypeError):
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def stop_agent(self):
+        """SIGTERM to the agent, so that the next o365-send activates a new one."""
+        pid = self.agent_pid()
+        if pid is None:
+            return
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        while self.agent_pid() is not None and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    def agent_send(self, paths, log_path, measured):
+        for p in paths:
+            run_measured([self.o365_send, "-t"], self.env_agent, stdin_path=p, timeout=60,
+                         log_path=log_path, measured=measured)
+
+    def agent_run(self, mode, case, index, port):
+        """One run of @case: "batch-cold" (20 processes, the first one activating the agent),
+        "batch-warm" (20 processes, the agent already connected) or "small-warm" (one 10 KB
+        message, the agent already connected). CPU counts the agent's share too."""
+        tag = f"agent-{mode}-{case}-{index}"
+        log_path = self.path("logs", f"{tag}.log")
+        paths = self.batch if case.startswith("batch") else [self.small]
+        error = None
+        m = Measured()
+        try:
+            if case == "batch-cold":
+                self.stop_agent()
+            else:
+                # Not timed: starts the agent, signs in and leaves its connection open for reuse.
+                self.agent_send([self.small], log_path, Measured())
+                self.postfix_delivered(1, 20)
+            pid = self.agent_pid()
+            cpu_before = self.process_cpu(pid) if pid else 0.0
+            conns_before = self.postfix_connections()
+            self.agent_send(paths, log_path, m)
+            pid_after = self.agent_pid()
+            agent_cpu = self.process_cpu(pid_after) - (cpu_before if pid_after == pid else 0.0)
+        except BenchError as e:
+            error, agent_cpu, conns_before = str(e), 0.0, self.postfix_connections()
+        row = {"mode": mode, "case": case, "run": index, "wall": m.wall, "cpu": m.cpu + agent_cpu,
+               "agent_cpu": agent_cpu, "statuses": m.statuses,
+               "delivered": self.postfix_delivered(len(paths), 30)}
+        row["connections"] = self.postfix_connections() - conns_before
+        row["ok"] = error is None and all(st == 0 for st in m.statuses) and row["delivered"] == len(paths)
+        if not row["ok"]:
+            why = error or f"exit statuses {m.statuses}, {row['delivered']} of {len(paths)} delivered"
+            row["error"] = why
+            self.failures.append(f"{tag}: {why} (log: {log_path})")
+            log(f"FAILED {tag}: {why}")
+        log(f"  {tag}: {m.wall * 1000:.0f} ms, cpu {row['cpu'] * 1000:.0f} ms "
+            f"(agent {agent_cpu * 1000:.0f} ms), {row['connections']} connection(s)")
+        return row
+
+    def agent_matrix(self):
+        """Issue 12's benchmarks on Postfix: 20 × o365-send (one process per message, as git
+        send-email runs it) and one 10 KB message, through the agent."""
+        self.setup_agent()
+        rows = []
+        runs = {"batch-cold": self.args.runs_batch, "batch-warm": self.args.runs_batch,
+                "small-warm": self.args.runs_small}
+        for mode in ("loopback", "latency"):
+            proxy = self.start_proxy(self.pf_port, "agent") if mode == "latency" else None
+            port = proxy[1] if proxy is not None else self.pf_port
+            # The agent reads the account when it starts: a new one for the new port.
+            self.stop_agent()
+            capture(["gsettings", "set",
+                     f"org.o365account.office365:/org/o365account/accounts/{self.agent_account_id}/",
+                     "port", str(port)], env=self.env_agent)
+            for case, n in runs.items():
+                log(f"agent, {mode}, {case}: {n} run(s)")
+                for i in range(n):
+                    rows.append(self.agent_run(mode, case, i, port))
+            if proxy is not None:
+                proxy[0].stop()
+                self.cleanups.remove(proxy[0].stop)
+        self.stop_agent()
+        self.extra["agent"] = rows
+
     # -- constant memory, encoder, raw TLS, stall ----------------------------------------------------
 
     def rss_series(self):
@@ -964,6 +1095,7 @@ class Report:
         self.headline()
         for server in b.args.servers:
             self.server_tables(server)
+        self.agent_section()
         self.where_time_goes()
         self.floor()
         self.memory()
@@ -1037,6 +1169,39 @@ class Report:
                            f"{fmt_ms(curl)} | {fmt_ratio(ours, msmtp)} | {fmt_ratio(ours, curl)} | "
                            f"{fmt_ratio(ours, reuse) if scenario == 'batch' else ''} |")
             self.w()
+
+    def agent_section(self):
+        rows = self.b.extra.get("agent")
+        if not rows:
+            return
+        self.w("## Through the submission agent (issue 12), on Postfix + Dovecot")
+        self.w()
+        self.w("o365-send hands each message to `o365-account-agent` on a private session bus that "
+               "activates this build's agent, with its own keyring, home and account. *cold*: the agent "
+               "is stopped before the run, the first o365-send activates it; *warm*: one untimed message "
+               "first, so the agent is running, signed in and holds its connection. CPU is o365-send's "
+               "plus the agent's (from /proc). The pacer's rate is 1000/1 here (Office 365's 30 a minute "
+               "would make a batch wait, and msmtp and curl have no pacer). Issue 12's targets: 20 × o365-send ≤ 0.25× msmtp's wall "
+               "time; one message through a warm agent ≤ 1.0× curl's.")
+        self.w()
+        self.w("| work | path | wall | CPU (agent's share) | connections | msmtp | curl | ours/msmtp | ours/curl |")
+        self.w("|---|---|---|---|---|---|---|---|---|")
+        names = {"batch-cold": "b. 20 × o365-send, agent cold", "batch-warm": "b. 20 × o365-send, agent warm",
+                 "small-warm": "a. one 10 KB message, agent warm"}
+        for case in ("batch-cold", "batch-warm", "small-warm"):
+            scenario = "batch" if case.startswith("batch") else "small"
+            for mode in ("loopback", "latency"):
+                ok = [r for r in rows if r["case"] == case and r["mode"] == mode and r["ok"]]
+                wall = median([r["wall"] for r in ok])
+                cpu = median([r["cpu"] for r in ok])
+                agent_cpu = median([r["agent_cpu"] for r in ok])
+                conns = median([r["connections"] for r in ok])
+                msmtp = self.stat("postfix", mode, scenario, "msmtp", "wall")
+                curl = self.stat("postfix", mode, scenario, "curl", "wall")
+                self.w(f"| {names[case]} | {mode} | {fmt_ms(wall)} | {fmt_ms(cpu)} ({fmt_ms(agent_cpu)}) | "
+                       f"{'–' if conns is None else f'{conns:g}'} | {fmt_ms(msmtp)} | {fmt_ms(curl)} | "
+                       f"{fmt_ratio(wall, msmtp)} | {fmt_ratio(wall, curl)} |")
+        self.w()
 
     def server_tables(self, server):
         b = self.b
@@ -1351,6 +1516,7 @@ def main():
                         help="also c (the big message) on the Office-365-like server (slow with msmtp)")
     parser.add_argument("--servers", default="postfix,o365", help="postfix,o365")
     parser.add_argument("--skip-extra", action="store_true", help="only the client matrix")
+    parser.add_argument("--skip-agent", action="store_true", help="no runs through the submission agent")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (logs) in /tmp")
     parser.add_argument("--trace", action="store_true", help="the proxy logs every chunk (with --keep)")
     parser.add_argument("--raw", help="also save the raw figures (JSON) here")
@@ -1402,6 +1568,8 @@ def main():
         bench.setup()
         versions = bench.versions()
         bench.matrix()
+        if "postfix" in args.servers and not args.skip_agent:
+            bench.agent_matrix()
         if not args.skip_extra:
             bench.rss_series()
             bench.encoder()
