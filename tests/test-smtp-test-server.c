@@ -886,6 +886,109 @@ test_office365_auth_disabled (void)
   g_assert_cmpuint (smtp_test_server_get_n_messages (server), ==, 0);
 }
 
+/* --- Holding a connection at a stage (for kill -9 tests) --- */
+
+/* Whether the server has sent anything within @ms (it must not, while it holds). */
+static gboolean
+client_hears_within (Client *client, guint ms)
+{
+  g_autoptr (GIOStream) base = NULL;
+  GSocket *socket;
+
+  if (G_IS_TLS_CONNECTION (client->stream))
+    g_object_get (client->stream, "base-io-stream", &base, NULL);
+  else
+    base = g_object_ref (client->stream);
+  socket = g_socket_connection_get_socket (G_SOCKET_CONNECTION (base));
+  g_usleep (ms * 1000);
+  return client->in->len > 0 || (g_socket_condition_check (socket, G_IO_IN) & G_IO_IN) != 0;
+}
+
+typedef struct {
+  O365Client o;
+  SmtpTestHold hold;
+  gboolean heard;  /* the server answered while it should hold */
+} HoldClient;
+
+static void
+hold_client (gpointer data)
+{
+  HoldClient *h = data;
+  g_autoptr (Client) client = NULL;
+  g_autofree char *user = b64_line (USER);
+  g_autofree char *password = b64_line (PASSWORD);
+
+  if (h->hold == SMTP_TEST_HOLD_GREETING)
+    {
+      client = client_connect (h->o.port);
+      h->heard = client_hears_within (client, 300);
+      return;
+    }
+  client = o365_connect (&h->o);
+  client_command (client, "AUTH LOGIN\r\n", "334 VXNlcm5hbWU6\r\n");
+  client_command (client, user, "334 UGFzc3dvcmQ6\r\n");
+  client_command (client, password, "235 2.7.0 Authentication successful\r\n");
+  client_command (client, "MAIL FROM:<" USER ">\r\n", "250 2.1.0 Sender OK\r\n");
+  client_command (client, "RCPT TO:<bob@example.test>\r\n", "250 2.1.5 Recipient OK\r\n");
+  client_command (client, "DATA\r\n", "354 Start mail input; end with <CRLF>.<CRLF>\r\n");
+  client_send (client, "Subject: held\r\n\r\nThe first part of the body.\r\n");
+  if (h->hold == SMTP_TEST_HOLD_AFTER_DOT)
+    client_send (client, "The rest.\r\n.\r\n");
+  h->heard = client_hears_within (client, 300);
+}
+
+static void
+check_hold (SmtpTestHold hold, const char *marker)
+{
+  g_autoptr (SmtpTestServer) server = smtp_test_server_new_office365 ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GString) log = g_string_new (NULL);
+  HoldClient h = { .hold = hold };
+
+  smtp_test_server_set_credentials (server, USER, PASSWORD, NULL);
+  smtp_test_server_set_hold (server, hold);
+  smtp_test_server_set_log_func (server, collect_log, log);
+  g_assert_true (smtp_test_server_start (server, 0, &error));
+  g_assert_no_error (error);
+  h.o.port = smtp_test_server_get_port (server);
+  h.o.host = smtp_test_server_get_host (server);
+
+  run_client (hold_client, &h);
+  g_test_message ("server log:\n%s", log->str);
+  g_assert_false (h.heard);
+  g_assert_nonnull (strstr (log->str, marker));
+  if (hold == SMTP_TEST_HOLD_DATA)
+    {
+      /* Nothing is read any more, so the client's going away goes unseen until the stop. */
+      g_assert_null (strstr (log->str, "] closed"));
+      smtp_test_server_stop (server);
+    }
+  else
+    g_assert_true (smtp_test_server_wait_idle (server, TEST_TIMEOUT_MS));
+  g_assert_nonnull (strstr (log->str, "] closed"));
+  /* After the final dot the message is kept (the client cannot know it was): a resend shows. */
+  g_assert_cmpuint (smtp_test_server_get_n_messages (server), ==, hold == SMTP_TEST_HOLD_AFTER_DOT ? 1 : 0);
+  g_assert_null (strstr (log->str, hold == SMTP_TEST_HOLD_GREETING ? "S: 220" : "S: 250 2.0.0 OK"));
+}
+
+static void
+test_office365_hold_greeting (void)
+{
+  check_hold (SMTP_TEST_HOLD_GREETING, "holding at the greeting");
+}
+
+static void
+test_office365_hold_data (void)
+{
+  check_hold (SMTP_TEST_HOLD_DATA, "holding during DATA after ");
+}
+
+static void
+test_office365_hold_after_dot (void)
+{
+  check_hold (SMTP_TEST_HOLD_AFTER_DOT, "holding after the final dot");
+}
+
 /* --- The o365-test-server program --- */
 
 static void
@@ -1018,6 +1121,9 @@ main (int argc, char **argv)
   g_test_add_func ("/smtp-test-server/office365/login-and-message", test_office365_login_and_message);
   g_test_add_func ("/smtp-test-server/office365/xoauth2", test_office365_xoauth2);
   g_test_add_func ("/smtp-test-server/office365/auth-disabled", test_office365_auth_disabled);
+  g_test_add_func ("/smtp-test-server/office365/hold-greeting", test_office365_hold_greeting);
+  g_test_add_func ("/smtp-test-server/office365/hold-data", test_office365_hold_data);
+  g_test_add_func ("/smtp-test-server/office365/hold-after-dot", test_office365_hold_after_dot);
   g_test_add_func ("/smtp-test-server/program", test_program);
   return g_test_run ();
 }
