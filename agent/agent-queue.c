@@ -12,7 +12,7 @@ struct _AgentQueue
 {
   Outbox *outbox;
   MailPluginLoader *loader;
-  AgentRetryPolicy policy;
+  OutboxRetryPolicy policy;
   guint connection_idle_seconds;
   gboolean debug;
   AgentQueueCallbacks callbacks;
@@ -57,7 +57,7 @@ agent_account_free (AgentAccount *account)
 AgentQueue *
 agent_queue_new (Outbox *outbox,
                  MailPluginLoader *loader,
-                 const AgentRetryPolicy *policy,
+                 const OutboxRetryPolicy *policy,
                  guint connection_idle_seconds,
                  gboolean debug,
                  const AgentQueueCallbacks *callbacks,
@@ -141,18 +141,10 @@ update_idle (AgentQueue *self)
 
 /* --- the retry schedule ---------------------------------------------------------------------- */
 
-/* When a queued entry is due again: after its backoff, not before the server's Retry-After, not
- * while the account is throttled. */
 static gint64
 entry_due (AgentAccount *account, const OutboxEntry *entry)
 {
-  gint64 due = 0;
-
-  if (entry->attempts > 0 && entry->last_attempt != NULL)
-    due = g_date_time_to_unix (entry->last_attempt) +
-          agent_retry_delay (&account->queue->policy, entry->id, entry->attempts, FALSE);
-  due = MAX (due, entry->next_attempt);
-  return MAX (due, account->throttled_until);
+  return outbox_retry_due (&account->queue->policy, entry, account->throttled_until);
 }
 
 static gboolean
@@ -284,7 +276,7 @@ on_flushed (GObject *source, GAsyncResult *result, gpointer user_data)
       if (outcome->error != NULL &&
           g_error_matches (outcome->error, MAIL_TRANSPORT_ERROR, MAIL_TRANSPORT_ERROR_RATE_LIMITED))
         account->throttled_until =
-          now_seconds () + agent_retry_delay (&self->policy, outcome->entry->id, outcome->entry->attempts, TRUE);
+          now_seconds () + outbox_retry_delay (&self->policy, outcome->entry->id, outcome->entry->attempts, TRUE);
       deliver (self, outcome, g_array_index (run->earlier_attempts, guint, i));
     }
   flush_run_free (run); /* unlocks the entries */
