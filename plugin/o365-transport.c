@@ -323,24 +323,59 @@ start_operation (O365Transport *self,
                                   cancellable, on_gate_acquired, callback, user_data);
 }
 
+/* --- the end of every operation -------------------------------------------------------------- */
+
+static void
+on_session_ended (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autofree char *gate_key = user_data;
+
+  o365_smtp_session_close_finish (O365_SMTP_SESSION (source), result);
+  o365_connection_gate_release (gate_key);
+}
+
+/* Ends the session with QUIT. @report completes the operation as soon as QUIT is written: the
+ * outcome is known by then, and a short-lived host (o365-send) can exit without waiting for
+ * the 221, or up to the QUIT timeout when none comes. The session finishes in the background,
+ * holding the account's connection gate until its connection is closed, so that the next
+ * operation for the account still never opens a second connection meanwhile. */
+static void
+end_session (GTask *task, O365SmtpQuitSentFunc report)
+{
+  O365Transport *self = g_task_get_source_object (task);
+  OperationData *data = g_task_get_task_data (task);
+
+  g_assert (data->gate_held);
+  data->gate_held = FALSE;
+  o365_smtp_session_close_async (data->session, report, task, NULL, on_session_ended,
+                                 g_strdup (self->account_key));
+}
+
 /* --- submit --------------------------------------------------------------------------------- */
 
 static void
-on_batch_closed (GObject *source, GAsyncResult *result, gpointer user_data)
+report_submitted (O365SmtpSession *session, gpointer user_data)
 {
   GTask *task = user_data;
   OperationData *data = g_task_get_task_data (task);
 
-  o365_smtp_session_close_finish (O365_SMTP_SESSION (source), result);
   complete (task, NULL, g_ptr_array_ref (data->submissions), (GDestroyNotify) g_ptr_array_unref);
 }
 
 static void send_next (GTask *task);
 
 static void
+on_pacer_told (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  o365_send_pacer_sent_finish (result);
+  send_next (user_data);
+}
+
+static void
 on_sent (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   GTask *task = user_data;
+  O365Transport *self = g_task_get_source_object (task);
   OperationData *data = g_task_get_task_data (task);
   g_autoptr (GError) error = NULL;
 
@@ -355,7 +390,7 @@ on_sent (GObject *source, GAsyncResult *result, gpointer user_data)
                                     NULL);
       data->next = data->messages->len;
     }
-  send_next (task);
+  o365_send_pacer_sent_async (self->account_key, on_pacer_told, task);
 }
 
 static void
@@ -386,7 +421,7 @@ send_next (GTask *task)
   OperationData *data = g_task_get_task_data (task);
 
   if (data->next == data->messages->len)
-    o365_smtp_session_close_async (data->session, NULL, on_batch_closed, task);
+    end_session (task, report_submitted);
   else
     o365_send_pacer_wait_async (self->account_key, g_task_get_cancellable (task), on_paced, task);
 }
@@ -433,22 +468,18 @@ describe_session (O365Transport *self, O365SmtpSession *session)
 }
 
 static void
-on_check_closed (GObject *source, GAsyncResult *result, gpointer user_data)
+report_checked (O365SmtpSession *session, gpointer user_data)
 {
   GTask *task = user_data;
   O365Transport *self = g_task_get_source_object (task);
-  OperationData *data = g_task_get_task_data (task);
 
-  o365_smtp_session_close_finish (O365_SMTP_SESSION (source), result);
-  complete (task, NULL, describe_session (self, data->session), (GDestroyNotify) g_variant_unref);
+  complete (task, NULL, describe_session (self, session), (GDestroyNotify) g_variant_unref);
 }
 
 static void
 close_after_check (GTask *task)
 {
-  OperationData *data = g_task_get_task_data (task);
-
-  o365_smtp_session_close_async (data->session, NULL, on_check_closed, task);
+  end_session (task, report_checked);
 }
 
 static void

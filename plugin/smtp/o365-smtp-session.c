@@ -756,6 +756,25 @@ o365_smtp_session_send_finish (O365SmtpSession *self, GAsyncResult *result, GErr
 
 /* --- closing -------------------------------------------------------------------------------- */
 
+/* The close operation's own state. */
+typedef struct
+{
+  O365SmtpQuitSentFunc quit_sent; /* NULL once called */
+  gpointer quit_sent_data;
+} CloseData;
+
+/* Tells the caller, once, that nothing more will be said on the session. */
+static void
+tell_quit_sent (GTask *task)
+{
+  CloseData *data = g_task_get_task_data (task);
+  O365SmtpQuitSentFunc quit_sent = data->quit_sent;
+
+  data->quit_sent = NULL;
+  if (quit_sent != NULL)
+    quit_sent (g_task_get_source_object (task), data->quit_sent_data);
+}
+
 static void
 on_closed (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -792,8 +811,10 @@ static void
 on_quit_written (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   GTask *task = user_data;
+  gboolean written = o365_smtp_channel_write_finish (O365_SMTP_CHANNEL (source), result, NULL);
 
-  if (!o365_smtp_channel_write_finish (O365_SMTP_CHANNEL (source), result, NULL))
+  tell_quit_sent (task);
+  if (!written)
     {
       close_streams (task);
       return;
@@ -804,19 +825,27 @@ on_quit_written (GObject *source, GAsyncResult *result, gpointer user_data)
 
 void
 o365_smtp_session_close_async (O365SmtpSession *self,
+                               O365SmtpQuitSentFunc quit_sent,
+                               gpointer quit_sent_data,
                                GCancellable *cancellable,
                                GAsyncReadyCallback callback,
                                gpointer user_data)
 {
   GTask *task;
+  CloseData *data;
 
   g_return_if_fail (O365_IS_SMTP_SESSION (self));
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, o365_smtp_session_close_async);
+  data = g_new0 (CloseData, 1);
+  data->quit_sent = quit_sent;
+  data->quit_sent_data = quit_sent_data;
+  g_task_set_task_data (task, data, g_free);
   if (!self->open)
     {
       drop_connection (self);
+      tell_quit_sent (task);
       g_task_return_boolean (task, TRUE);
       g_object_unref (task);
       return;

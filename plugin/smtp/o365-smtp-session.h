@@ -44,8 +44,16 @@ void o365_smtp_session_send_async (O365SmtpSession *self,
                                    gpointer user_data);
 gboolean o365_smtp_session_send_finish (O365SmtpSession *self, GAsyncResult *result, GError **error);
 
-/* QUIT and close; never fails (there is nothing left to lose). */
+/* Called once QUIT is written (or could not be), before the server's answer to it. */
+typedef void (*O365SmtpQuitSentFunc) (O365SmtpSession *session, gpointer user_data);
+
+/* QUIT and close; never fails (there is nothing left to lose). @quit_sent (may be NULL) runs
+ * before @callback, as soon as QUIT is on its way: what the session did is known by then, and
+ * a caller can report it without waiting one more round trip (or up to the QUIT timeout) for
+ * a reply that changes nothing. @callback runs once the streams are closed. */
 void o365_smtp_session_close_async (O365SmtpSession *self,
+                                    O365SmtpQuitSentFunc quit_sent,
+                                    gpointer quit_sent_data,
                                     GCancellable *cancellable,
                                     GAsyncReadyCallback callback,
                                     gpointer user_data);
