@@ -114,6 +114,7 @@ typedef struct
   GPtrArray *messages;    /* MailOutgoing (submit only) */
   GPtrArray *submissions; /* MailSubmission, same order (submit only) */
   O365SmtpSession *session;
+  O365SmtpTrust *trust; /* loading from the start, for every session of the operation */
   SessionReadyFunc on_ready;
   guint next;
   gboolean gate_held;
@@ -126,6 +127,7 @@ operation_data_free (OperationData *data)
   g_clear_pointer (&data->messages, g_ptr_array_unref);
   g_clear_pointer (&data->submissions, g_ptr_array_unref);
   g_clear_object (&data->session);
+  g_clear_object (&data->trust);
   g_free (data);
 }
 
@@ -228,6 +230,7 @@ open_session (GTask *task, const O365SmtpConfig *config)
   if (mail_transport_wants_transcript (MAIL_TRANSPORT (self)))
     transcript = o365_transcript_new (on_transcript_line, g_object_ref (self), g_object_unref);
   data->session = o365_smtp_session_new (config, transcript);
+  o365_smtp_session_set_trust (data->session, data->trust);
   o365_smtp_session_set_progress_func (data->session, on_progress, self);
   o365_smtp_session_open_async (data->session, g_task_get_cancellable (task), on_session_open, task);
 }
@@ -319,6 +322,9 @@ start_operation (O365Transport *self,
                  GAsyncReadyCallback callback,
                  gpointer user_data)
 {
+  /* The trust store and the TLS and proxy modules load in a worker thread while the gate, the
+   * credential and the connection are waited for: they are first needed at STARTTLS. */
+  data->trust = o365_smtp_trust_new (self->config->ca_file);
   o365_transport_start_operation (self, source_tag, self->account_key, data, (GDestroyNotify) operation_data_free,
                                   cancellable, on_gate_acquired, callback, user_data);
 }

@@ -14,6 +14,7 @@
 #include "o365-smtp-config.h"
 #include "o365-smtp-transaction.h"
 #include "o365-smtp-transcript.h"
+#include "o365-smtp-trust.h"
 
 G_BEGIN_DECLS
 
@@ -22,6 +23,10 @@ G_DECLARE_FINAL_TYPE (O365SmtpSession, o365_smtp_session, O365, SMTP_SESSION, GO
 
 /* Copies @config. @transcript may be NULL. */
 O365SmtpSession *o365_smtp_session_new (const O365SmtpConfig *config, O365Transcript *transcript);
+
+/* The trust to verify the server with, made (and loading) before the session, e.g. while the
+ * credentials are looked up; before open. Without one, open makes its own. */
+void o365_smtp_session_set_trust (O365SmtpSession *self, O365SmtpTrust *trust);
 
 void o365_smtp_session_set_progress_func (O365SmtpSession *self,
                                           O365SmtpProgressFunc func,
