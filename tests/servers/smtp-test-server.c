@@ -198,6 +198,12 @@ smtp_test_server_set_hang_after_data (SmtpTestServer *self, gboolean hang)
 }
 
 void
+smtp_test_server_set_hang_after_quit (SmtpTestServer *self, gboolean hang)
+{
+  self->config.hang_after_quit = hang;
+}
+
+void
 smtp_test_server_set_refused_recipients (SmtpTestServer *self, const char *defer, const char *refuse)
 {
   g_free (self->config.defer_recipient);

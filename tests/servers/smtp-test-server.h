@@ -103,6 +103,10 @@ void smtp_test_server_set_drop_after_data (SmtpTestServer        *self,
  * reply (a client killed meanwhile cannot know whether it was accepted). */
 void smtp_test_server_set_hang_after_data (SmtpTestServer        *self,
                                            gboolean               hang);
+/* Office365 mode: QUIT is never answered; the connection stays until the client closes it (a
+ * client that waits for the 221 before it reports the outcome is then seen waiting). */
+void smtp_test_server_set_hang_after_quit (SmtpTestServer        *self,
+                                           gboolean               hang);
 /* Office365 mode: RCPT TO @defer gets 452 4.2.2 (mailbox full, try later) and RCPT TO @refuse
  * 550 5.1.10 (no such recipient), while the others are accepted; NULL for none. */
 void smtp_test_server_set_refused_recipients (SmtpTestServer    *self,
