@@ -12,7 +12,7 @@ struct _AgentQueue
 {
   Outbox *outbox;
   MailPluginLoader *loader;
-  AgentRetryPolicy policy;
+  OutboxRetryPolicy policy;
   guint connection_idle_seconds;
   gboolean debug;
   AgentQueueCallbacks callbacks;
@@ -26,7 +26,9 @@ typedef struct
 {
   AgentQueue *queue;
   char *address;
-  MailTransport *transport; /* created with the first flush, kept: it keeps the connection */
+  MailTransport *transport; /* made for a flush, kept while its connection is: settings
+                             * changed meanwhile (o365-account edit) apply to the next one */
+  guint transport_drop_id;
   GPtrArray *handed;        /* OutboxEntry, locked: handed over for the next flush */
   gboolean busy;            /* a flush is running */
   gboolean again;           /* something came while it ran */
@@ -46,6 +48,7 @@ static void
 agent_account_free (AgentAccount *account)
 {
   g_clear_handle_id (&account->retry_id, g_source_remove);
+  g_clear_handle_id (&account->transport_drop_id, g_source_remove);
   if (account->transport != NULL)
     g_signal_handlers_disconnect_by_data (account->transport, account);
   g_clear_object (&account->transport);
@@ -57,7 +60,7 @@ agent_account_free (AgentAccount *account)
 AgentQueue *
 agent_queue_new (Outbox *outbox,
                  MailPluginLoader *loader,
-                 const AgentRetryPolicy *policy,
+                 const OutboxRetryPolicy *policy,
                  guint connection_idle_seconds,
                  gboolean debug,
                  const AgentQueueCallbacks *callbacks,
@@ -141,18 +144,10 @@ update_idle (AgentQueue *self)
 
 /* --- the retry schedule ---------------------------------------------------------------------- */
 
-/* When a queued entry is due again: after its backoff, not before the server's Retry-After, not
- * while the account is throttled. */
 static gint64
 entry_due (AgentAccount *account, const OutboxEntry *entry)
 {
-  gint64 due = 0;
-
-  if (entry->attempts > 0 && entry->last_attempt != NULL)
-    due = g_date_time_to_unix (entry->last_attempt) +
-          agent_retry_delay (&account->queue->policy, entry->id, entry->attempts, FALSE);
-  due = MAX (due, entry->next_attempt);
-  return MAX (due, account->throttled_until);
+  return outbox_retry_due (&account->queue->policy, entry, account->throttled_until);
 }
 
 static gboolean
@@ -225,11 +220,34 @@ on_progress (MailTransport *transport, MailOutgoing *message, guint64 sent, gint
     account->queue->callbacks.progress (id, sent, total, account->queue->user_data);
 }
 
+static gboolean
+on_transport_unused (gpointer user_data)
+{
+  AgentAccount *account = user_data;
+
+  account->transport_drop_id = 0;
+  g_signal_handlers_disconnect_by_data (account->transport, account);
+  g_clear_object (&account->transport);
+  return G_SOURCE_REMOVE;
+}
+
+/* After a flush: the transport goes once its kept connection has (the next flush makes a new
+ * one from the account's settings as they are then). */
+static void
+drop_transport_later (AgentAccount *account)
+{
+  g_clear_handle_id (&account->transport_drop_id, g_source_remove);
+  if (account->transport != NULL)
+    account->transport_drop_id =
+      g_timeout_add_seconds (account->queue->connection_idle_seconds + 1, on_transport_unused, account);
+}
+
 static MailTransport *
 ensure_transport (AgentAccount *account, GError **error)
 {
   g_autoptr (MailAccount) mail_account = NULL;
 
+  g_clear_handle_id (&account->transport_drop_id, g_source_remove);
   if (account->transport != NULL)
     return account->transport;
   mail_account = host_find_account (account->queue->loader, account->address, error);
@@ -284,11 +302,12 @@ on_flushed (GObject *source, GAsyncResult *result, gpointer user_data)
       if (outcome->error != NULL &&
           g_error_matches (outcome->error, MAIL_TRANSPORT_ERROR, MAIL_TRANSPORT_ERROR_RATE_LIMITED))
         account->throttled_until =
-          now_seconds () + agent_retry_delay (&self->policy, outcome->entry->id, outcome->entry->attempts, TRUE);
+          now_seconds () + outbox_retry_delay (&self->policy, outcome->entry->id, outcome->entry->attempts, TRUE);
       deliver (self, outcome, g_array_index (run->earlier_attempts, guint, i));
     }
   flush_run_free (run); /* unlocks the entries */
   account->busy = FALSE;
+  drop_transport_later (account);
   if (account->again)
     {
       gboolean forced = account->forced;

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* agent-queue.h — the agent's sending: per account one flush at a time over one transport
  * whose connection is kept for reuse, messages handed over while one runs going out with the
- * next, and temporary failures retried from a timer (agent-retry.h). The outbox stays the
+ * next, and temporary failures retried from a timer (outbox-retry.h). The outbox stays the
  * truth: what the queue knows beyond it (who waits for which message) is lost with the process
  * and nothing else is. */
 #pragma once
 
-#include "agent-retry.h"
+#include "outbox-retry.h"
 #include "mail-plugin-loader.h"
 #include "outbox-flush.h"
 
@@ -26,7 +26,7 @@ typedef struct
 
 AgentQueue *agent_queue_new (Outbox *outbox,
                              MailPluginLoader *loader,
-                             const AgentRetryPolicy *policy,
+                             const OutboxRetryPolicy *policy,
                              guint connection_idle_seconds,
                              gboolean debug,
                              const AgentQueueCallbacks *callbacks,

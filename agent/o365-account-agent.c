@@ -519,7 +519,7 @@ main (int argc, char **argv)
   Agent agent = { 0 };
   g_autoptr (GError) error = NULL;
   g_autoptr (GOptionContext) context = NULL;
-  AgentRetryPolicy policy;
+  OutboxRetryPolicy policy;
   AgentQueueCallbacks callbacks = { on_outcome, on_progress, on_idle_changed };
   gboolean debug = FALSE;
   gboolean version = FALSE;
@@ -562,7 +562,7 @@ main (int argc, char **argv)
     }
   /* Activated by the bus, it has no arguments: the environment asks for the transcript. */
   debug = debug || g_strcmp0 (g_getenv ("O365_AGENT_DEBUG"), "1") == 0;
-  if (!agent_retry_policy_from_environment (&policy))
+  if (!outbox_retry_policy_from_environment (&policy))
     g_printerr (_("o365-account-agent: O365_AGENT_RETRY must be BASE/MAX in seconds; using %u/%u\n"),
                 policy.base_seconds, policy.max_seconds);
 

@@ -18,6 +18,7 @@ static gboolean limit_chosen;
 static guint max_messages = O365_SEND_PACER_DEFAULT_MESSAGES;
 static guint window_ms = O365_SEND_PACER_DEFAULT_WINDOW_MS;
 static GHashTable *windows; /* key → GQueue of gint64 monotonic send times (µs) */
+static GHashTable *pending; /* key → gint64: the time the latest wait recorded, until sent */
 
 static void
 queue_free (GQueue *queue)
@@ -32,6 +33,7 @@ o365_send_pacer_set_limit (guint messages, guint milliseconds)
   max_messages = messages;
   window_ms = milliseconds;
   g_clear_pointer (&windows, g_hash_table_unref);
+  g_clear_pointer (&pending, g_hash_table_unref);
 }
 
 /* O365_ACCOUNT_SEND_RATE=N/SECONDS, once, unless a caller chose the limit: an expert and test
@@ -197,7 +199,12 @@ on_ledger_locked (GObject *source, GAsyncResult *result, gpointer user_data)
   now = g_get_monotonic_time ();
   delay = delay_for (queue, now);
   if (delay == 0)
-    record_send (queue, now);
+    {
+      record_send (queue, now);
+      if (pending == NULL)
+        pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      g_hash_table_insert (pending, g_strdup (g_task_get_task_data (task)), g_memdup2 (&now, sizeof now));
+    }
   if (fd >= 0)
     save_ledger (queue, fd);
   o365_file_lock_release (fd);
@@ -247,4 +254,65 @@ o365_send_pacer_wait_finish (GAsyncResult *result, GError **error)
 {
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == o365_send_pacer_wait_async, FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* --- sent ----------------------------------------------------------------------------------- */
+
+static gint
+compare_times (gconstpointer a, gconstpointer b, gpointer user_data)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+static void
+on_ledger_locked_for_sent (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  const char *key = g_task_get_task_data (task);
+  int fd = o365_file_lock_acquire_finish (result, NULL);
+  GQueue *queue = window_for (key);
+  const gint64 *recorded = pending != NULL ? g_hash_table_lookup (pending, key) : NULL;
+
+  /* Without the lock (an error) the entry keeps its start time, as the window was counted
+   * before: nothing is lost but the precision. */
+  if (fd >= 0)
+    load_ledger (queue, fd);
+  for (GList *l = queue->head; l != NULL && recorded != NULL; l = l->next)
+    if (*(gint64 *) l->data == *recorded)
+      {
+        *(gint64 *) l->data = g_get_monotonic_time ();
+        g_queue_sort (queue, compare_times, NULL);
+        break;
+      }
+  if (pending != NULL)
+    g_hash_table_remove (pending, key);
+  if (fd >= 0)
+    save_ledger (queue, fd);
+  o365_file_lock_release (fd);
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+o365_send_pacer_sent_async (const char *key, GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task = g_task_new (NULL, NULL, callback, user_data);
+
+  g_task_set_source_tag (task, o365_send_pacer_sent_async);
+  g_task_set_task_data (task, g_strdup (key), g_free);
+  if (pending == NULL || !g_hash_table_contains (pending, key))
+    {
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      return;
+    }
+  o365_file_lock_acquire_async (key, LEDGER_PURPOSE, NULL, on_ledger_locked_for_sent, task);
+}
+
+void
+o365_send_pacer_sent_finish (GAsyncResult *result)
+{
+  g_return_if_fail (g_task_get_source_tag (G_TASK (result)) == o365_send_pacer_sent_async);
+  g_task_propagate_boolean (G_TASK (result), NULL);
 }

@@ -24,4 +24,10 @@ void o365_send_pacer_wait_async (const char *key,
                                  gpointer user_data);
 gboolean o365_send_pacer_wait_finish (GAsyncResult *result, GError **error);
 
+/* The message the latest wait for @key counted is through (its final reply came, or it ended
+ * before): it now counts from this moment, so that the window holds between the messages'
+ * arrivals, which is what the server counts, and not only between their starts. Never fails. */
+void o365_send_pacer_sent_async (const char *key, GAsyncReadyCallback callback, gpointer user_data);
+void o365_send_pacer_sent_finish (GAsyncResult *result);
+
 G_END_DECLS

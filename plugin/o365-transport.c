@@ -126,6 +126,7 @@ typedef struct
   GPtrArray *messages;    /* MailOutgoing (submit only) */
   GPtrArray *submissions; /* MailSubmission, same order (submit only) */
   O365SmtpSession *session;
+  O365SmtpTrust *trust; /* loading from the start, for every session of the operation */
   SessionReadyFunc on_ready;
   guint next;
   gboolean gate_held;
@@ -138,6 +139,7 @@ operation_data_free (OperationData *data)
   g_clear_pointer (&data->messages, g_ptr_array_unref);
   g_clear_pointer (&data->submissions, g_ptr_array_unref);
   g_clear_object (&data->session);
+  g_clear_object (&data->trust);
   g_free (data);
 }
 
@@ -240,6 +242,10 @@ open_session (GTask *task, const O365SmtpConfig *config)
   if (mail_transport_wants_transcript (MAIL_TRANSPORT (self)))
     transcript = o365_transcript_new (on_transcript_line, g_object_ref (self), g_object_unref);
   data->session = o365_smtp_session_new (config, transcript);
+  /* An operation that began on a kept connection has none yet: that connection was lost. */
+  if (data->trust == NULL)
+    data->trust = o365_smtp_trust_new (self->config->ca_file);
+  o365_smtp_session_set_trust (data->session, data->trust);
   o365_smtp_session_set_progress_func (data->session, on_progress, self);
   o365_smtp_session_open_async (data->session, g_task_get_cancellable (task), on_session_open, task);
 }
@@ -341,6 +347,9 @@ start_operation (O365Transport *self,
                  GAsyncReadyCallback callback,
                  gpointer user_data)
 {
+  /* The trust store and the TLS and proxy modules load in a worker thread while the gate, the
+   * credential and the connection are waited for: they are first needed at STARTTLS. */
+  data->trust = o365_smtp_trust_new (self->config->ca_file);
   self->waiting_for_gate++;
   o365_transport_start_operation (self, source_tag, self->account_key, data, (GDestroyNotify) operation_data_free,
                                   cancellable, on_gate_acquired, callback, user_data);
@@ -366,7 +375,7 @@ close_kept (O365Transport *self)
 
   g_clear_handle_id (&self->kept_timeout_id, g_source_remove);
   if (session != NULL)
-    o365_smtp_session_close_async (session, NULL, on_kept_closed, g_object_ref (self));
+    o365_smtp_session_close_async (session, NULL, NULL, NULL, on_kept_closed, g_object_ref (self));
 }
 
 static gboolean
@@ -423,24 +432,59 @@ set_idle_timeout (MailTransport *transport, guint seconds)
     close_kept (self);
 }
 
+/* --- the end of every operation -------------------------------------------------------------- */
+
+static void
+on_session_ended (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autofree char *gate_key = user_data;
+
+  o365_smtp_session_close_finish (O365_SMTP_SESSION (source), result);
+  o365_connection_gate_release (gate_key);
+}
+
+/* Ends the session with QUIT. @report completes the operation as soon as QUIT is written: the
+ * outcome is known by then, and a short-lived host (o365-send) can exit without waiting for
+ * the 221, or up to the QUIT timeout when none comes. The session finishes in the background,
+ * holding the account's connection gate until its connection is closed, so that the next
+ * operation for the account still never opens a second connection meanwhile. */
+static void
+end_session (GTask *task, O365SmtpQuitSentFunc report)
+{
+  O365Transport *self = g_task_get_source_object (task);
+  OperationData *data = g_task_get_task_data (task);
+
+  g_assert (data->gate_held);
+  data->gate_held = FALSE;
+  o365_smtp_session_close_async (data->session, report, task, NULL, on_session_ended,
+                                 g_strdup (self->account_key));
+}
+
 /* --- submit --------------------------------------------------------------------------------- */
 
 static void
-on_batch_closed (GObject *source, GAsyncResult *result, gpointer user_data)
+report_submitted (O365SmtpSession *session, gpointer user_data)
 {
   GTask *task = user_data;
   OperationData *data = g_task_get_task_data (task);
 
-  o365_smtp_session_close_finish (O365_SMTP_SESSION (source), result);
   complete (task, NULL, g_ptr_array_ref (data->submissions), (GDestroyNotify) g_ptr_array_unref);
 }
 
 static void send_next (GTask *task);
 
 static void
+on_pacer_told (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  o365_send_pacer_sent_finish (result);
+  send_next (user_data);
+}
+
+static void
 on_sent (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   GTask *task = user_data;
+  O365Transport *self = g_task_get_source_object (task);
   OperationData *data = g_task_get_task_data (task);
   g_autoptr (GError) error = NULL;
 
@@ -455,7 +499,7 @@ on_sent (GObject *source, GAsyncResult *result, gpointer user_data)
                                     NULL);
       data->next = data->messages->len;
     }
-  send_next (task);
+  o365_send_pacer_sent_async (self->account_key, on_pacer_told, task);
 }
 
 static void
@@ -488,7 +532,7 @@ send_next (GTask *task)
   if (data->next == data->messages->len && keep_session (self, data))
     complete (task, NULL, g_ptr_array_ref (data->submissions), (GDestroyNotify) g_ptr_array_unref);
   else if (data->next == data->messages->len)
-    o365_smtp_session_close_async (data->session, NULL, on_batch_closed, task);
+    end_session (task, report_submitted);
   else
     o365_send_pacer_wait_async (self->account_key, g_task_get_cancellable (task), on_paced, task);
 }
@@ -549,22 +593,18 @@ describe_session (O365Transport *self, O365SmtpSession *session)
 }
 
 static void
-on_check_closed (GObject *source, GAsyncResult *result, gpointer user_data)
+report_checked (O365SmtpSession *session, gpointer user_data)
 {
   GTask *task = user_data;
   O365Transport *self = g_task_get_source_object (task);
-  OperationData *data = g_task_get_task_data (task);
 
-  o365_smtp_session_close_finish (O365_SMTP_SESSION (source), result);
-  complete (task, NULL, describe_session (self, data->session), (GDestroyNotify) g_variant_unref);
+  complete (task, NULL, describe_session (self, session), (GDestroyNotify) g_variant_unref);
 }
 
 static void
 close_after_check (GTask *task)
 {
-  OperationData *data = g_task_get_task_data (task);
-
-  o365_smtp_session_close_async (data->session, NULL, on_check_closed, task);
+  end_session (task, report_checked);
 }
 
 static void

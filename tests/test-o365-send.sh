@@ -645,6 +645,22 @@ check "the message is still there, held" bash -c "test $(queued_count) -eq 1 && 
 stop_server
 rm -f "$outbox"/*.meta "$outbox"/*.eml
 
+# The outcome is known at the 250 after the final dot (issue 12.8): o365-send reports it and
+# exits without waiting for the answer to QUIT. The server never answers it; waiting would take
+# the whole QUIT timeout (5 s) before the exit.
+start_server quiet-quit "$work/password" --hang-after-quit
+before=$(stored_count)
+started=$(date +%s%N)
+run -t <"$work/plain.eml"
+elapsed_ms=$((($(date +%s%N) - started) / 1000000))
+expect_status "QUIT never answered: the message is sent (exit 0)" 0
+check "QUIT never answered: the server has the message and got QUIT" \
+  bash -c "test $(stored_count) -eq $((before + 1)) && grep -q 'not answering QUIT' '$server_log'"
+check "QUIT never answered: the outbox forgot the message" test "$(queued_count)" -eq 0
+check "QUIT never answered: o365-send exited in $elapsed_ms ms, well before the 5 s QUIT timeout" \
+  test "$elapsed_ms" -lt 3000
+stop_server
+
 # Two o365-send processes for one account at once (issue 16.4): one connection at a time, the
 # second waiting for the first's to end.
 start_server concurrent

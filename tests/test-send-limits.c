@@ -94,6 +94,46 @@ test_pacer_window (void)
 }
 
 static void
+on_told (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  o365_send_pacer_sent_finish (result);
+  *(gboolean *) user_data = TRUE;
+}
+
+static gboolean
+on_timer (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* A message counts from the end of its sending, when the server has it: one that took 200 ms
+ * keeps the next one out of a 300 ms window until 300 ms after that end, not after its start. */
+static void
+test_pacer_counts_from_the_end (void)
+{
+  g_autoptr (GArray) times = g_array_new (FALSE, FALSE, sizeof (gint64));
+  gboolean elapsed = FALSE, told = FALSE;
+  gint64 ended;
+
+  o365_send_pacer_set_limit (1, 300);
+  o365_send_pacer_wait_async ("dora", NULL, on_paced, times);
+  g_timeout_add (200, on_timer, &elapsed);
+  while (!elapsed)
+    g_main_context_iteration (NULL, TRUE);
+  o365_send_pacer_sent_async ("dora", on_told, &told);
+  while (!told)
+    g_main_context_iteration (NULL, TRUE);
+  ended = g_get_monotonic_time ();
+  o365_send_pacer_wait_async ("dora", NULL, on_paced, times);
+  while (times->len < 2)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_assert_cmpint (g_array_index (times, gint64, 1) - ended, >=, 290 * 1000);
+  o365_send_pacer_set_limit (O365_SEND_PACER_DEFAULT_MESSAGES, O365_SEND_PACER_DEFAULT_WINDOW_MS);
+}
+
+static void
 on_pacing_cancelled (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   GError *error = NULL;
@@ -131,5 +171,6 @@ main (int argc, char **argv)
   g_test_add_func ("/limits/gate-one-at-a-time", test_gate_one_at_a_time);
   g_test_add_func ("/limits/pacer-window", test_pacer_window);
   g_test_add_func ("/limits/pacer-cancel-is-prompt", test_pacer_cancel_is_prompt);
+  g_test_add_func ("/limits/pacer-counts-from-the-end", test_pacer_counts_from_the_end);
   return g_test_run ();
 }

@@ -349,6 +349,155 @@ test_end_held_back_by_host (void)
   g_assert_cmpuint (smtp_test_server_get_n_messages (server), ==, 0);
 }
 
+/* The server's log, as connections open and close: the most that were ever open at once. */
+typedef struct
+{
+  guint open;
+  guint most;
+} OpenCount;
+
+static void
+count_open (const char *line, gpointer user_data)
+{
+  OpenCount *count = user_data;
+
+  if (strstr (line, "] connected from ") != NULL)
+    {
+      count->open++;
+      count->most = MAX (count->most, count->open);
+    }
+  else if (g_str_has_suffix (line, "] closed") && count->open > 0)
+    count->open--;
+}
+
+static GPtrArray *
+one_message_batch (void)
+{
+  GPtrArray *messages = g_ptr_array_new_with_free_func (g_object_unref);
+
+  g_ptr_array_add (messages, engine_test_message (USER, one_recipient, message_text, MAIL_OUTGOING_NONE));
+  return messages;
+}
+
+/* The outcome is known at the final reply: the submission completes without waiting for the
+ * answer to QUIT (here one that never comes), and the next submission for the account waits for
+ * that connection to end instead of opening a second one beside it. */
+static void
+test_outcome_before_quit_answer (void)
+{
+  g_autoptr (SmtpTestServer) server = smtp_test_server_new_office365 ();
+  g_autoptr (O365SmtpConfig) config = NULL;
+  g_autoptr (O365Transport) transport = NULL;
+  g_autoptr (GPtrArray) first = one_message_batch ();
+  g_autoptr (GPtrArray) second = one_message_batch ();
+  g_autoptr (GPtrArray) submissions = NULL;
+  g_autoptr (GError) error = NULL;
+  OpenCount count = { 0 };
+
+  smtp_test_server_set_credentials (server, USER, PASSWORD, NULL);
+  smtp_test_server_set_hang_after_quit (server, TRUE);
+  smtp_test_server_set_log_func (server, count_open, &count);
+  g_assert_true (smtp_test_server_start (server, 0, &error));
+  config = engine_test_config (smtp_test_server_get_port (server), USER, PASSWORD);
+  /* The QUIT timeout is then 3 s: far longer than the wait below. */
+  config->timeout_ms = 3000;
+  transport = o365_transport_new ("test-account", config);
+
+  submissions = engine_test_submit_through (MAIL_TRANSPORT (transport), first, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (mail_submission_get_status (g_ptr_array_index (submissions, 0)), ==, MAIL_SUBMISSION_SENT);
+  /* Reported while the client still waits for the 221 that never comes: its connection is open. */
+  g_assert_false (smtp_test_server_wait_idle (server, 1000));
+  g_assert_cmpuint (count.open, ==, 1);
+
+  g_clear_pointer (&submissions, g_ptr_array_unref);
+  submissions = engine_test_submit_through (MAIL_TRANSPORT (transport), second, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (mail_submission_get_status (g_ptr_array_index (submissions, 0)), ==, MAIL_SUBMISSION_SENT);
+  g_assert_cmpuint (smtp_test_server_get_n_messages (server), ==, 2);
+  g_assert_cmpuint (smtp_test_server_get_n_connections (server), ==, 2);
+  g_assert_true (smtp_test_server_wait_idle (server, 10000));
+  g_assert_cmpuint (count.most, ==, 1);
+}
+
+static void
+collect_transcript (MailTransport *transport, const char *line, gpointer user_data)
+{
+  g_string_append_printf (user_data, "%s\n", line);
+}
+
+/* mail_transport_set_idle_timeout(): the next submission goes out over the connection kept
+ * signed in, checked with NOOP first; an unused one is closed after the timeout, and 0 closes it
+ * at once. */
+static void
+test_kept_connection_reused (void)
+{
+  g_autoptr (SmtpTestServer) server = smtp_test_server_new_office365 ();
+  g_autoptr (O365SmtpConfig) config = NULL;
+  g_autoptr (O365Transport) transport = NULL;
+  g_autoptr (GString) transcript = g_string_new (NULL);
+  g_autoptr (GError) error = NULL;
+  OpenCount count = { 0 };
+
+  smtp_test_server_set_credentials (server, USER, PASSWORD, NULL);
+  smtp_test_server_set_log_func (server, count_open, &count);
+  g_assert_true (smtp_test_server_start (server, 0, &error));
+  config = engine_test_config (smtp_test_server_get_port (server), USER, PASSWORD);
+  transport = o365_transport_new ("kept", config);
+  g_signal_connect (transport, "transcript", G_CALLBACK (collect_transcript), transcript);
+  mail_transport_set_idle_timeout (MAIL_TRANSPORT (transport), 30);
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr (GPtrArray) batch = one_message_batch ();
+      g_autoptr (GPtrArray) submissions = engine_test_submit_through (MAIL_TRANSPORT (transport), batch, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpint (mail_submission_get_status (g_ptr_array_index (submissions, 0)), ==, MAIL_SUBMISSION_SENT);
+    }
+  g_assert_cmpuint (smtp_test_server_get_n_messages (server), ==, 3);
+  g_assert_cmpuint (smtp_test_server_get_n_connections (server), ==, 1);
+  /* Kept, not closed: nothing said QUIT yet. */
+  g_assert_false (smtp_test_server_wait_idle (server, 300));
+  g_assert_nonnull (strstr (transcript->str, "C: NOOP"));
+  g_assert_null (strstr (transcript->str, "C: QUIT"));
+
+  mail_transport_set_idle_timeout (MAIL_TRANSPORT (transport), 0);
+  g_assert_true (smtp_test_server_wait_idle (server, 5000));
+  g_assert_nonnull (strstr (transcript->str, "C: QUIT"));
+  g_assert_cmpuint (count.most, ==, 1);
+}
+
+/* Unused for the idle timeout, the kept connection goes; the next submission opens a new one. */
+static void
+test_kept_connection_times_out (void)
+{
+  g_autoptr (SmtpTestServer) server = smtp_test_server_new_office365 ();
+  g_autoptr (O365SmtpConfig) config = NULL;
+  g_autoptr (O365Transport) transport = NULL;
+  g_autoptr (GPtrArray) first = one_message_batch ();
+  g_autoptr (GPtrArray) second = one_message_batch ();
+  g_autoptr (GPtrArray) submissions = NULL;
+  g_autoptr (GError) error = NULL;
+
+  smtp_test_server_set_credentials (server, USER, PASSWORD, NULL);
+  g_assert_true (smtp_test_server_start (server, 0, &error));
+  config = engine_test_config (smtp_test_server_get_port (server), USER, PASSWORD);
+  transport = o365_transport_new ("kept-timeout", config);
+  mail_transport_set_idle_timeout (MAIL_TRANSPORT (transport), 1);
+
+  submissions = engine_test_submit_through (MAIL_TRANSPORT (transport), first, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (smtp_test_server_wait_idle (server, 5000));
+  g_clear_pointer (&submissions, g_ptr_array_unref);
+  submissions = engine_test_submit_through (MAIL_TRANSPORT (transport), second, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (mail_submission_get_status (g_ptr_array_index (submissions, 0)), ==, MAIL_SUBMISSION_SENT);
+  g_assert_cmpuint (smtp_test_server_get_n_connections (server), ==, 2);
+  mail_transport_set_idle_timeout (MAIL_TRANSPORT (transport), 0);
+  g_assert_true (smtp_test_server_wait_idle (server, 5000));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -363,5 +512,8 @@ main (int argc, char **argv)
   g_test_add_func ("/session/facts", test_session_facts);
   g_test_add_func ("/session/progress-on-large-message", test_progress_on_large_message);
   g_test_add_func ("/session/end-held-back-by-host", test_end_held_back_by_host);
+  g_test_add_func ("/session/outcome-before-quit-answer", test_outcome_before_quit_answer);
+  g_test_add_func ("/session/kept-connection-reused", test_kept_connection_reused);
+  g_test_add_func ("/session/kept-connection-times-out", test_kept_connection_times_out);
   return g_test_run ();
 }

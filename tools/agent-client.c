@@ -8,6 +8,22 @@
 #include "agent-client.h"
 #include "agent-dbus.h"
 
+/* DBUS_SESSION_BUS_ADDRESS, or the bus socket systemd and dbus-user-session put in
+ * $XDG_RUNTIME_DIR (the two places GLib looks before autolaunching). */
+static gboolean
+session_bus_exists (void)
+{
+  const char *runtime = g_getenv ("XDG_RUNTIME_DIR");
+  g_autofree char *socket = NULL;
+
+  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") != NULL)
+    return TRUE;
+  if (runtime == NULL)
+    return FALSE;
+  socket = g_build_filename (runtime, "bus", NULL);
+  return g_file_test (socket, G_FILE_TEST_EXISTS);
+}
+
 GVariant *
 agent_client_send (const char *id, char **why_not)
 {
@@ -21,8 +37,9 @@ agent_client_send (const char *id, char **why_not)
       *why_not = g_strdup ("O365_SEND_NO_AGENT=1");
       return NULL;
     }
-  /* No session bus (a cron job, ssh without a session): the direct path, said why. */
-  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL && g_getenv ("XDG_RUNTIME_DIR") == NULL)
+  /* No session bus (a cron job, ssh without a session): the direct path, said why. GLib would
+   * otherwise try to autolaunch one (dbus-launch), which would start a bus nobody stops. */
+  if (!session_bus_exists ())
     {
       *why_not = g_strdup (_("no session bus"));
       return NULL;

@@ -9,6 +9,7 @@
 #include "host-complain.h"
 #include "host-exit-status.h"
 #include "host-outbox.h"
+#include "outbox-retry.h"
 
 static void
 print_transcript_line (MailTransport *transport, const char *line, gpointer user_data)
@@ -263,6 +264,16 @@ print_entry (OutboxEntry *entry)
       g_autofree char *when = format_unix_time (entry->next_attempt);
 
       g_print (_("  next attempt not before %s\n"), when);
+    }
+  else if (entry->state == OUTBOX_STATE_QUEUED && entry->attempts > 0)
+    {
+      OutboxRetryPolicy policy;
+      g_autofree char *when = NULL;
+
+      outbox_retry_policy_from_environment (&policy);
+      when = format_unix_time (outbox_retry_due (&policy, entry, 0));
+      /* The agent's schedule; without an agent, the next o365-send or flush. */
+      g_print (_("  next attempt by the agent: %s\n"), when);
     }
 }
 

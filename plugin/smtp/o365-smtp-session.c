@@ -14,6 +14,7 @@
 #include "o365-smtp-envelope.h"
 #include "o365-smtp-session.h"
 #include "o365-smtp-tls-identity.h"
+#include "o365-smtp-trust.h"
 #include "o365-validate.h"
 
 /* QUIT is a courtesy; never wait long for its answer. */
@@ -28,9 +29,11 @@ struct _O365SmtpSession
   O365SmtpProgressFunc progress;
   gpointer progress_data;
 
-  GTlsDatabase *extra_ca;          /* from config->ca_file */
+  O365SmtpTrust *trust;            /* what verifies the server, loading meanwhile */
   GTlsCertificate *refused_peer;   /* the certificate the handshake refused, to say why */
   GTlsCertificateFlags refused_errors;
+  gboolean system_check_due;       /* the extra CA did not know the issuer: the system store decides,
+                                    * after the handshake and before anything is sent */
   GSocketConnection *connection;   /* the TCP connection */
   GIOStream *tls;                  /* the TLS connection on it, once STARTTLS is done */
   O365SmtpChannel *channel;        /* on the TLS stream once it exists */
@@ -52,7 +55,7 @@ o365_smtp_session_finalize (GObject *object)
 
   o365_smtp_config_free (self->config);
   g_clear_pointer (&self->transcript, o365_transcript_unref);
-  g_clear_object (&self->extra_ca);
+  g_clear_object (&self->trust);
   g_clear_object (&self->refused_peer);
   g_clear_object (&self->channel);
   g_clear_object (&self->tls);
@@ -86,6 +89,14 @@ o365_smtp_session_new (const O365SmtpConfig *config, O365Transcript *transcript)
   self->config = o365_smtp_config_copy (config);
   self->transcript = transcript != NULL ? o365_transcript_ref (transcript) : NULL;
   return self;
+}
+
+void
+o365_smtp_session_set_trust (O365SmtpSession *self, O365SmtpTrust *trust)
+{
+  g_return_if_fail (O365_IS_SMTP_SESSION (self) && O365_IS_SMTP_TRUST (trust));
+  g_return_if_fail (self->connection == NULL);
+  g_set_object (&self->trust, trust);
 }
 
 void
@@ -205,53 +216,10 @@ open_end_deadline (GTask *task)
   return expired;
 }
 
-static void load_extra_ca (GTask *task);
 static void connect_to_server (GTask *task);
 static void command_step (GTask *task, OpenStep step);
 static void start_tls (GTask *task);
 static void authenticate (GTask *task);
-
-static void
-load_extra_ca_in_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
-{
-  const char *path = task_data;
-  GError *error = NULL;
-  GTlsDatabase *database = g_tls_file_database_new (path, &error);
-
-  if (database == NULL)
-    g_task_return_new_error (task, MAIL_TRANSPORT_ERROR, MAIL_TRANSPORT_ERROR_TLS,
-                             _("Could not read the extra CA file %s: %s"), path, error->message);
-  else
-    g_task_return_pointer (task, database, g_object_unref);
-  g_clear_error (&error);
-}
-
-static void
-on_extra_ca_loaded (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  GTask *task = user_data;
-  O365SmtpSession *self = g_task_get_source_object (task);
-  GError *error = NULL;
-
-  self->extra_ca = g_task_propagate_pointer (G_TASK (result), &error);
-  if (self->extra_ca == NULL)
-    {
-      fail_open (task, error);
-      return;
-    }
-  connect_to_server (task);
-}
-
-/* Reading a CA file is disk I/O: done in a worker thread so a GUI never waits for it. */
-static void
-load_extra_ca (GTask *task)
-{
-  O365SmtpSession *self = g_task_get_source_object (task);
-  g_autoptr (GTask) load = g_task_new (self, g_task_get_cancellable (task), on_extra_ca_loaded, task);
-
-  g_task_set_task_data (load, g_strdup (self->config->ca_file), g_free);
-  g_task_run_in_thread (load, load_extra_ca_in_thread);
-}
 
 /* RFC 5321 §4.1.4: without a meaningful host name, the client's address literal. */
 static char *
@@ -450,24 +418,20 @@ on_accept_certificate (GTlsConnection *connection,
                        gpointer user_data)
 {
   O365SmtpSession *self = user_data;
-  g_autoptr (GSocketConnectable) identity = NULL;
-  GTlsCertificateFlags extra_errors;
 
-  /* The extra CA may only stand in for a missing trust anchor; expiry, a wrong name or any
-   * other fault stays fatal. The system's trust store was consulted first. */
   g_set_object (&self->refused_peer, peer);
   self->refused_errors = errors;
-  if (self->extra_ca == NULL)
-    return FALSE;
-  identity = g_network_address_new (self->config->host, self->config->port);
-  extra_errors = g_tls_database_verify_chain (self->extra_ca, peer,
-                                              G_TLS_DATABASE_PURPOSE_AUTHENTICATE_SERVER,
-                                              identity, NULL, G_TLS_DATABASE_VERIFY_NONE,
-                                              NULL, NULL);
-  /* What remains wrong once the extra CA is trusted too (a wrong name, say). */
-  if (errors & G_TLS_CERTIFICATE_UNKNOWN_CA)
-    self->refused_errors = errors & (extra_errors | ~G_TLS_CERTIFICATE_UNKNOWN_CA);
-  return errors == G_TLS_CERTIFICATE_UNKNOWN_CA && extra_errors == 0;
+  /* The extra CA verified everything but the trust anchor: the certificate may still be one
+   * the system store trusts. Reading that store takes tens of milliseconds, which must not
+   * stall the main loop (where glib-networking 2.74 asks), so the handshake goes on and the
+   * store is consulted in a worker thread before a byte is sent over TLS. Expiry, a wrong name
+   * or any other fault stays fatal at once. */
+  if (errors == G_TLS_CERTIFICATE_UNKNOWN_CA && o365_smtp_trust_has_extra_ca (self->trust))
+    {
+      self->system_check_due = TRUE;
+      return TRUE;
+    }
+  return FALSE;
 }
 
 /* Why the handshake failed: the certificate's faults when it was refused, else @error's text. */
@@ -499,6 +463,9 @@ tls_version_name (GTlsProtocolVersion version)
     }
 }
 
+static void on_system_verified (GObject *source, GAsyncResult *result, gpointer user_data);
+static void handshake_done (GTask *task);
+
 static void
 on_handshake (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -506,7 +473,6 @@ on_handshake (GObject *source, GAsyncResult *result, gpointer user_data)
   O365SmtpSession *self = g_task_get_source_object (task);
   GTlsConnection *tls = G_TLS_CONNECTION (source);
   gboolean timed_out = open_end_deadline (task);
-  GTlsProtocolVersion version;
   GError *error = NULL;
 
   if (!g_tls_connection_handshake_finish (tls, result, &error))
@@ -525,6 +491,58 @@ on_handshake (GObject *source, GAsyncResult *result, gpointer user_data)
       fail_open (task, error);
       return;
     }
+
+  if (self->system_check_due)
+    {
+      g_autoptr (GSocketConnectable) identity = g_network_address_new (self->config->host, self->config->port);
+
+      o365_smtp_trust_verify_with_system_async (self->trust, self->refused_peer, identity,
+                                                open_start_deadline (task), on_system_verified, task);
+      return;
+    }
+  handshake_done (task);
+}
+
+static void
+on_system_verified (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  O365SmtpSession *self = g_task_get_source_object (task);
+  gboolean timed_out = open_end_deadline (task);
+  GError *error = NULL;
+  GTlsCertificateFlags errors = o365_smtp_trust_verify_with_system_finish (self->trust, result, &error);
+  g_autofree char *why = NULL;
+
+  if (error != NULL && !timed_out)
+    {
+      fail_open (task, error);
+      return;
+    }
+  g_clear_error (&error);
+  if (!timed_out && errors == 0)
+    {
+      self->system_check_due = FALSE;
+      handshake_done (task);
+      return;
+    }
+  /* What the extra CA found (only the anchor missing) is the reason, as when it is refused
+   * during the handshake. */
+  why = timed_out ? g_strdup (_("no answer in time"))
+                  : o365_tls_describe_certificate_errors (self->refused_peer, self->refused_errors,
+                                                          self->config->host);
+  fail_open (task, g_error_new (MAIL_TRANSPORT_ERROR, timed_out ? MAIL_TRANSPORT_ERROR_TIMEOUT : MAIL_TRANSPORT_ERROR_TLS,
+                                _("Could not establish a secure connection to %s: %s"),
+                                self->config->host, why));
+}
+
+/* The handshake is through and the certificate trusted: the protocol, the name, then EHLO. */
+static void
+handshake_done (GTask *task)
+{
+  O365SmtpSession *self = g_task_get_source_object (task);
+  GTlsConnection *tls = G_TLS_CONNECTION (self->tls);
+  GTlsProtocolVersion version;
+  GError *error = NULL;
 
   version = g_tls_connection_get_protocol_version (tls);
   self->tls_version = tls_version_name (version);
@@ -556,16 +574,22 @@ on_handshake (GObject *source, GAsyncResult *result, gpointer user_data)
   command_step (task, STEP_EHLO_AFTER_TLS);
 }
 
-/* A GnuTLS client connection costs tens of milliseconds of CPU to create (its credentials, and
- * the system trust store the first time), so it is made in a worker thread: a GUI's main loop
- * never waits for it. */
+/* Made in a worker thread: whatever a TLS library does when it sets up a connection, a GUI's
+ * main loop never waits for it. The connection's database is the trust, given at construction
+ * (not one of glib-networking's own, whose trust list it would parse again for each
+ * connection), so the default database is never loaded here. */
 static void
 create_tls_in_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
   O365SmtpSession *self = source;
   g_autoptr (GSocketConnectable) identity = g_network_address_new (self->config->host, self->config->port);
   GError *error = NULL;
-  GIOStream *tls = g_tls_client_connection_new (G_IO_STREAM (self->connection), identity, &error);
+  GIOStream *tls = g_initable_new (g_tls_backend_get_client_connection_type (g_tls_backend_get_default ()),
+                                   cancellable, &error,
+                                   "base-io-stream", self->connection,
+                                   "server-identity", identity,
+                                   "database", self->trust,
+                                   NULL);
 
   if (tls == NULL)
     g_task_return_error (task, error);
@@ -600,12 +624,29 @@ on_tls_created (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
+on_trust_ready (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  O365SmtpSession *self = g_task_get_source_object (task);
+  g_autoptr (GTask) create = NULL;
+  GError *error = NULL;
+
+  if (!o365_smtp_trust_wait_finish (self->trust, result, &error))
+    {
+      fail_open (task, error);
+      return;
+    }
+  create = g_task_new (self, g_task_get_cancellable (task), on_tls_created, task);
+  g_task_run_in_thread (create, create_tls_in_thread);
+}
+
+/* The trust was loading since the session began; it is needed now. */
+static void
 start_tls (GTask *task)
 {
   O365SmtpSession *self = g_task_get_source_object (task);
-  g_autoptr (GTask) create = g_task_new (self, g_task_get_cancellable (task), on_tls_created, task);
 
-  g_task_run_in_thread (create, create_tls_in_thread);
+  o365_smtp_trust_wait_async (self->trust, g_task_get_cancellable (task), on_trust_ready, task);
 }
 
 static void
@@ -669,10 +710,10 @@ o365_smtp_session_open_async (O365SmtpSession *self,
       return;
     }
 
-  if (self->config->ca_file != NULL && *self->config->ca_file != '\0')
-    load_extra_ca (task);
-  else
-    connect_to_server (task);
+  /* Loading in a worker thread while the connection is made; needed at STARTTLS. */
+  if (self->trust == NULL)
+    self->trust = o365_smtp_trust_new (self->config->ca_file);
+  connect_to_server (task);
 }
 
 gboolean
@@ -826,6 +867,25 @@ o365_smtp_session_check_alive_finish (O365SmtpSession *self, GAsyncResult *resul
 
 /* --- closing -------------------------------------------------------------------------------- */
 
+/* The close operation's own state. */
+typedef struct
+{
+  O365SmtpQuitSentFunc quit_sent; /* NULL once called */
+  gpointer quit_sent_data;
+} CloseData;
+
+/* Tells the caller, once, that nothing more will be said on the session. */
+static void
+tell_quit_sent (GTask *task)
+{
+  CloseData *data = g_task_get_task_data (task);
+  O365SmtpQuitSentFunc quit_sent = data->quit_sent;
+
+  data->quit_sent = NULL;
+  if (quit_sent != NULL)
+    quit_sent (g_task_get_source_object (task), data->quit_sent_data);
+}
+
 static void
 on_closed (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -862,8 +922,10 @@ static void
 on_quit_written (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   GTask *task = user_data;
+  gboolean written = o365_smtp_channel_write_finish (O365_SMTP_CHANNEL (source), result, NULL);
 
-  if (!o365_smtp_channel_write_finish (O365_SMTP_CHANNEL (source), result, NULL))
+  tell_quit_sent (task);
+  if (!written)
     {
       close_streams (task);
       return;
@@ -874,19 +936,27 @@ on_quit_written (GObject *source, GAsyncResult *result, gpointer user_data)
 
 void
 o365_smtp_session_close_async (O365SmtpSession *self,
+                               O365SmtpQuitSentFunc quit_sent,
+                               gpointer quit_sent_data,
                                GCancellable *cancellable,
                                GAsyncReadyCallback callback,
                                gpointer user_data)
 {
   GTask *task;
+  CloseData *data;
 
   g_return_if_fail (O365_IS_SMTP_SESSION (self));
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, o365_smtp_session_close_async);
+  data = g_new0 (CloseData, 1);
+  data->quit_sent = quit_sent;
+  data->quit_sent_data = quit_sent_data;
+  g_task_set_task_data (task, data, g_free);
   if (!self->open)
     {
       drop_connection (self);
+      tell_quit_sent (task);
       g_task_return_boolean (task, TRUE);
       g_object_unref (task);
       return;

@@ -14,6 +14,7 @@
 #include "o365-smtp-config.h"
 #include "o365-smtp-transaction.h"
 #include "o365-smtp-transcript.h"
+#include "o365-smtp-trust.h"
 
 G_BEGIN_DECLS
 
@@ -22,6 +23,10 @@ G_DECLARE_FINAL_TYPE (O365SmtpSession, o365_smtp_session, O365, SMTP_SESSION, GO
 
 /* Copies @config. @transcript may be NULL. */
 O365SmtpSession *o365_smtp_session_new (const O365SmtpConfig *config, O365Transcript *transcript);
+
+/* The trust to verify the server with, made (and loading) before the session, e.g. while the
+ * credentials are looked up; before open. Without one, open makes its own. */
+void o365_smtp_session_set_trust (O365SmtpSession *self, O365SmtpTrust *trust);
 
 void o365_smtp_session_set_progress_func (O365SmtpSession *self,
                                           O365SmtpProgressFunc func,
@@ -52,8 +57,16 @@ void o365_smtp_session_check_alive_async (O365SmtpSession *self,
                                           gpointer user_data);
 gboolean o365_smtp_session_check_alive_finish (O365SmtpSession *self, GAsyncResult *result);
 
-/* QUIT and close; never fails (there is nothing left to lose). */
+/* Called once QUIT is written (or could not be), before the server's answer to it. */
+typedef void (*O365SmtpQuitSentFunc) (O365SmtpSession *session, gpointer user_data);
+
+/* QUIT and close; never fails (there is nothing left to lose). @quit_sent (may be NULL) runs
+ * before @callback, as soon as QUIT is on its way: what the session did is known by then, and
+ * a caller can report it without waiting one more round trip (or up to the QUIT timeout) for
+ * a reply that changes nothing. @callback runs once the streams are closed. */
 void o365_smtp_session_close_async (O365SmtpSession *self,
+                                    O365SmtpQuitSentFunc quit_sent,
+                                    gpointer quit_sent_data,
                                     GCancellable *cancellable,
                                     GAsyncReadyCallback callback,
                                     gpointer user_data);

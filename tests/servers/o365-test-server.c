@@ -154,6 +154,7 @@ main (int argc, char **argv)
   gboolean auth_disabled = FALSE;
   gboolean drop_after_data = FALSE;
   gboolean hang_after_data = FALSE;
+  gboolean hang_after_quit = FALSE;
   g_autofree char *defer_recipient = NULL;
   g_autofree char *refuse_recipient = NULL;
   g_autofree char *hold_at = NULL;
@@ -170,6 +171,7 @@ main (int argc, char **argv)
     { "drop-after-data", 0, 0, G_OPTION_ARG_NONE, &drop_after_data, "Close the connection after each final dot without replying (status unknown)", NULL },
     { "hang-after-data", 0, 0, G_OPTION_ARG_NONE, &hang_after_data, "Keep the connection after each final dot but never reply", NULL },
     { "hold-at", 0, 0, G_OPTION_ARG_STRING, &hold_at, "Stop answering there on every connection and log \"holding\": greeting (send nothing), data (stop reading the body), after-dot (keep the message, never reply)", "STAGE" },
+    { "hang-after-quit", 0, 0, G_OPTION_ARG_NONE, &hang_after_quit, "Never answer QUIT; keep the connection until the client closes it", NULL },
     { "defer-recipient", 0, 0, G_OPTION_ARG_STRING, &defer_recipient, "Answer RCPT TO this address with 452 4.2.2 (mailbox full)", "ADDRESS" },
     { "refuse-recipient", 0, 0, G_OPTION_ARG_STRING, &refuse_recipient, "Answer RCPT TO this address with 550 5.1.10 (recipient not found)", "ADDRESS" },
     { "ready-fd", 0, 0, G_OPTION_ARG_INT, &ready_fd, "Write PORT=N to this descriptor once listening, instead of stdout", "FD" },
@@ -219,6 +221,7 @@ main (int argc, char **argv)
   smtp_test_server_set_drop_after_data (server, drop_after_data);
   smtp_test_server_set_hang_after_data (server, hang_after_data);
   smtp_test_server_set_hold (server, hold);
+  smtp_test_server_set_hang_after_quit (server, hang_after_quit);
   smtp_test_server_set_mail_dir (server, mail_dir);
   smtp_test_server_set_refused_recipients (server, defer_recipient, refuse_recipient);
   if (!smtp_test_server_start (server, port, &error))

@@ -511,6 +511,12 @@ command (Session *s, const char *line)
     }
   if (g_str_equal (verb, "QUIT"))
     {
+      if (s->config.hang_after_quit)
+        {
+          /* Fault injection: no 221 ever; reading on only to see the client close. */
+          smtp_test_session_log (&s->base, "not answering QUIT (--hang-after-quit)");
+          return THEN_READ;
+        }
       reply (s, "221 2.0.0 Service closing transmission channel");
       return THEN_CLOSE;
     }
@@ -854,6 +860,7 @@ smtp_test_office365_run (SmtpTestServer                *server,
   s->config.drop_after_data = config->drop_after_data;
   s->config.hang_after_data = config->hang_after_data;
   s->config.hold = config->hold;
+  s->config.hang_after_quit = config->hang_after_quit;
   s->config.defer_recipient = g_strdup (config->defer_recipient);
   s->config.refuse_recipient = g_strdup (config->refuse_recipient);
   s->pending = g_string_new (NULL);

@@ -56,6 +56,7 @@ typedef struct {
   gboolean drop_after_data;
   gboolean hang_after_data;
   SmtpTestHold hold;
+  gboolean hang_after_quit;
   char *defer_recipient;  /* answered 452 4.2.2 (mailbox full), or NULL */
   char *refuse_recipient; /* answered 550 5.1.10 (recipient not found), or NULL */
 } SmtpTestOffice365Config;

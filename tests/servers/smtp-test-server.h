@@ -116,6 +116,10 @@ typedef enum {
 
 void smtp_test_server_set_hold          (SmtpTestServer        *self,
                                          SmtpTestHold           hold);
+/* Office365 mode: QUIT is never answered; the connection stays until the client closes it (a
+ * client that waits for the 221 before it reports the outcome is then seen waiting). */
+void smtp_test_server_set_hang_after_quit (SmtpTestServer        *self,
+                                           gboolean               hang);
 /* Office365 mode: RCPT TO @defer gets 452 4.2.2 (mailbox full, try later) and RCPT TO @refuse
  * 550 5.1.10 (no such recipient), while the others are accepted; NULL for none. */
 void smtp_test_server_set_refused_recipients (SmtpTestServer    *self,
