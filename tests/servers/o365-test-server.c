@@ -4,7 +4,7 @@
  *
  *   o365-test-server [--port N] [--cert-dir DIR] [--cert NAME] [--user ADDRESS]
  *                    [--password-file FILE] [--token-file FILE] [--mail-dir DIR]
- *                    [--auth-disabled] [--drop-after-data] [--hang-after-data]
+ *                    [--auth-disabled] [--drop-after-data] [--hang-after-data] [--hang-after-quit]
  *                    [--hold-at greeting|data|after-dot] [--defer-recipient ADDRESS]
  *                    [--refuse-recipient ADDRESS] [--ready-fd FD]
  *

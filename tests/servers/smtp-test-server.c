@@ -201,6 +201,9 @@ void
 smtp_test_server_set_hold (SmtpTestServer *self, SmtpTestHold hold)
 {
   self->config.hold = hold;
+}
+
+void
 smtp_test_server_set_hang_after_quit (SmtpTestServer *self, gboolean hang)
 {
   self->config.hang_after_quit = hang;
