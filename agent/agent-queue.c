@@ -19,8 +19,27 @@ struct _AgentQueue
   gpointer user_data;
   GHashTable *accounts; /* address, case-folded → AgentAccount */
   GHashTable *waiters;  /* entry id → GPtrArray of GTask (Send calls waiting for it) */
+  GHashTable *recent;   /* entry id → RecentOutcome: what its last attempt gave, for a while */
   gboolean idle;
 };
+
+/* A Send can arrive after the agent took the entry on its own (a flush that started between the
+ * caller's commit and its call): the caller then gets the outcome of that attempt, which may
+ * already be over. */
+#define RECENT_OUTCOME_SECONDS 300
+
+typedef struct
+{
+  GVariant *result;
+  gint64 when;
+} RecentOutcome;
+
+static void
+recent_outcome_free (RecentOutcome *recent)
+{
+  g_variant_unref (recent->result);
+  g_free (recent);
+}
 
 typedef struct
 {
@@ -35,9 +54,10 @@ typedef struct
   gboolean forced;          /* … and it was a Flush */
   guint retry_id;
   gint64 throttled_until;   /* the server said "too many": no retry before this */
+  struct _FlushRun *running;
 } AgentAccount;
 
-typedef struct
+typedef struct _FlushRun
 {
   AgentAccount *account;
   GPtrArray *entries;       /* OutboxEntry, locked, being sent */
@@ -77,6 +97,7 @@ agent_queue_new (Outbox *outbox,
   self->user_data = user_data;
   self->accounts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) agent_account_free);
   self->waiters = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
+  self->recent = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) recent_outcome_free);
   self->idle = TRUE;
   return self;
 }
@@ -88,6 +109,7 @@ agent_queue_free (AgentQueue *self)
     return;
   g_hash_table_destroy (self->accounts);
   g_hash_table_destroy (self->waiters);
+  g_hash_table_destroy (self->recent);
   g_object_unref (self->loader);
   g_free (self);
 }
@@ -271,6 +293,19 @@ deliver (AgentQueue *self, const OutboxResult *result, guint earlier_attempts)
   g_autoptr (GPtrArray) waiting = NULL;
   gpointer key = NULL;
 
+  RecentOutcome *recent = g_new (RecentOutcome, 1);
+  GHashTableIter iter;
+  RecentOutcome *old;
+
+  /* Forget what is old, then remember this one. */
+  g_hash_table_iter_init (&iter, self->recent);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &old))
+    if (old->when < now_seconds () - RECENT_OUTCOME_SECONDS)
+      g_hash_table_iter_remove (&iter);
+  recent->result = g_variant_ref (variant);
+  recent->when = now_seconds ();
+  g_hash_table_replace (self->recent, g_strdup (result->entry->id), recent);
+
   if (g_hash_table_steal_extended (self->waiters, result->entry->id, &key, (gpointer *) &waiting))
     g_free (key);
   for (guint i = 0; waiting != NULL && i < waiting->len; i++)
@@ -306,6 +341,7 @@ on_flushed (GObject *source, GAsyncResult *result, gpointer user_data)
       deliver (self, outcome, g_array_index (run->earlier_attempts, guint, i));
     }
   flush_run_free (run); /* unlocks the entries */
+  account->running = NULL;
   account->busy = FALSE;
   drop_transport_later (account);
   if (account->again)
@@ -392,11 +428,49 @@ kick (AgentAccount *account, gboolean forced)
       return;
     }
   account->busy = TRUE;
+  account->running = run;
   g_message ("%s: sending %u message(s)", account->address, run->entries->len);
   outbox_flush_async (self->outbox, transport, run->entries, OUTBOX_FLUSH_NONE, NULL, on_flushed, run);
 }
 
 /* --- what the service asks ------------------------------------------------------------------- */
+
+static gboolean
+array_has_entry (GPtrArray *entries, const char *id)
+{
+  for (guint i = 0; entries != NULL && i < entries->len; i++)
+    if (g_str_equal (((OutboxEntry *) g_ptr_array_index (entries, i))->id, id))
+      return TRUE;
+  return FALSE;
+}
+
+/* Whether entry @id is locked by this process: handed over for, or in, a flush. */
+static gboolean
+holds_entry (AgentQueue *self, const char *id)
+{
+  GHashTableIter iter;
+  AgentAccount *account;
+
+  g_hash_table_iter_init (&iter, self->accounts);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &account))
+    if (array_has_entry (account->handed, id) ||
+        (account->running != NULL && array_has_entry (account->running->entries, id)))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+add_waiter (AgentQueue *self, const char *id, GTask *task)
+{
+  GPtrArray *waiting = g_hash_table_lookup (self->waiters, id);
+
+  if (waiting == NULL)
+    {
+      waiting = g_ptr_array_new_with_free_func (g_object_unref);
+      g_hash_table_insert (self->waiters, g_strdup (id), waiting);
+    }
+  g_ptr_array_add (waiting, task);
+}
 
 void
 agent_queue_send_async (AgentQueue *self,
@@ -408,10 +482,23 @@ agent_queue_send_async (AgentQueue *self,
   g_autoptr (GTask) task = g_task_new (NULL, cancellable, callback, user_data);
   g_autoptr (GError) error = NULL;
   OutboxEntry *entry;
-  GPtrArray *waiting;
 
   g_task_set_source_tag (task, agent_queue_send_async);
   entry = outbox_claim_entry (self->outbox, id, &error);
+  if (entry == NULL && holds_entry (self, id))
+    {
+      /* Taken by a flush of ours before its sender asked: that flush's outcome is the answer. */
+      add_waiter (self, id, g_steal_pointer (&task));
+      return;
+    }
+  if (entry == NULL && g_hash_table_contains (self->recent, id))
+    {
+      RecentOutcome *recent = g_hash_table_lookup (self->recent, id);
+
+      /* Already sent (or filed) by a flush of ours that ended before its sender asked. */
+      g_task_return_pointer (task, g_variant_ref (recent->result), (GDestroyNotify) g_variant_unref);
+      return;
+    }
   if (entry == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -425,13 +512,7 @@ agent_queue_send_async (AgentQueue *self,
       outbox_entry_free (entry);
       return;
     }
-  waiting = g_hash_table_lookup (self->waiters, id);
-  if (waiting == NULL)
-    {
-      waiting = g_ptr_array_new_with_free_func (g_object_unref);
-      g_hash_table_insert (self->waiters, g_strdup (id), waiting);
-    }
-  g_ptr_array_add (waiting, g_steal_pointer (&task));
+  add_waiter (self, id, g_steal_pointer (&task));
   {
     AgentAccount *account = account_for (self, entry->account);
 

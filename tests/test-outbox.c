@@ -6,6 +6,8 @@
 #include <glib/gstdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <utime.h>
 
 #include "outbox.h"
 #include "test-utils.h"
@@ -412,6 +414,17 @@ write_file (Outbox *outbox, const char *name, const char *contents)
   g_assert_true (g_file_set_contents (path, contents, -1, NULL));
 }
 
+/* A file as a writer that died a while ago left it (temporary files get a grace period). */
+static void
+write_old_file (Outbox *outbox, const char *name, const char *contents)
+{
+  g_autofree char *path = g_build_filename (outbox_get_directory (outbox), name, NULL);
+  struct utimbuf old = { .actime = time (NULL) - 3600, .modtime = time (NULL) - 3600 };
+
+  write_file (outbox, name, contents);
+  g_assert_cmpint (utime (path, &old), ==, 0);
+}
+
 static gboolean
 exists (Outbox *outbox, const char *name)
 {
@@ -438,8 +451,8 @@ test_orphans (void)
 
   /* What crashed writers leave: data without meta, temporary files, meta whose data moved. */
   write_file (outbox, "20200101T000000-000001-00000001.eml", "no meta\n");
-  write_file (outbox, ".20200101T000000-000002-00000002.eml.tmp", "half\n");
-  write_file (outbox, ".20200101T000000-000003-00000003.meta.tmp", "[Outbox Entry]\n");
+  write_old_file (outbox, ".20200101T000000-000002-00000002.eml.tmp", "half\n");
+  write_old_file (outbox, ".20200101T000000-000003-00000003.meta.tmp", "[Outbox Entry]\n");
   write_file (outbox, "20200101T000000-000004-00000004.meta", "[Outbox Entry]\nState=queued\n");
   /* Not ours: never touched. */
   write_file (outbox, "notes.txt", "mine\n");
@@ -463,6 +476,20 @@ test_orphans (void)
   g_assert_no_error (error);
   listed = outbox_list (reopened, &error);
   g_assert_cmpuint (listed->len, ==, 2);
+}
+
+/* A writer creates its draft, then locks it: another process cleaning in between (every
+ * o365-send opens the outbox) must not take the new, not yet locked draft for a dead one's. */
+static void
+test_fresh_draft_not_orphaned (void)
+{
+  g_autoptr (Outbox) outbox = open_outbox ();
+  g_autoptr (GError) error = NULL;
+
+  write_file (outbox, ".20261202T120000-000007-00000007.eml.tmp", "just created\n");
+  g_assert_cmpint (outbox_clean_orphans (outbox, &error), ==, 0);
+  g_assert_no_error (error);
+  g_assert_true (exists (outbox, ".20261202T120000-000007-00000007.eml.tmp"));
 }
 
 static void
@@ -502,6 +529,7 @@ main (int argc, char **argv)
   g_test_add_func ("/outbox/move-to-failed", test_move_to_failed);
   g_test_add_func ("/outbox/claim-locks", test_claim_locks);
   g_test_add_func ("/outbox/orphans", test_orphans);
+  g_test_add_func ("/outbox/fresh-draft-not-orphaned", test_fresh_draft_not_orphaned);
   g_test_add_func ("/outbox/damaged-meta", test_damaged_meta);
 
   return g_test_run ();

@@ -439,6 +439,19 @@ is_busy (const char *directory, const char *id)
   return busy;
 }
 
+/* Temporary files younger than this are never taken for a dead writer's. */
+#define TEMP_FILE_GRACE_SECONDS 60
+
+static gboolean
+is_recent (const char *path)
+{
+  GStatBuf info;
+
+  if (g_lstat (path, &info) != 0)
+    return FALSE;
+  return info.st_mtime > (time_t) (g_get_real_time () / G_USEC_PER_SEC) - TEMP_FILE_GRACE_SECONDS;
+}
+
 static gboolean
 remove_file (const char *path, int *removed, GError **error)
 {
@@ -466,6 +479,9 @@ clean_name (Outbox *self, const char *name, int *removed, GError **error)
       if (dot == NULL || !is_valid_id (name + 1, dot - name - 1))
         return TRUE;
       id = g_strndup (name + 1, dot - name - 1);
+      /* A writer creates its draft, then locks it: one made just now may not be locked yet. */
+      if (is_recent (path))
+        return TRUE;
       return is_busy (self->directory, id) || remove_file (path, removed, error);
     }
   if (has_suffix (name, DATA_SUFFIX, &stem) && is_valid_id (name, stem))
