@@ -30,6 +30,7 @@ struct _O365Transport
   guint idle_timeout;         /* seconds a connection is kept after a submission (0: none) */
   O365SmtpSession *kept;      /* that connection, signed in, holding the account's gate */
   guint kept_timeout_id;
+  gint64 kept_since;          /* g_get_monotonic_time() when it was kept */
   guint waiting_for_gate;     /* this transport's operations waiting for the gate */
 };
 
@@ -131,6 +132,7 @@ typedef struct
   guint next;
   gboolean gate_held;
   gboolean token_retried; /* the refused access token was refreshed once already */
+  gboolean unchecked_kept; /* a kept connection used without NOOP: the first message is its check */
 } OperationData;
 
 static void
@@ -357,6 +359,10 @@ start_operation (O365Transport *self,
 
 /* --- a connection kept between submissions ---------------------------------------------------- */
 
+/* A kept connection unused for less than this (or a third of the idle timeout, if shorter) is
+ * used without a NOOP first. */
+#define KEPT_FRESH_SECONDS 10
+
 static void
 on_kept_closed (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -398,6 +404,7 @@ keep_session (O365Transport *self, OperationData *data)
     return FALSE;
   g_warn_if_fail (self->kept == NULL);
   self->kept = g_steal_pointer (&data->session);
+  self->kept_since = g_get_monotonic_time ();
   data->gate_held = FALSE; /* the kept session holds it now */
   self->kept_timeout_id = g_timeout_add_seconds (self->idle_timeout, on_kept_idle, self);
   note (self, "keeping the connection open for reuse, for up to %u s", self->idle_timeout);
@@ -481,14 +488,49 @@ on_pacer_told (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
+on_pacer_told_reopen (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  o365_send_pacer_sent_finish (result);
+  sign_in (user_data);
+}
+
+/* Whether the server answered nothing of @submission's transaction: no recipient reply, so no
+ * 354 either, and not a byte of the message went. */
+static gboolean
+is_untouched (MailSubmission *submission)
+{
+  if (mail_submission_get_status (submission) != MAIL_SUBMISSION_FAILED)
+    return FALSE;
+  for (guint i = 0; i < mail_submission_get_n_recipients (submission); i++)
+    if (mail_submission_get_recipient_reply (submission, i) != NULL)
+      return FALSE;
+  return TRUE;
+}
+
+static void
 on_sent (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   GTask *task = user_data;
   O365Transport *self = g_task_get_source_object (task);
   OperationData *data = g_task_get_task_data (task);
   g_autoptr (GError) error = NULL;
+  gboolean unchecked_kept = data->unchecked_kept;
 
-  if (!o365_smtp_session_send_finish (data->session, result, &error))
+  data->unchecked_kept = FALSE;
+  if (!o365_smtp_session_send_finish (data->session, result, &error) && unchecked_kept && data->next == 1 &&
+      is_untouched (g_ptr_array_index (data->submissions, 0)))
+    {
+      /* The kept connection was gone (closed by the server) before it answered anything: the
+       * message starts again on a new one, as if the connection had not been kept. */
+      note (self, "the kept connection was closed (%s); opening a new one", error->message);
+      g_clear_object (&data->session);
+      g_object_unref (g_ptr_array_index (data->submissions, 0));
+      g_ptr_array_index (data->submissions, 0) = mail_submission_new (g_ptr_array_index (data->messages, 0));
+      data->next = 0;
+      o365_send_pacer_sent_async (self->account_key, on_pacer_told_reopen, task);
+      return;
+    }
+  if (error != NULL)
     {
       /* The rest of the batch was not sent at all: safe to retry as it is. */
       for (guint i = data->next; i < data->messages->len; i++)
@@ -558,7 +600,17 @@ o365_transport_submit_async (MailTransport *transport,
       g_clear_handle_id (&self->kept_timeout_id, g_source_remove);
       data->session = g_steal_pointer (&self->kept);
       data->gate_held = TRUE;
-      note (self, "reusing the connection kept open");
+      /* Used a moment ago, it is alive unless something unusual happened; the first message's
+       * pipelined envelope then finds out, and a new connection takes it (on_sent). After a
+       * longer pause, NOOP asks first. */
+      if (g_get_monotonic_time () - self->kept_since < MIN (KEPT_FRESH_SECONDS, self->idle_timeout / 3.0) * G_USEC_PER_SEC)
+        {
+          note (self, "reusing the connection kept open");
+          data->unchecked_kept = TRUE;
+          data->on_ready (g_steal_pointer (&task));
+          return;
+        }
+      note (self, "reusing the connection kept open, after NOOP");
       o365_smtp_session_check_alive_async (data->session, cancellable, on_kept_checked, g_steal_pointer (&task));
       return;
     }

@@ -459,7 +459,8 @@ test_kept_connection_reused (void)
   g_assert_cmpuint (smtp_test_server_get_n_connections (server), ==, 1);
   /* Kept, not closed: nothing said QUIT yet. */
   g_assert_false (smtp_test_server_wait_idle (server, 300));
-  g_assert_nonnull (strstr (transcript->str, "C: NOOP"));
+  /* Used again at once: no NOOP round trip (the envelope is the check). */
+  g_assert_null (strstr (transcript->str, "C: NOOP"));
   g_assert_null (strstr (transcript->str, "C: QUIT"));
 
   mail_transport_set_idle_timeout (MAIL_TRANSPORT (transport), 0);
@@ -498,6 +499,87 @@ test_kept_connection_times_out (void)
   g_assert_true (smtp_test_server_wait_idle (server, 5000));
 }
 
+static gboolean
+on_pause_over (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* After a pause, a kept connection is asked with NOOP before a message goes over it. */
+static void
+test_kept_connection_checked_after_pause (void)
+{
+  g_autoptr (SmtpTestServer) server = smtp_test_server_new_office365 ();
+  g_autoptr (O365SmtpConfig) config = NULL;
+  g_autoptr (O365Transport) transport = NULL;
+  g_autoptr (GString) transcript = g_string_new (NULL);
+  g_autoptr (GError) error = NULL;
+  gboolean paused = FALSE;
+
+  smtp_test_server_set_credentials (server, USER, PASSWORD, NULL);
+  g_assert_true (smtp_test_server_start (server, 0, &error));
+  config = engine_test_config (smtp_test_server_get_port (server), USER, PASSWORD);
+  transport = o365_transport_new ("kept-pause", config);
+  g_signal_connect (transport, "transcript", G_CALLBACK (collect_transcript), transcript);
+  /* Fresh for a third of it: 1 s. */
+  mail_transport_set_idle_timeout (MAIL_TRANSPORT (transport), 3);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr (GPtrArray) batch = one_message_batch ();
+      g_autoptr (GPtrArray) submissions = engine_test_submit_through (MAIL_TRANSPORT (transport), batch, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpint (mail_submission_get_status (g_ptr_array_index (submissions, 0)), ==, MAIL_SUBMISSION_SENT);
+      if (i == 0)
+        {
+          g_timeout_add (1500, on_pause_over, &paused);
+          test_wait_for_flag (&paused, 5000);
+        }
+    }
+  g_assert_nonnull (strstr (transcript->str, "C: NOOP"));
+  g_assert_cmpuint (smtp_test_server_get_n_connections (server), ==, 1);
+  mail_transport_set_idle_timeout (MAIL_TRANSPORT (transport), 0);
+  g_assert_true (smtp_test_server_wait_idle (server, 5000));
+}
+
+/* The server closed the kept connection (here: it was restarted) before the next message: that
+ * message goes over a new connection, not refused, and not twice. */
+static void
+test_kept_connection_lost (void)
+{
+  g_autoptr (SmtpTestServer) first_server = smtp_test_server_new_office365 ();
+  g_autoptr (SmtpTestServer) second_server = smtp_test_server_new_office365 ();
+  g_autoptr (O365SmtpConfig) config = NULL;
+  g_autoptr (O365Transport) transport = NULL;
+  g_autoptr (GPtrArray) first = one_message_batch ();
+  g_autoptr (GPtrArray) second = one_message_batch ();
+  g_autoptr (GPtrArray) submissions = NULL;
+  g_autoptr (GError) error = NULL;
+  guint16 port;
+
+  smtp_test_server_set_credentials (first_server, USER, PASSWORD, NULL);
+  smtp_test_server_set_credentials (second_server, USER, PASSWORD, NULL);
+  g_assert_true (smtp_test_server_start (first_server, 0, &error));
+  port = smtp_test_server_get_port (first_server);
+  config = engine_test_config (port, USER, PASSWORD);
+  transport = o365_transport_new ("kept-lost", config);
+  mail_transport_set_idle_timeout (MAIL_TRANSPORT (transport), 30);
+
+  submissions = engine_test_submit_through (MAIL_TRANSPORT (transport), first, NULL, &error);
+  g_assert_no_error (error);
+  smtp_test_server_stop (first_server);
+  g_assert_true (smtp_test_server_start (second_server, port, &error));
+  g_clear_pointer (&submissions, g_ptr_array_unref);
+  submissions = engine_test_submit_through (MAIL_TRANSPORT (transport), second, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (mail_submission_get_status (g_ptr_array_index (submissions, 0)), ==, MAIL_SUBMISSION_SENT);
+  g_assert_cmpuint (smtp_test_server_get_n_messages (first_server), ==, 1);
+  g_assert_cmpuint (smtp_test_server_get_n_messages (second_server), ==, 1);
+  mail_transport_set_idle_timeout (MAIL_TRANSPORT (transport), 0);
+  g_assert_true (smtp_test_server_wait_idle (second_server, 5000));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -515,5 +597,7 @@ main (int argc, char **argv)
   g_test_add_func ("/session/outcome-before-quit-answer", test_outcome_before_quit_answer);
   g_test_add_func ("/session/kept-connection-reused", test_kept_connection_reused);
   g_test_add_func ("/session/kept-connection-times-out", test_kept_connection_times_out);
+  g_test_add_func ("/session/kept-connection-checked-after-pause", test_kept_connection_checked_after_pause);
+  g_test_add_func ("/session/kept-connection-lost", test_kept_connection_lost);
   return g_test_run ();
 }
