@@ -5,6 +5,7 @@
 
 #include "engine-test-utils.h"
 #include "mail-transport-error.h"
+#include "o365-connection-gate.h"
 #include "o365-smtp-sasl.h"
 #include "o365-smtp-auth.h"
 #include "o365-transport.h"
@@ -349,6 +350,44 @@ test_end_held_back_by_host (void)
   g_assert_cmpuint (smtp_test_server_get_n_messages (server), ==, 0);
 }
 
+static void
+on_gate_acquired (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  gboolean *acquired = user_data;
+
+  *acquired = o365_connection_gate_acquire_finish (result, NULL);
+}
+
+/* A transport dropped while it keeps its connection (the agent leaving on SIGTERM) closes the
+ * connection and lets the account's next operation in: the gate goes with its account key. */
+static void
+test_kept_connection_released_on_finalize (void)
+{
+  g_autoptr (SmtpTestServer) server = start_office365 (PASSWORD, NULL);
+  g_autoptr (O365SmtpConfig) config = engine_test_config (smtp_test_server_get_port (server), USER, PASSWORD);
+  g_autoptr (MailOutgoing) message = engine_test_message (USER, one_recipient, message_text, MAIL_OUTGOING_NONE);
+  g_autoptr (GPtrArray) messages = g_ptr_array_new ();
+  g_autoptr (O365Transport) transport = o365_transport_new ("kept-finalize", config);
+  g_autoptr (GTimer) timer = g_timer_new ();
+  GPtrArray *submissions = NULL;
+  gboolean acquired = FALSE;
+
+  g_ptr_array_add (messages, message);
+  mail_transport_set_idle_timeout (MAIL_TRANSPORT (transport), 30);
+  mail_transport_submit_async (MAIL_TRANSPORT (transport), messages, NULL, on_submitted, &submissions);
+  while (submissions == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (mail_submission_get_status (g_ptr_array_index (submissions, 0)), ==, MAIL_SUBMISSION_SENT);
+  g_ptr_array_unref (submissions);
+
+  g_clear_object (&transport);
+  o365_connection_gate_acquire_async ("kept-finalize", NULL, on_gate_acquired, &acquired);
+  while (!acquired && g_timer_elapsed (timer, NULL) < 5)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_true (acquired);
+  o365_connection_gate_release ("kept-finalize");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -363,5 +402,6 @@ main (int argc, char **argv)
   g_test_add_func ("/session/facts", test_session_facts);
   g_test_add_func ("/session/progress-on-large-message", test_progress_on_large_message);
   g_test_add_func ("/session/end-held-back-by-host", test_end_held_back_by_host);
+  g_test_add_func ("/session/kept-connection-released-on-finalize", test_kept_connection_released_on_finalize);
   return g_test_run ();
 }
