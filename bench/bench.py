@@ -721,6 +721,28 @@ class Bench:
             os.kill(pid, signal.SIGKILL)
         return cpu
 
+    def fsync_probe(self):
+        """Milliseconds the disk takes right now for what the outbox does about twice per message
+        through the agent (o365-send's entry, then the agent's in-flight record and removal): a
+        small file written and fsync()ed, renamed into place, its directory fsync()ed. On the
+        same file system as the outbox; the machine is shared, so this varies."""
+        d = self.path("fsync-probe")
+        os.makedirs(d, exist_ok=True)
+        start = time.monotonic()
+        fd = os.open(os.path.join(d, ".probe.tmp"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.write(fd, b"x" * 256)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.rename(os.path.join(d, ".probe.tmp"), os.path.join(d, "probe"))
+        dfd = os.open(d, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+        return (time.monotonic() - start) * 1000
+
     def agent_sent_since(self, offset):
         """Messages the agent's log says it sent since @offset (its outcome line per message)."""
         if not os.path.exists(self.agent_log):
@@ -739,6 +761,7 @@ class Bench:
         self.stop_agent()  # every run starts from no agent
         offset = os.path.getsize(self.agent_log) if os.path.exists(self.agent_log) else 0
         cpu_before = 0.0
+        probe_before = self.fsync_probe()
         try:
             if client == "agent-each":
                 for p in self.batch:
@@ -763,6 +786,7 @@ class Bench:
         finally:
             cpu_after = self.stop_agent()
         facts["agent_cpu"] = None if cpu_after is None else cpu_after - cpu_before
+        facts["fsync_probe_ms"] = (probe_before + self.fsync_probe()) / 2
         facts["agent_sent"] = self.agent_sent_since(offset)
         return m, facts
 
@@ -1238,8 +1262,8 @@ class Report:
                f"engineers' builds and tests): load averages (1, 5, 15 min) when these scenarios started: {loads}.")
         self.w()
         self.w("| server | path | work | o365-send through the agent | against | its wall | ratio | target | "
-               "met | connections | round trips (proxy) | o365-send CPU | agent CPU |")
-        self.w("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+               "met | connections | round trips (proxy) | o365-send CPU | agent CPU | disk probe |")
+        self.w("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         for server in b.args.servers:
             for client, against, target in (("agent-each", "msmtp", 0.25), ("agent-warm", "curl", 1.0)):
                 scenario = AGENT_CLIENTS[client]
@@ -1259,7 +1283,23 @@ class Report:
                            f"{'–' if conns is None else f'{conns:.0f}'} | "
                            f"{self.fmt_count(self.counted(server, mode, scenario, client))} | "
                            f"{fmt_ms(median([r['cpu'] for r in rows]))} | "
-                           f"{fmt_ms(median([r.get('agent_cpu') for r in rows]))} |")
+                           f"{fmt_ms(median([r.get('agent_cpu') for r in rows]))} | "
+                           f"{self.fmt_probe(median([r.get('fsync_probe_ms') for r in rows]))} |")
+        self.w()
+        self.w("*Agent CPU* is the on-CPU time of the agent's threads (`/proc/PID/task/*/schedstat`): for × 20 its "
+               "start-up included, for the warm agent the timed message only. *Disk probe* is how long, just before "
+               "and after the run (mean), a small file written and fsync()ed, renamed and its directory fsync()ed "
+               "took on the outbox's file system: o365-send and the agent do about two of these per message, so "
+               "it shows how much of a run the shared disk decided. Run by run, wall (disk probe):")
+        self.w()
+        for server in b.args.servers:
+            for client in AGENT_CLIENTS:
+                for mode in ("loopback", "latency"):
+                    runs = [r for r in b.results if r["server"] == server and r["mode"] == mode
+                            and r["client"] == client and r["ok"]]
+                    if runs:
+                        self.w(f"- {server}, {mode}, {CLIENT_NAMES[client]}: " + ", ".join(
+                            f"{fmt_ms(r['wall'])} ({self.fmt_probe(r.get('fsync_probe_ms'))})" for r in runs))
         self.w()
         self.agent_time()
 
@@ -1440,6 +1480,10 @@ class Report:
                + " (floor on that count: 9 for one message — EHLO, STARTTLS, EHLO, 3 × AUTH LOGIN, the envelope, "
                  "the body, QUIT — and 2 per further message: 47 for 20).")
         self.w()
+
+    @staticmethod
+    def fmt_probe(ms):
+        return "–" if ms is None else f"{ms:.1f} ms"
 
     @staticmethod
     def fmt_count(value):
