@@ -45,7 +45,6 @@ o365_transport_finalize (GObject *object)
 {
   O365Transport *self = O365_TRANSPORT (object);
 
-  g_free (self->account_key);
   o365_smtp_config_free (self->config);
   g_free (self->keyring_account_id);
   g_clear_object (&self->oauth2_client);
@@ -60,6 +59,8 @@ o365_transport_finalize (GObject *object)
       g_clear_object (&self->kept);
       o365_connection_gate_release (self->account_key);
     }
+  /* Freed last: releasing the kept connection's gate above needs it. */
+  g_free (self->account_key);
   if (self->on_fallback_data_free != NULL)
     self->on_fallback_data_free (self->on_fallback_data);
 

@@ -5,6 +5,7 @@
 
 #include "engine-test-utils.h"
 #include "mail-transport-error.h"
+#include "o365-connection-gate.h"
 #include "o365-smtp-sasl.h"
 #include "o365-smtp-auth.h"
 #include "o365-transport.h"
@@ -580,6 +581,44 @@ test_kept_connection_lost (void)
   g_assert_true (smtp_test_server_wait_idle (second_server, 5000));
 }
 
+static void
+on_gate_acquired (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  gboolean *acquired = user_data;
+
+  *acquired = o365_connection_gate_acquire_finish (result, NULL);
+}
+
+/* A transport dropped while it keeps its connection (the agent leaving on SIGTERM) closes the
+ * connection and lets the account's next operation in: the gate goes with its account key. */
+static void
+test_kept_connection_released_on_finalize (void)
+{
+  g_autoptr (SmtpTestServer) server = start_office365 (PASSWORD, NULL);
+  g_autoptr (O365SmtpConfig) config = engine_test_config (smtp_test_server_get_port (server), USER, PASSWORD);
+  g_autoptr (MailOutgoing) message = engine_test_message (USER, one_recipient, message_text, MAIL_OUTGOING_NONE);
+  g_autoptr (GPtrArray) messages = g_ptr_array_new ();
+  g_autoptr (O365Transport) transport = o365_transport_new ("kept-finalize", config);
+  g_autoptr (GTimer) timer = g_timer_new ();
+  GPtrArray *submissions = NULL;
+  gboolean acquired = FALSE;
+
+  g_ptr_array_add (messages, message);
+  mail_transport_set_idle_timeout (MAIL_TRANSPORT (transport), 30);
+  mail_transport_submit_async (MAIL_TRANSPORT (transport), messages, NULL, on_submitted, &submissions);
+  while (submissions == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (mail_submission_get_status (g_ptr_array_index (submissions, 0)), ==, MAIL_SUBMISSION_SENT);
+  g_ptr_array_unref (submissions);
+
+  g_clear_object (&transport);
+  o365_connection_gate_acquire_async ("kept-finalize", NULL, on_gate_acquired, &acquired);
+  while (!acquired && g_timer_elapsed (timer, NULL) < 5)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_true (acquired);
+  o365_connection_gate_release ("kept-finalize");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -599,5 +638,6 @@ main (int argc, char **argv)
   g_test_add_func ("/session/kept-connection-times-out", test_kept_connection_times_out);
   g_test_add_func ("/session/kept-connection-checked-after-pause", test_kept_connection_checked_after_pause);
   g_test_add_func ("/session/kept-connection-lost", test_kept_connection_lost);
+  g_test_add_func ("/session/kept-connection-released-on-finalize", test_kept_connection_released_on_finalize);
   return g_test_run ();
 }
