@@ -595,7 +595,9 @@ main (int argc, char **argv)
   owner_id = g_bus_own_name (G_BUS_TYPE_SESSION, AGENT_BUS_NAME, G_BUS_NAME_OWNER_FLAGS_DO_NOT_QUEUE,
                              on_bus_acquired, on_name_acquired, on_name_lost, &agent, NULL);
   g_main_loop_run (agent.loop);
-  g_bus_unown_name (owner_id);
+  /* A bus that went away (the session ended) has no name to release: GLib would warn. */
+  if (agent.bus == NULL || !g_dbus_connection_is_closed (agent.bus))
+    g_bus_unown_name (owner_id);
   if (agent.bus != NULL)
     {
       g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (agent.skeleton));
