@@ -462,6 +462,13 @@ on_name_lost (GDBusConnection *bus, const char *name, gpointer user_data)
 {
   Agent *agent = user_data;
 
+  if (bus == NULL && agent->bus != NULL)
+    {
+      /* The session ended: what is queued stays in the outbox for the next agent. */
+      g_message ("the session bus went away: leaving");
+      g_main_loop_quit (agent->loop);
+      return;
+    }
   if (bus == NULL)
     g_printerr (_("o365-account-agent: no session bus\n"));
   else
