@@ -329,6 +329,38 @@ handle_submit (O365Agent1 *skeleton,
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
+static gboolean
+handle_find_account (O365Agent1 *skeleton,
+                     GDBusMethodInvocation *invocation,
+                     const char *address,
+                     const char *sender,
+                     gpointer user_data)
+{
+  Agent *agent = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MailAccount) account = host_choose_account (agent->loader, *address != '\0' ? address : NULL,
+                                                         *sender != '\0' ? sender : NULL, &error);
+  g_autoptr (MailTransport) transport = NULL;
+  g_autofree char *found = NULL;
+
+  if (account == NULL)
+    {
+      /* A GIO error, so that the caller gets its domain and code back (GDBus encodes them). */
+      g_dbus_method_invocation_return_gerror (invocation, error);
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+  /* What o365-send checks before it queues a message: the account can make a transport. */
+  transport = mail_account_create_transport (account, &error);
+  if (transport == NULL)
+    {
+      g_dbus_method_invocation_return_error_literal (invocation, G_IO_ERROR, G_IO_ERROR_FAILED, error->message);
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+  found = mail_account_dup_address (account);
+  o365_agent1_complete_find_account (skeleton, invocation, found);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
 static void
 add_time (GVariantDict *dict, const char *key, GDateTime *time)
 {
@@ -592,6 +624,7 @@ main (int argc, char **argv)
   o365_agent1_set_version (agent.skeleton, PACKAGE_VERSION);
   g_signal_connect (agent.skeleton, "handle-send", G_CALLBACK (handle_send), &agent);
   g_signal_connect (agent.skeleton, "handle-submit", G_CALLBACK (handle_submit), &agent);
+  g_signal_connect (agent.skeleton, "handle-find-account", G_CALLBACK (handle_find_account), &agent);
   g_signal_connect (agent.skeleton, "handle-list-queue", G_CALLBACK (handle_list_queue), &agent);
   g_signal_connect (agent.skeleton, "handle-retry", G_CALLBACK (handle_retry), &agent);
   g_signal_connect (agent.skeleton, "handle-discard", G_CALLBACK (handle_discard), &agent);

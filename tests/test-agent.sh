@@ -302,6 +302,23 @@ stop_server
 # The two messages queued without a keyring are not the subject of what follows.
 rm -f "$outbox"/*.meta "$outbox"/*.eml
 
+# --- through the agent, o365-send never loads the plug-in: the agent finds the account -----------
+
+start_server find-account
+# A plug-in path with no plug-in: only the agent (activated with the right one) can know the account.
+message no-plugin | O365_ACCOUNT_PLUGIN_PATH=$work/no-plugins timeout 60 "$send" --debug -t \
+  >"$work/no-plugin.out" 2>"$work/no-plugin.err"
+status=$?
+expect_status "through the agent, o365-send needs no plug-in of its own: exit 0" no-plugin 0
+check "... and the message went through the agent" grep -q 'through the agent' "$work/no-plugin.err"
+message unknown-account | timeout 60 "$send" --account nobody@example.test -t \
+  >"$work/unknown-account.out" 2>"$work/unknown-account.err"
+status=$?
+expect_status "an unknown --account, answered by the agent: EX_NOUSER (67)" unknown-account 67
+check "... saying which account is missing, and nothing is queued" \
+  bash -c "grep -q 'nobody@example.test' '$work/unknown-account.err' && test \$(ls '$outbox' | grep -c '[.]meta\$') -eq 0"
+stop_server
+
 # --- concurrent o365-send: one connection at a time, each message once --------------------------
 
 for n in 2 8; do

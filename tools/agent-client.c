@@ -24,13 +24,12 @@ session_bus_exists (void)
   return g_file_test (socket, G_FILE_TEST_EXISTS);
 }
 
-GVariant *
-agent_client_send (const char *id, char **why_not)
+/* The session bus, or NULL with *@why_not. */
+static GDBusConnection *
+get_bus (char **why_not)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (GDBusConnection) bus = NULL;
-  g_autoptr (GVariant) reply = NULL;
-  GVariant *result;
+  GDBusConnection *bus;
 
   if (g_strcmp0 (g_getenv ("O365_SEND_NO_AGENT"), "1") == 0)
     {
@@ -46,10 +45,49 @@ agent_client_send (const char *id, char **why_not)
     }
   bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
   if (bus == NULL)
+    *why_not = g_strdup_printf (_("no session bus: %s"), error->message);
+  return bus;
+}
+
+char *
+agent_client_find_account (const char *address, const char *sender, GError **error, char **why_not)
+{
+  g_autoptr (GDBusConnection) bus = get_bus (why_not);
+  g_autoptr (GVariant) reply = NULL;
+  g_autoptr (GError) call_error = NULL;
+  char *account = NULL;
+
+  if (bus == NULL)
+    return NULL;
+  reply = g_dbus_connection_call_sync (bus, "org.o365account.Agent", "/org/o365account/Agent",
+                                       "org.o365account.Agent1", "FindAccount",
+                                       g_variant_new ("(ss)", address != NULL ? address : "",
+                                                      sender != NULL ? sender : ""),
+                                       G_VARIANT_TYPE ("(s)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, &call_error);
+  if (reply != NULL)
     {
-      *why_not = g_strdup_printf (_("no session bus: %s"), error->message);
-      return NULL;
+      g_variant_get (reply, "(s)", &account);
+      return account;
     }
+  g_dbus_error_strip_remote_error (call_error);
+  /* The agent's own answer (its GIO error, decoded by GDBus) against there being no agent. */
+  if (call_error->domain == G_IO_ERROR)
+    g_propagate_error (error, g_steal_pointer (&call_error));
+  else
+    *why_not = g_strdup_printf (_("the agent did not answer: %s"), call_error->message);
+  return NULL;
+}
+
+GVariant *
+agent_client_send (const char *id, char **why_not)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GDBusConnection) bus = get_bus (why_not);
+  g_autoptr (GVariant) reply = NULL;
+  GVariant *result;
+
+  if (bus == NULL)
+    return NULL;
   /* Activated if not running; no timeout of our own: the agent applies the session's, and a
    * long upload must not be cut short. A crash of the agent ends the call with an error. */
   reply = g_dbus_connection_call_sync (bus, "org.o365account.Agent", "/org/o365account/Agent",

@@ -13,4 +13,10 @@ G_BEGIN_DECLS
  * failed): the caller then sends the message itself. O365_SEND_NO_AGENT=1 says no at once. */
 GVariant *agent_client_send (const char *id, char **why_not);
 
+/* Asks the agent (activating it) which account sends a message: @address (--account; NULL:
+ * none), else the one whose address is @sender (NULL: none), else the only one. Returns its
+ * address; NULL with @error when the agent says there is no such account (G_IO_ERROR_NOT_FOUND)
+ * or several and none chosen; NULL with *@why_not when there is no agent to ask. */
+char *agent_client_find_account (const char *address, const char *sender, GError **error, char **why_not);
+
 G_END_DECLS

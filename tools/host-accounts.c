@@ -79,6 +79,21 @@ host_find_account (MailPluginLoader *loader, const char *address, GError **error
   return NULL;
 }
 
+MailAccount *
+host_choose_account (MailPluginLoader *loader, const char *address, const char *sender, GError **error)
+{
+  if (address != NULL)
+    return host_find_account (loader, address, error);
+  if (sender != NULL)
+    {
+      MailAccount *account = host_find_account (loader, sender, NULL);
+
+      if (account != NULL)
+        return account;
+    }
+  return host_find_account (loader, NULL, error);
+}
+
 void
 host_keep_result (GObject *source, GAsyncResult *result, gpointer user_data)
 {

@@ -18,6 +18,10 @@ GPtrArray *host_list_accounts (MailPluginLoader *loader);
  * error asking to choose. */
 MailAccount *host_find_account (MailPluginLoader *loader, const char *address, GError **error);
 
+/* The account to send with: @address (--account), else the one whose address is @sender,
+ * else the only one (either may be NULL). */
+MailAccount *host_choose_account (MailPluginLoader *loader, const char *address, const char *sender, GError **error);
+
 /* Waiting for an asynchronous call from a command-line main(): pass host_keep_result as the
  * callback and a GAsyncResult pointer (initially NULL) as its data, then host_wait_for_result()
  * iterates the default main context until the result is there; call the _finish function

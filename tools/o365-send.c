@@ -517,22 +517,6 @@ check_envelope (Options *options, GBytes *head, const char *const *recipients, c
   return -1;
 }
 
-/* --account, else the account whose address is @sender, else the only one. */
-static MailAccount *
-choose_account (MailPluginLoader *loader, const char *address, const char *sender, GError **error)
-{
-  if (address != NULL)
-    return host_find_account (loader, address, error);
-  if (sender != NULL)
-    {
-      MailAccount *account = host_find_account (loader, sender, NULL);
-
-      if (account != NULL)
-        return account;
-    }
-  return host_find_account (loader, NULL, error);
-}
-
 /* Office 365 refuses a sender that is not the mailbox (5.7.60 SendAsDenied) unless it has
  * Send As rights; said before sending, since the refusal only comes after the whole message. */
 static void
@@ -551,6 +535,44 @@ static int
 load_plugins (MailPluginLoader **loader)
 {
   return host_load_plugins_checked ("o365-send", loader);
+}
+
+/* The exit status for a failure to find the account (the reason printed). */
+static int
+account_error (const GError *error)
+{
+  complain ("%s", error->message);
+  /* No such account: EX_NOUSER, as o365-account says it; several and none chosen: config. */
+  return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND) ? EX_NOUSER : EX_CONFIG;
+}
+
+/* For sending directly: the plug-ins, the account (@address, else as --account and @sender
+ * choose it) and its transport. Returns -1, else the status to exit with (the reason printed). */
+static int
+open_direct (const char *address,
+             const char *sender,
+             MailPluginLoader **loader,
+             char **account_address,
+             MailTransport **transport)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MailAccount) account = NULL;
+  int status = load_plugins (loader);
+
+  if (status >= 0)
+    return status;
+  account = host_choose_account (*loader, address, sender, &error);
+  if (account == NULL)
+    return account_error (error);
+  g_free (*account_address);
+  *account_address = mail_account_dup_address (account);
+  *transport = mail_account_create_transport (account, &error);
+  if (*transport == NULL)
+    {
+      complain ("%s", error->message);
+      return EX_CONFIG;
+    }
+  return -1;
 }
 
 /* -v: the id Office 365 gave the message, parsed from its final reply. */
@@ -643,7 +665,7 @@ hand_to_agent (Options *options, Outbox *outbox, OutboxEntry *entry, int *status
       return NULL;
     }
   if (options->debug)
-    g_printerr ("o365-send: no agent (%s); sending directly\n", why_not);
+    g_printerr ("o365-send: the agent failed (%s); sending directly\n", why_not);
   again = outbox_claim_entry (outbox, handed->id, &error);
   if (again == NULL)
     {
@@ -672,9 +694,9 @@ send_message (Options *options)
   g_autoptr (GBytes) head_bytes = NULL;
   g_autoptr (GBytes) transmitted = NULL;
   g_autoptr (MailPluginLoader) loader = NULL;
-  g_autoptr (MailAccount) account = NULL;
   g_autoptr (MailTransport) transport = NULL;
   g_autoptr (Outbox) outbox = NULL;
+  g_autofree char *why_not = NULL;
   g_autoptr (OutboxDraft) draft = NULL;
   g_autoptr (GPtrArray) entries = NULL;
   g_autoptr (GPtrArray) results = NULL;
@@ -723,27 +745,23 @@ send_message (Options *options)
     }
 
   /* Everything that can be refused without the network is checked before the message is
-   * queued, so that a message in the outbox is one that a flush can send. */
-  status = load_plugins (&loader);
-  if (status >= 0)
-    return status;
-  account = choose_account (loader, options->account, sender, &error);
-  if (account == NULL)
+   * queued, so that a message in the outbox is one that a flush can send. With an agent, it
+   * finds the account (it has the plug-ins loaded: this process never loads them); without
+   * one, this process does, and makes the transport it will send with. */
+  account_address = agent_client_find_account (options->account, sender, &error, &why_not);
+  if (account_address == NULL && error != NULL)
+    return account_error (error);
+  if (account_address == NULL)
     {
-      complain ("%s", error->message);
-      /* No such account: EX_NOUSER, as o365-account says it; several and none chosen: config. */
-      return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND) ? EX_NOUSER : EX_CONFIG;
+      if (options->debug)
+        g_printerr ("o365-send: no agent (%s); sending directly\n", why_not);
+      status = open_direct (options->account, sender, &loader, &account_address, &transport);
+      if (status >= 0)
+        return status;
     }
-  account_address = mail_account_dup_address (account);
   if (sender == NULL)
     sender = g_strdup (account_address);
   warn_if_sending_as_another (sender, account_address);
-  transport = mail_account_create_transport (account, &error);
-  if (transport == NULL)
-    {
-      complain ("%s", error->message);
-      return EX_CONFIG;
-    }
 
   /* Bcc and Resent-Bcc fields are never transmitted, with or without -t (Postfix and msmtp do
    * the same): they would show every recipient the blind ones. */
@@ -780,9 +798,19 @@ send_message (Options *options)
   entry = take_queued_copy (outbox, entry, &status);
   if (entry == NULL)
     return status;
-  entry = hand_to_agent (options, outbox, entry, &status);
-  if (entry == NULL)
-    return status;
+  if (transport == NULL)
+    {
+      entry = hand_to_agent (options, outbox, entry, &status);
+      if (entry == NULL)
+        return status;
+      /* The agent failed: this process sends it after all. */
+      status = open_direct (account_address, NULL, &loader, &account_address, &transport);
+      if (status >= 0)
+        {
+          outbox_entry_free (entry);
+          return status;
+        }
+    }
   entries = g_ptr_array_new_with_free_func ((GDestroyNotify) outbox_entry_free);
   g_ptr_array_add (entries, entry);
 
