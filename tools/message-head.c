@@ -5,6 +5,7 @@
 #include <gmime/gmime.h>
 #include <string.h>
 
+#include "mail-address.h"
 #include "message-head.h"
 
 /* The length of the field name that @line (of @length bytes) starts with, up to its colon, or
@@ -149,8 +150,10 @@ name_is_one_of (const char *name, const char *const *names)
   return FALSE;
 }
 
+/* Adds the addresses of @list not yet in @seen to @addresses; one that is not an envelope
+ * address (mail_address_check()) is left out, and the first such sets @invalid. */
 static void
-add_mailboxes (GPtrArray *addresses, GHashTable *seen, InternetAddressList *list)
+add_mailboxes (GPtrArray *addresses, GHashTable *seen, InternetAddressList *list, GError **invalid)
 {
   for (int i = 0; list != NULL && i < internet_address_list_length (list); i++)
     {
@@ -158,14 +161,23 @@ add_mailboxes (GPtrArray *addresses, GHashTable *seen, InternetAddressList *list
 
       if (INTERNET_ADDRESS_IS_GROUP (address))
         add_mailboxes (addresses, seen,
-                       internet_address_group_get_members (INTERNET_ADDRESS_GROUP (address)));
+                       internet_address_group_get_members (INTERNET_ADDRESS_GROUP (address)), invalid);
       else if (INTERNET_ADDRESS_IS_MAILBOX (address))
         {
           const char *addr = internet_address_mailbox_get_addr (INTERNET_ADDRESS_MAILBOX (address));
+          g_autoptr (GError) error = NULL;
           g_autofree char *key = NULL;
 
           if (addr == NULL || *addr == '\0')
             continue;
+          /* GMime hands back what it could not parse as it was (an unterminated quoted string,
+           * the raw octets of a domain literal): that is no recipient. */
+          if (!mail_address_check (addr, &error))
+            {
+              if (invalid != NULL && *invalid == NULL)
+                g_propagate_error (invalid, g_steal_pointer (&error));
+              continue;
+            }
           key = g_ascii_strdown (addr, -1);
           if (g_hash_table_add (seen, g_steal_pointer (&key)))
             g_ptr_array_add (addresses, g_strdup (addr));
@@ -177,7 +189,8 @@ add_mailboxes (GPtrArray *addresses, GHashTable *seen, InternetAddressList *list
  * own, so a message with two To fields (which RFC 5322 forbids, and clients still write) loses
  * none of them. */
 static char **
-collect_addresses (GBytes *head, const char *const *names, gboolean first_only, char **unparsable)
+collect_addresses (GBytes *head, const char *const *names, gboolean first_only, char **unparsable,
+                   GError **invalid)
 {
   GMimeMessage *message = parse_head (head);
   g_autoptr (GPtrArray) addresses = g_ptr_array_new_with_free_func (g_free);
@@ -190,11 +203,14 @@ collect_addresses (GBytes *head, const char *const *names, gboolean first_only, 
       for (int i = 0; i < g_mime_header_list_get_count (headers); i++)
         {
           GMimeHeader *header = g_mime_header_list_get_header_at (headers, i);
-          const char *value = g_mime_header_get_raw_value (header);
+          const char *raw = g_mime_header_get_raw_value (header);
+          g_autofree char *value = NULL;
           InternetAddressList *list;
 
-          if (value == NULL || !name_is_one_of (g_mime_header_get_name (header), names))
+          if (raw == NULL || !name_is_one_of (g_mime_header_get_name (header), names))
             continue;
+          /* The raw value keeps its folding, which GMime leaves inside a quoted string. */
+          value = g_mime_utils_header_unfold (raw);
           list = internet_address_list_parse (NULL, value);
           /* GMime drops a field it cannot parse ("bob@"); the caller refuses it instead. */
           if (list == NULL && unparsable != NULL && *unparsable == NULL && !is_blank (value))
@@ -203,7 +219,7 @@ collect_addresses (GBytes *head, const char *const *names, gboolean first_only, 
 
               *unparsable = g_strdup_printf ("%s: %s", g_mime_header_get_name (header), shown);
             }
-          add_mailboxes (addresses, seen, list);
+          add_mailboxes (addresses, seen, list, invalid);
           g_clear_object (&list);
           if (first_only && addresses->len > 0)
             break;
@@ -247,13 +263,13 @@ pick_recipient_fields (GBytes *head)
 char **
 message_head_dup_recipients (GBytes *head)
 {
-  return collect_addresses (head, pick_recipient_fields (head), FALSE, NULL);
+  return collect_addresses (head, pick_recipient_fields (head), FALSE, NULL, NULL);
 }
 
 char *
 message_head_dup_from (GBytes *head)
 {
-  g_auto (GStrv) addresses = collect_addresses (head, from_field, TRUE, NULL);
+  g_auto (GStrv) addresses = collect_addresses (head, from_field, TRUE, NULL, NULL);
 
   return addresses[0] != NULL ? g_strdup (addresses[0]) : NULL;
 }
@@ -264,10 +280,25 @@ message_head_dup_unparsable_field (GBytes *head, gboolean from, gboolean recipie
   g_autofree char *unparsable = NULL;
 
   if (from)
-    g_strfreev (collect_addresses (head, from_field, FALSE, &unparsable));
+    g_strfreev (collect_addresses (head, from_field, FALSE, &unparsable, NULL));
   if (recipients && unparsable == NULL)
-    g_strfreev (collect_addresses (head, pick_recipient_fields (head), FALSE, &unparsable));
+    g_strfreev (collect_addresses (head, pick_recipient_fields (head), FALSE, &unparsable, NULL));
   return g_steal_pointer (&unparsable);
+}
+
+gboolean
+message_head_check_addresses (GBytes *head, gboolean from, gboolean recipients, GError **error)
+{
+  g_autoptr (GError) invalid = NULL;
+
+  if (from)
+    g_strfreev (collect_addresses (head, from_field, FALSE, NULL, &invalid));
+  if (recipients && invalid == NULL)
+    g_strfreev (collect_addresses (head, pick_recipient_fields (head), FALSE, NULL, &invalid));
+  if (invalid == NULL)
+    return TRUE;
+  g_propagate_error (error, g_steal_pointer (&invalid));
+  return FALSE;
 }
 
 gboolean
