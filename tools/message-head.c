@@ -8,6 +8,9 @@
 #include "mail-address.h"
 #include "message-head.h"
 
+/* GMime 3.2 defines no autoptr cleanups of its own. */
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeMessage, g_object_unref)
+
 /* The length of the field name that @line (of @length bytes) starts with, up to its colon, or
  * -1 when the line is not a header field. A name is one or more printable US-ASCII characters
  * other than the colon (RFC 5322 §2.2); the obsolete syntax allows blanks before the colon. */
@@ -185,14 +188,13 @@ add_mailboxes (GPtrArray *addresses, GHashTable *seen, InternetAddressList *list
     }
 }
 
-/* The mailboxes of every field named @names[i], in header order. Each field is parsed on its
- * own, so a message with two To fields (which RFC 5322 forbids, and clients still write) loses
- * none of them. */
+/* The mailboxes of every field of @message (which may be NULL: no fields) named @names[i], in
+ * header order. Each field is parsed on its own, so a message with two To fields (which
+ * RFC 5322 forbids, and clients still write) loses none of them. */
 static char **
-collect_addresses (GBytes *head, const char *const *names, gboolean first_only, char **unparsable,
+collect_addresses (GMimeMessage *message, const char *const *names, gboolean first_only, char **unparsable,
                    GError **invalid)
 {
-  GMimeMessage *message = parse_head (head);
   g_autoptr (GPtrArray) addresses = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
@@ -224,7 +226,6 @@ collect_addresses (GBytes *head, const char *const *names, gboolean first_only, 
           if (first_only && addresses->len > 0)
             break;
         }
-      g_object_unref (message);
     }
   g_ptr_array_add (addresses, NULL);
   return (char **) g_ptr_array_free (g_steal_pointer (&addresses), FALSE);
@@ -234,42 +235,36 @@ static const char *const recipient_fields[] = { "To", "Cc", "Bcc", NULL };
 static const char *const resent_recipient_fields[] = { "Resent-To", "Resent-Cc", "Resent-Bcc", NULL };
 static const char *const from_field[] = { "From", NULL };
 
-/* Whether @head has a field named one of @names. */
-static gboolean
-has_field (GBytes *head, const char *const *names)
-{
-  GMimeMessage *message = parse_head (head);
-  gboolean found = FALSE;
-
-  if (message != NULL)
-    {
-      GMimeHeaderList *headers = g_mime_object_get_header_list (GMIME_OBJECT (message));
-
-      for (int i = 0; !found && i < g_mime_header_list_get_count (headers); i++)
-        found = name_is_one_of (g_mime_header_get_name (g_mime_header_list_get_header_at (headers, i)), names);
-      g_object_unref (message);
-    }
-  return found;
-}
-
 /* The fields sendmail's -t reads: a resent message's Resent-To, Resent-Cc and Resent-Bcc when
  * it has any (its original recipients already got it), else To, Cc and Bcc. */
 static const char *const *
-pick_recipient_fields (GBytes *head)
+pick_recipient_fields (GMimeMessage *message)
 {
-  return has_field (head, resent_recipient_fields) ? resent_recipient_fields : recipient_fields;
+  GMimeHeaderList *headers;
+
+  if (message == NULL)
+    return recipient_fields;
+  headers = g_mime_object_get_header_list (GMIME_OBJECT (message));
+  for (int i = 0; i < g_mime_header_list_get_count (headers); i++)
+    if (name_is_one_of (g_mime_header_get_name (g_mime_header_list_get_header_at (headers, i)),
+                        resent_recipient_fields))
+      return resent_recipient_fields;
+  return recipient_fields;
 }
 
 char **
 message_head_dup_recipients (GBytes *head)
 {
-  return collect_addresses (head, pick_recipient_fields (head), FALSE, NULL, NULL);
+  g_autoptr (GMimeMessage) message = parse_head (head);
+
+  return collect_addresses (message, pick_recipient_fields (message), FALSE, NULL, NULL);
 }
 
 char *
 message_head_dup_from (GBytes *head)
 {
-  g_auto (GStrv) addresses = collect_addresses (head, from_field, TRUE, NULL, NULL);
+  g_autoptr (GMimeMessage) message = parse_head (head);
+  g_auto (GStrv) addresses = collect_addresses (message, from_field, TRUE, NULL, NULL);
 
   return addresses[0] != NULL ? g_strdup (addresses[0]) : NULL;
 }
@@ -277,24 +272,26 @@ message_head_dup_from (GBytes *head)
 char *
 message_head_dup_unparsable_field (GBytes *head, gboolean from, gboolean recipients)
 {
+  g_autoptr (GMimeMessage) message = parse_head (head);
   g_autofree char *unparsable = NULL;
 
   if (from)
-    g_strfreev (collect_addresses (head, from_field, FALSE, &unparsable, NULL));
+    g_strfreev (collect_addresses (message, from_field, FALSE, &unparsable, NULL));
   if (recipients && unparsable == NULL)
-    g_strfreev (collect_addresses (head, pick_recipient_fields (head), FALSE, &unparsable, NULL));
+    g_strfreev (collect_addresses (message, pick_recipient_fields (message), FALSE, &unparsable, NULL));
   return g_steal_pointer (&unparsable);
 }
 
 gboolean
 message_head_check_addresses (GBytes *head, gboolean from, gboolean recipients, GError **error)
 {
+  g_autoptr (GMimeMessage) message = parse_head (head);
   g_autoptr (GError) invalid = NULL;
 
   if (from)
-    g_strfreev (collect_addresses (head, from_field, FALSE, NULL, &invalid));
+    g_strfreev (collect_addresses (message, from_field, FALSE, NULL, &invalid));
   if (recipients && invalid == NULL)
-    g_strfreev (collect_addresses (head, pick_recipient_fields (head), FALSE, NULL, &invalid));
+    g_strfreev (collect_addresses (message, pick_recipient_fields (message), FALSE, NULL, &invalid));
   if (invalid == NULL)
     return TRUE;
   g_propagate_error (error, g_steal_pointer (&invalid));
