@@ -110,8 +110,8 @@ gmime_sees_bcc (const char *head, gsize length)
 }
 
 /* What o365_smtp_envelope_check_address() accepts: non-empty UTF-8 without control bytes,
- * spaces or angle brackets (spaces are allowed here in a quoted local part, which RFC 5321
- * allows and the engine refuses). */
+ * spaces or angle brackets outside a quoted local part (RFC 5321 §4.1.2: qtextSMTP includes
+ * both, and mail_address_check() allows them there, so "\"a <b\"@example.com" is an address). */
 static gboolean
 is_envelope_address (const char *address)
 {
@@ -121,13 +121,11 @@ is_envelope_address (const char *address)
     return FALSE;
   for (const char *p = address; *p != '\0'; p++)
     {
-      if (*p == '<' || *p == '>')
-        return FALSE;
       if (quoted && *p == '\\' && p[1] != '\0')
         p++;
       else if (*p == '"')
         quoted = !quoted;
-      else if (*p == ' ' && !quoted)
+      else if (!quoted && (*p == ' ' || *p == '<' || *p == '>'))
         return FALSE;
     }
   return TRUE;
