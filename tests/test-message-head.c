@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "mail-address.h"
 #include "message-head.h"
 #include "test-utils.h"
 
@@ -251,6 +252,76 @@ test_unparsable (void)
   g_assert_cmpstr (resent, ==, "Resent-To: x@");
 }
 
+/* What GMime hands back from a malformed field need not be an address (fuzz findings 1–3,
+ * tests/fuzz/corpus/message-head/regression-*): it is never a recipient or the sender, and
+ * message_head_check_addresses() names it, so that o365-send refuses the message. */
+static void
+test_recipients_invalid (void)
+{
+  static const char *const heads[] = {
+    /* The raw octet of a domain literal, not UTF-8. */
+    "To: e@[\xc4]\nCc: ok@example.com\n\n",
+    /* An unterminated quoted string, with its '<' and spaces. */
+    "Bcc: \"A <b, C\"\nCc: ok@example.com\n\n",
+    "Bcc: \"A\035<A, C\"\nCc: ok@example.com\n\n",
+  };
+  const char *const expected[] = { "ok@example.com", NULL };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (heads); i++)
+    {
+      g_autoptr (GBytes) head = bytes (heads[i]);
+      g_autoptr (GError) error = NULL;
+
+      g_test_message ("head %" G_GSIZE_FORMAT, i);
+      assert_recipients (head, expected);
+      g_assert_false (message_head_check_addresses (head, FALSE, TRUE, &error));
+      g_assert_error (error, MAIL_ADDRESS_ERROR, error->code);
+      g_clear_error (&error);
+      /* Not the From fields' business. */
+      g_assert_true (message_head_check_addresses (head, TRUE, FALSE, &error));
+      g_assert_no_error (error);
+    }
+}
+
+/* The same in From: no sender, and the check names it. */
+static void
+test_from_invalid (void)
+{
+  g_autoptr (GBytes) head = bytes ("From: e@[\xc4]\nTo: ok@example.com\n\n");
+  g_autoptr (GError) error = NULL;
+  g_autofree char *from = message_head_dup_from (head);
+
+  g_assert_null (from);
+  g_assert_false (message_head_check_addresses (head, TRUE, FALSE, &error));
+  g_assert_error (error, MAIL_ADDRESS_ERROR, MAIL_ADDRESS_ERROR_FORBIDDEN_CHARACTER);
+  g_clear_error (&error);
+  g_assert_true (message_head_check_addresses (head, FALSE, TRUE, &error));
+  g_assert_no_error (error);
+}
+
+/* A folded field is read unfolded (RFC 5322 §2.2.3), also where the fold is inside a quoted
+ * local part: the line end is no part of the address (it was, fuzz finding 1,
+ * tests/fuzz/corpus/message-head/regression-folded-quoted-local-part). */
+static void
+test_recipients_folded (void)
+{
+  static const char *const heads[] = {
+    "To: \"a\n b\"@example.com,\n c@example.com,\n\t\"D\n E\" <d@example.com>\n\n",
+    "To: \"a\r\n b\"@example.com,\r\n c@example.com,\r\n\t\"D\r\n E\" <d@example.com>\r\n\r\n",
+  };
+  const char *const expected[] = { "\"a b\"@example.com", "c@example.com", "d@example.com", NULL };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (heads); i++)
+    {
+      g_autoptr (GBytes) head = bytes (heads[i]);
+      g_autoptr (GError) error = NULL;
+
+      assert_recipients (head, expected);
+      g_assert_true (message_head_check_addresses (head, TRUE, TRUE, &error));
+      g_assert_no_error (error);
+    }
+}
+
 static void
 test_recipients_none (void)
 {
@@ -299,6 +370,9 @@ main (int argc, char **argv)
   g_test_add_func ("/message-head/recipients", test_recipients);
   g_test_add_func ("/message-head/recipients-none", test_recipients_none);
   g_test_add_func ("/message-head/recipients-resent", test_resent_recipients);
+  g_test_add_func ("/message-head/recipients-invalid", test_recipients_invalid);
+  g_test_add_func ("/message-head/recipients-folded", test_recipients_folded);
+  g_test_add_func ("/message-head/from-invalid", test_from_invalid);
   g_test_add_func ("/message-head/unparsable", test_unparsable);
   g_test_add_func ("/message-head/from", test_from);
   g_test_add_func ("/message-head/8bit", test_8bit);

@@ -381,6 +381,19 @@ run -t <"$work/bad-to.eml"
 expect_status "-t with To: bob@ (GMime cannot parse it): EX_DATAERR (65), not silently dropped" 65
 run <"$work/bad-from.eml" bob@example.test
 expect_status "From: me@@contoso (the envelope sender): EX_DATAERR (65)" 65
+# What GMime reads from a malformed field need not be an address (fuzz findings 2 and 3,
+# tests/fuzz/RESULTS.md): the raw octet of a domain literal, an unterminated quoted string. It is
+# named in the one line of the refusal, and nothing is queued (the meta file of an entry with a
+# non-UTF-8 recipient could not be read back).
+printf 'From: alice@example.test\nTo: bob@example.test, e@[\304]\nSubject: h\n\nHi\n' >"$work/literal-to.eml"
+printf 'From: alice@example.test\nTo: bob@example.test\nBcc: "A <b, C"\nSubject: i\n\nHi\n' >"$work/quote-bcc.eml"
+printf 'From: e@[\304]\nTo: bob@example.test\nSubject: j\n\nHi\n' >"$work/literal-from.eml"
+for name in literal-to quote-bcc literal-from; do
+  run -t <"$work/$name.eml"
+  expect_status "-t, $name: EX_DATAERR (65) before queueing" 65
+  check "-t, $name: one line on stderr naming the address" \
+    bash -c "test \$(wc -l <'$work/err') -eq 1 && grep -q -F -e 'e@[\\304]' -e 'A <b, C' '$work/err'"
+done
 # The account's address goes through the same check (the dialog validates through the account).
 for address in a@b 'me@@contoso' 'bob@'; do
   printf '%s' "$password" | "$account" add "$address" --password-stdin --server localhost --port "$port" \
@@ -391,6 +404,16 @@ done
 check "refused envelopes: nothing queued, no connection" \
   test "$(queued_count)" -eq 0 -a "$(connections)" -eq "$connections_before"
 check "no encoded word ever went out as an address" bash -c "! grep -q 'RCPT TO:<=?' '$server_log'"
+
+# A fold inside a quoted local part is no part of the address (fuzz finding 1): the field is
+# read unfolded, as RFC 5322 §2.2.3 says, and the address is the one without the line end.
+printf 'From: alice@example.test\nTo: "folded\n name"@example.test\nSubject: k\n\nHi\n' >"$work/folded-to.eml"
+lines_before=$(wc -l <"$server_log")
+run -t <"$work/folded-to.eml"
+expect_status "-t, a fold inside a quoted local part: exit 0" 0
+tail -n +"$((lines_before + 1))" "$server_log" >"$work/log-part"
+check "-t, a fold inside a quoted local part: the unfolded address is the recipient" \
+  grep -q -F 'C: RCPT TO:<"folded name"@example.test>' "$work/log-part"
 
 # A resent message with -t goes to its Resent-* recipients only (as sendmail's -t), and neither
 # Resent-Bcc nor Bcc is transmitted.

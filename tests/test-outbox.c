@@ -511,6 +511,50 @@ test_damaged_meta (void)
   g_assert_true (exists (outbox, "20200101T000000-000005-00000005.meta"));
 }
 
+/* Meta files the fuzzer found (tests/fuzz/corpus/outbox-meta/regression-*): each is reported
+ * as unreadable with one warning, and left in place, never listed with a value it does not
+ * hold. */
+static void
+test_damaged_meta_values (void)
+{
+  static const char *const damaged[] = {
+    /* Below -1: NULL from mail_outgoing_new() would reach the transport. */
+    "[Outbox Entry]\nAccount=me@example.com\nSender=me@example.com\nRecipients=bob@example.com;\n"
+    "State=queued\nWireSize=-2\n",
+    /* Not a number: it would be declared as SIZE=0. */
+    "[Outbox Entry]\nAccount=me@example.com\nSender=me@example.com\nRecipients=bob@example.com;\n"
+    "State=queued\nWireSize=abc\n",
+    /* An invalid escape gives a value and an error; a missing State then set a second error. */
+    "[Outbox Entry]\nAccount=a\\;b\nSender=s\nRecipients=r\n",
+    /* The same with a State: the entry was listed with the error pending. */
+    "[Outbox Entry]\nAccount=a\\;b\nSender=s\nRecipients=r\nState=queued\n",
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (damaged); i++)
+    {
+      g_autoptr (Outbox) outbox = open_outbox ();
+      g_autoptr (GError) error = NULL;
+      g_autoptr (GPtrArray) listed = NULL;
+      g_autofree char *id = g_strdup_printf ("20200101T000000-000005-%08" G_GSIZE_MODIFIER "u", i);
+      g_autofree char *data = g_strconcat (id, ".eml", NULL);
+      g_autofree char *meta = g_strconcat (id, ".meta", NULL);
+      g_autofree char *data_path = entry_path (outbox, id, ".eml");
+      g_autofree char *meta_path = entry_path (outbox, id, ".meta");
+
+      g_test_message ("meta file %" G_GSIZE_FORMAT, i);
+      write_file (outbox, data, "data\n");
+      write_file (outbox, meta, damaged[i]);
+      g_test_expect_message ("o365-tools", G_LOG_LEVEL_WARNING, "*unreadable*");
+      listed = outbox_list (outbox, &error);
+      g_test_assert_expected_messages ();
+      g_assert_no_error (error);
+      g_assert_cmpuint (listed->len, ==, 0);
+      g_assert_true (exists (outbox, meta));
+      g_assert_cmpint (g_remove (meta_path), ==, 0);
+      g_assert_cmpint (g_remove (data_path), ==, 0);
+    }
+}
+
 /* Each test gets its own isolated data directory (G_TEST_OPTION_ISOLATE_DIRS). */
 int
 main (int argc, char **argv)
@@ -531,6 +575,7 @@ main (int argc, char **argv)
   g_test_add_func ("/outbox/orphans", test_orphans);
   g_test_add_func ("/outbox/fresh-draft-not-orphaned", test_fresh_draft_not_orphaned);
   g_test_add_func ("/outbox/damaged-meta", test_damaged_meta);
+  g_test_add_func ("/outbox/damaged-meta-values", test_damaged_meta_values);
 
   return g_test_run ();
 }

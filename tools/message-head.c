@@ -5,7 +5,11 @@
 #include <gmime/gmime.h>
 #include <string.h>
 
+#include "mail-address.h"
 #include "message-head.h"
+
+/* GMime 3.2 defines no autoptr cleanups of its own. */
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeMessage, g_object_unref)
 
 /* The length of the field name that @line (of @length bytes) starts with, up to its colon, or
  * -1 when the line is not a header field. A name is one or more printable US-ASCII characters
@@ -149,8 +153,10 @@ name_is_one_of (const char *name, const char *const *names)
   return FALSE;
 }
 
+/* Adds the addresses of @list not yet in @seen to @addresses; one that is not an envelope
+ * address (mail_address_check()) is left out, and the first such sets @invalid. */
 static void
-add_mailboxes (GPtrArray *addresses, GHashTable *seen, InternetAddressList *list)
+add_mailboxes (GPtrArray *addresses, GHashTable *seen, InternetAddressList *list, GError **invalid)
 {
   for (int i = 0; list != NULL && i < internet_address_list_length (list); i++)
     {
@@ -158,14 +164,23 @@ add_mailboxes (GPtrArray *addresses, GHashTable *seen, InternetAddressList *list
 
       if (INTERNET_ADDRESS_IS_GROUP (address))
         add_mailboxes (addresses, seen,
-                       internet_address_group_get_members (INTERNET_ADDRESS_GROUP (address)));
+                       internet_address_group_get_members (INTERNET_ADDRESS_GROUP (address)), invalid);
       else if (INTERNET_ADDRESS_IS_MAILBOX (address))
         {
           const char *addr = internet_address_mailbox_get_addr (INTERNET_ADDRESS_MAILBOX (address));
+          g_autoptr (GError) error = NULL;
           g_autofree char *key = NULL;
 
           if (addr == NULL || *addr == '\0')
             continue;
+          /* GMime hands back what it could not parse as it was (an unterminated quoted string,
+           * the raw octets of a domain literal): that is no recipient. */
+          if (!mail_address_check (addr, &error))
+            {
+              if (invalid != NULL && *invalid == NULL)
+                g_propagate_error (invalid, g_steal_pointer (&error));
+              continue;
+            }
           key = g_ascii_strdown (addr, -1);
           if (g_hash_table_add (seen, g_steal_pointer (&key)))
             g_ptr_array_add (addresses, g_strdup (addr));
@@ -173,13 +188,13 @@ add_mailboxes (GPtrArray *addresses, GHashTable *seen, InternetAddressList *list
     }
 }
 
-/* The mailboxes of every field named @names[i], in header order. Each field is parsed on its
- * own, so a message with two To fields (which RFC 5322 forbids, and clients still write) loses
- * none of them. */
+/* The mailboxes of every field of @message (which may be NULL: no fields) named @names[i], in
+ * header order. Each field is parsed on its own, so a message with two To fields (which
+ * RFC 5322 forbids, and clients still write) loses none of them. */
 static char **
-collect_addresses (GBytes *head, const char *const *names, gboolean first_only, char **unparsable)
+collect_addresses (GMimeMessage *message, const char *const *names, gboolean first_only, char **unparsable,
+                   GError **invalid)
 {
-  GMimeMessage *message = parse_head (head);
   g_autoptr (GPtrArray) addresses = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
@@ -190,11 +205,14 @@ collect_addresses (GBytes *head, const char *const *names, gboolean first_only, 
       for (int i = 0; i < g_mime_header_list_get_count (headers); i++)
         {
           GMimeHeader *header = g_mime_header_list_get_header_at (headers, i);
-          const char *value = g_mime_header_get_raw_value (header);
+          const char *raw = g_mime_header_get_raw_value (header);
+          g_autofree char *value = NULL;
           InternetAddressList *list;
 
-          if (value == NULL || !name_is_one_of (g_mime_header_get_name (header), names))
+          if (raw == NULL || !name_is_one_of (g_mime_header_get_name (header), names))
             continue;
+          /* The raw value keeps its folding, which GMime leaves inside a quoted string. */
+          value = g_mime_utils_header_unfold (raw);
           list = internet_address_list_parse (NULL, value);
           /* GMime drops a field it cannot parse ("bob@"); the caller refuses it instead. */
           if (list == NULL && unparsable != NULL && *unparsable == NULL && !is_blank (value))
@@ -203,12 +221,11 @@ collect_addresses (GBytes *head, const char *const *names, gboolean first_only, 
 
               *unparsable = g_strdup_printf ("%s: %s", g_mime_header_get_name (header), shown);
             }
-          add_mailboxes (addresses, seen, list);
+          add_mailboxes (addresses, seen, list, invalid);
           g_clear_object (&list);
           if (first_only && addresses->len > 0)
             break;
         }
-      g_object_unref (message);
     }
   g_ptr_array_add (addresses, NULL);
   return (char **) g_ptr_array_free (g_steal_pointer (&addresses), FALSE);
@@ -218,42 +235,36 @@ static const char *const recipient_fields[] = { "To", "Cc", "Bcc", NULL };
 static const char *const resent_recipient_fields[] = { "Resent-To", "Resent-Cc", "Resent-Bcc", NULL };
 static const char *const from_field[] = { "From", NULL };
 
-/* Whether @head has a field named one of @names. */
-static gboolean
-has_field (GBytes *head, const char *const *names)
-{
-  GMimeMessage *message = parse_head (head);
-  gboolean found = FALSE;
-
-  if (message != NULL)
-    {
-      GMimeHeaderList *headers = g_mime_object_get_header_list (GMIME_OBJECT (message));
-
-      for (int i = 0; !found && i < g_mime_header_list_get_count (headers); i++)
-        found = name_is_one_of (g_mime_header_get_name (g_mime_header_list_get_header_at (headers, i)), names);
-      g_object_unref (message);
-    }
-  return found;
-}
-
 /* The fields sendmail's -t reads: a resent message's Resent-To, Resent-Cc and Resent-Bcc when
  * it has any (its original recipients already got it), else To, Cc and Bcc. */
 static const char *const *
-pick_recipient_fields (GBytes *head)
+pick_recipient_fields (GMimeMessage *message)
 {
-  return has_field (head, resent_recipient_fields) ? resent_recipient_fields : recipient_fields;
+  GMimeHeaderList *headers;
+
+  if (message == NULL)
+    return recipient_fields;
+  headers = g_mime_object_get_header_list (GMIME_OBJECT (message));
+  for (int i = 0; i < g_mime_header_list_get_count (headers); i++)
+    if (name_is_one_of (g_mime_header_get_name (g_mime_header_list_get_header_at (headers, i)),
+                        resent_recipient_fields))
+      return resent_recipient_fields;
+  return recipient_fields;
 }
 
 char **
 message_head_dup_recipients (GBytes *head)
 {
-  return collect_addresses (head, pick_recipient_fields (head), FALSE, NULL);
+  g_autoptr (GMimeMessage) message = parse_head (head);
+
+  return collect_addresses (message, pick_recipient_fields (message), FALSE, NULL, NULL);
 }
 
 char *
 message_head_dup_from (GBytes *head)
 {
-  g_auto (GStrv) addresses = collect_addresses (head, from_field, TRUE, NULL);
+  g_autoptr (GMimeMessage) message = parse_head (head);
+  g_auto (GStrv) addresses = collect_addresses (message, from_field, TRUE, NULL, NULL);
 
   return addresses[0] != NULL ? g_strdup (addresses[0]) : NULL;
 }
@@ -261,13 +272,30 @@ message_head_dup_from (GBytes *head)
 char *
 message_head_dup_unparsable_field (GBytes *head, gboolean from, gboolean recipients)
 {
+  g_autoptr (GMimeMessage) message = parse_head (head);
   g_autofree char *unparsable = NULL;
 
   if (from)
-    g_strfreev (collect_addresses (head, from_field, FALSE, &unparsable));
+    g_strfreev (collect_addresses (message, from_field, FALSE, &unparsable, NULL));
   if (recipients && unparsable == NULL)
-    g_strfreev (collect_addresses (head, pick_recipient_fields (head), FALSE, &unparsable));
+    g_strfreev (collect_addresses (message, pick_recipient_fields (message), FALSE, &unparsable, NULL));
   return g_steal_pointer (&unparsable);
+}
+
+gboolean
+message_head_check_addresses (GBytes *head, gboolean from, gboolean recipients, GError **error)
+{
+  g_autoptr (GMimeMessage) message = parse_head (head);
+  g_autoptr (GError) invalid = NULL;
+
+  if (from)
+    g_strfreev (collect_addresses (message, from_field, FALSE, NULL, &invalid));
+  if (recipients && invalid == NULL)
+    g_strfreev (collect_addresses (message, pick_recipient_fields (message), FALSE, NULL, &invalid));
+  if (invalid == NULL)
+    return TRUE;
+  g_propagate_error (error, g_steal_pointer (&invalid));
+  return FALSE;
 }
 
 gboolean

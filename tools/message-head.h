@@ -27,12 +27,13 @@ gboolean message_head_has_bare_cr (GBytes *head);
 GBytes *message_head_remove_bcc (GBytes *head);
 
 /* The addresses of every To, Cc and Bcc field, in order, groups flattened, duplicates
- * (compared case-insensitively) left out. An empty array when there are none. As sendmail's
+ * (compared case-insensitively) and what is not an envelope address (mail_address_check())
+ * left out. An empty array when there are none. As sendmail's
  * -t does, a resent message's Resent-To, Resent-Cc and Resent-Bcc fields take their place when
  * it has any of them. */
 char **message_head_dup_recipients (GBytes *head);
 
-/* The address of the first From mailbox, or NULL. */
+/* The address of the first From mailbox that is an envelope address, or NULL. */
 char *message_head_dup_from (GBytes *head);
 
 /* The first field that holds text but no address GMime can parse ("To: bob@"), as
@@ -40,6 +41,12 @@ char *message_head_dup_from (GBytes *head);
  * @recipients. The functions above leave such a field out; a sender refuses the message
  * rather than lose a recipient (or pick another sender) silently. */
 char *message_head_dup_unparsable_field (GBytes *head, gboolean from, gboolean recipients);
+
+/* Whether every address read from the From fields (if @from) and the -t recipient fields (if
+ * @recipients) is an envelope address; FALSE with the first that is not in @error
+ * (MAIL_ADDRESS_ERROR, naming it). The functions above leave such an address out; a sender
+ * refuses the message instead. */
+gboolean message_head_check_addresses (GBytes *head, gboolean from, gboolean recipients, GError **error);
 
 /* Whether any octet of @data (any part of a message) is above 127: it needs 8BITMIME, and in
  * the header block SMTPUTF8. */

@@ -509,6 +509,12 @@ check_envelope (Options *options, GBytes *head, const char *const *recipients, c
       return data_error (_("the message has an address field without a valid address; nothing was sent"),
                          reason);
     }
+  /* What GMime read but is no address is left out of @recipients and @sender: refused here,
+   * naming it, rather than lost. */
+  if (options->read_recipients && !message_head_check_addresses (head, FALSE, TRUE, &error))
+    return data_error (_("the message has an invalid recipient; nothing was sent"), error->message);
+  if (options->sender == NULL && !message_head_check_addresses (head, TRUE, FALSE, &error))
+    return data_error (_("the message’s From address is invalid; nothing was sent"), error->message);
   for (gsize i = 0; recipients[i] != NULL; i++)
     if (!mail_address_check (recipients[i], &error))
       return data_error (_("the message has an invalid recipient; nothing was sent"), error->message);

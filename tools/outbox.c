@@ -286,6 +286,21 @@ entry_to_meta (OutboxEntry *entry, gsize *length)
   return g_key_file_to_data (keys, length, NULL);
 }
 
+/* The string @key of the entry's group into *@value, or FALSE with @error set (and *@value
+ * NULL) when it is missing or not a valid string. */
+static gboolean
+get_string (GKeyFile *keys, const char *key, char **value, GError **error)
+{
+  g_autoptr (GError) key_error = NULL;
+
+  *value = g_key_file_get_string (keys, META_GROUP, key, &key_error);
+  if (key_error == NULL)
+    return TRUE;
+  g_clear_pointer (value, g_free);
+  g_propagate_error (error, g_steal_pointer (&key_error));
+  return FALSE;
+}
+
 static OutboxEntry *
 entry_from_meta (const char *id, const char *path, GError **error)
 {
@@ -293,22 +308,23 @@ entry_from_meta (const char *id, const char *path, GError **error)
   g_autoptr (OutboxEntry) entry = g_new0 (OutboxEntry, 1);
   g_auto (GStrv) flags = NULL;
   g_autofree char *state = NULL;
+  g_autoptr (GError) key_error = NULL;
 
   entry->lock_fd = -1;
   entry->id = g_strdup (id);
   if (!g_key_file_load_from_file (keys, path, G_KEY_FILE_NONE, error))
     return NULL;
-  entry->account = g_key_file_get_string (keys, META_GROUP, "Account", error);
-  if (entry->account == NULL)
+  /* g_key_file_get_string() can return a value *and* set an error (an invalid escape): only
+   * the error says whether the value is good. */
+  if (!get_string (keys, "Account", &entry->account, error) || !get_string (keys, "Sender", &entry->sender, error))
     return NULL;
-  entry->sender = g_key_file_get_string (keys, META_GROUP, "Sender", error);
-  if (entry->sender == NULL)
-    return NULL;
-  entry->recipients = g_key_file_get_string_list (keys, META_GROUP, "Recipients", NULL, error);
-  if (entry->recipients == NULL)
-    return NULL;
-  state = g_key_file_get_string (keys, META_GROUP, "State", error);
-  if (state == NULL)
+  entry->recipients = g_key_file_get_string_list (keys, META_GROUP, "Recipients", NULL, &key_error);
+  if (key_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&key_error));
+      return NULL;
+    }
+  if (!get_string (keys, "State", &state, error))
     return NULL;
   if (!outbox_state_from_string (state, &entry->state) || entry->recipients[0] == NULL)
     {
@@ -322,9 +338,19 @@ entry_from_meta (const char *id, const char *path, GError **error)
   if (flags != NULL && g_strv_contains ((const char *const *) flags, "utf8-headers"))
     entry->flags |= MAIL_OUTGOING_UTF8_HEADERS;
   /* Entries queued by an older o365-send have none: unknown, and SIZE= is then left out. */
-  entry->wire_size = g_key_file_has_key (keys, META_GROUP, "WireSize", NULL)
-                       ? g_key_file_get_int64 (keys, META_GROUP, "WireSize", NULL)
-                       : -1;
+  entry->wire_size = -1;
+  if (g_key_file_has_key (keys, META_GROUP, "WireSize", NULL))
+    {
+      /* A size below -1 would reach mail_outgoing_new(), which refuses it; a non-number would
+       * be declared as SIZE=0. */
+      entry->wire_size = g_key_file_get_int64 (keys, META_GROUP, "WireSize", &key_error);
+      if (key_error != NULL || entry->wire_size < -1)
+        {
+          g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                       _("Outbox entry %s has a WireSize that is not a size"), id);
+          return NULL;
+        }
+    }
   entry->attempts = (guint) g_key_file_get_uint64 (keys, META_GROUP, "Attempts", NULL);
   for (guint i = 0; i < OUTBOX_N_DSN; i++)
     entry->dsn[i] = g_key_file_get_string (keys, META_GROUP, dsn_keys[i], NULL);
