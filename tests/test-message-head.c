@@ -252,6 +252,40 @@ test_unparsable (void)
   g_assert_cmpstr (resent, ==, "Resent-To: x@");
 }
 
+/* A comment never closed, and a NUL, make a field unparsable: GMime 3.2.13 leaks on the first
+ * (fuzz finding 8) and a C string cuts the second; parentheses inside quotes or escaped and
+ * nested comments are fine. */
+static void
+test_unparsable_comment_and_nul (void)
+{
+  static const struct
+  {
+    const char *head;
+    gsize length;
+    const char *unparsable;
+  } cases[] = {
+    { "To: e@[192.0.2.1] (x\n\n", 0, "To: e@[192.0.2.1] (x" },
+    { "From: a@example.com\nCc: carol@example.com (carol\n\n", 0, "Cc: carol@example.com (carol" },
+    { "To: a@example.com (a (b)\n\n", 0, "To: a@example.com (a (b)" },
+    { "To: a@example.com\0, b@example.com\n\n", 35, "To: a@example.com^@, b@example.com" },
+    { "To: a@example.com (a (b) c)\n\n", 0, NULL },
+    { "To: \"(\" <a@example.com>\n\n", 0, NULL },
+    { "To: a@example.com (\\( x)\n\n", 0, NULL },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (GBytes) head = g_bytes_new_static (cases[i].head, cases[i].length > 0 ? cases[i].length
+                                                                                      : strlen (cases[i].head));
+      g_autofree char *unparsable = message_head_dup_unparsable_field (head, TRUE, TRUE);
+      g_auto (GStrv) recipients = message_head_dup_recipients (head);
+
+      g_assert_cmpstr (unparsable, ==, cases[i].unparsable);
+      if (cases[i].unparsable == NULL)
+        g_assert_cmpstr (recipients[0], ==, "a@example.com");
+    }
+}
+
 /* What GMime hands back from a malformed field need not be an address (fuzz findings 1–3,
  * tests/fuzz/corpus/message-head/regression-*): it is never a recipient or the sender, and
  * message_head_check_addresses() names it, so that o365-send refuses the message. */
@@ -374,6 +408,7 @@ main (int argc, char **argv)
   g_test_add_func ("/message-head/recipients-folded", test_recipients_folded);
   g_test_add_func ("/message-head/from-invalid", test_from_invalid);
   g_test_add_func ("/message-head/unparsable", test_unparsable);
+  g_test_add_func ("/message-head/unparsable-comment-and-nul", test_unparsable_comment_and_nul);
   g_test_add_func ("/message-head/from", test_from);
   g_test_add_func ("/message-head/8bit", test_8bit);
 

@@ -381,6 +381,13 @@ run -t <"$work/bad-to.eml"
 expect_status "-t with To: bob@ (GMime cannot parse it): EX_DATAERR (65), not silently dropped" 65
 run <"$work/bad-from.eml" bob@example.test
 expect_status "From: me@@contoso (the envelope sender): EX_DATAERR (65)" 65
+# A comment never closed (which GMime 3.2.13 leaks on, tests/fuzz/RESULTS.md finding 8) is no
+# address list either: refused, naming the field, not read by GMime.
+printf 'From: alice@example.test\nTo: bob@example.test\nCc: carol@example.test (carol\nSubject: k\n\nHi\n' \
+  >"$work/open-comment.eml"
+run -t <"$work/open-comment.eml"
+expect_status "-t with Cc: carol@example.test (carol: EX_DATAERR (65)" 65
+check "the unclosed comment's field is named" grep -q -F 'Cc: carol@example.test (carol' "$work/err"
 # What GMime reads from a malformed field need not be an address (fuzz findings 2 and 3,
 # tests/fuzz/RESULTS.md): the raw octet of a domain literal, an unterminated quoted string. It is
 # named in the one line of the refusal, and nothing is queued (the meta file of an entry with a
