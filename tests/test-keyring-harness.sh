@@ -148,4 +148,28 @@ check "stop after a bus crash succeeds" "$harness" stop "$inst"
 left=$(scan "$SIDS" all)
 check "no process is left after the crash and stop" test -z "$left" || diag "$left"
 
+# ---- a slow machine ---------------------------------------------------------------------
+# Under load the daemon can be exec'd late: until then the started process is still setsid.
+# A stand-in setsid that waits before becoming the real one: start must wait too, not report an
+# exit. And a daemon that does exit at once is reported as such.
+"$harness" stop "$inst" > /dev/null 2>&1
+mkdir -p "$work/slow-bin" "$work/dead-bin"
+real_setsid=$(command -v setsid)
+printf '#!/bin/sh\nsleep 0.5\nexec %s "$@"\n' "$real_setsid" > "$work/slow-bin/setsid"
+printf '#!/bin/sh\necho "stand-in: refusing to start" >&2\nexit 1\n' > "$work/dead-bin/gnome-keyring-daemon"
+chmod +x "$work/slow-bin/setsid" "$work/dead-bin/gnome-keyring-daemon"
+if PATH=$work/slow-bin:$PATH "$harness" start "$inst" > "$work/facts" 2> "$work/start.err"; then
+  ok "start waits for a daemon exec'd late"
+else
+  not_ok "start waits for a daemon exec'd late"
+  diag "$(cat "$work/start.err")"
+fi
+"$harness" stop "$inst" > /dev/null 2>&1
+check "a daemon that exits at once: start fails" fails quiet env PATH="$work/dead-bin:$PATH" "$harness" start "$inst"
+PATH=$work/dead-bin:$PATH "$harness" start "$inst" > /dev/null 2> "$work/start.err"
+check "… saying it exited, with its log" \
+  bash -c "grep -q 'exited during start' '$work/start.err' && grep -q 'refusing to start' '$work/start.err'" ||
+  diag "$(cat "$work/start.err")"
+"$harness" stop "$inst" > /dev/null 2>&1
+
 echo "1..$n"
