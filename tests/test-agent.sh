@@ -453,6 +453,50 @@ sed 's/^/# agent log: /' "$work/quiet-agent.log"
 stop_server
 rm -rf "$outbox/failed"
 
+# --- a flush by a person goes through the agent and its open connection ------------------------
+
+# The agent keeps its connection open for a while after a message (30 s); a flush of its own
+# would wait for that connection to close, so o365-send --flush and o365-account flush hand the
+# queue to the agent. What such a flush sends and the agent would not send by itself: held
+# messages (--include-unknown), here made by marking queued ones held-unknown, the state of a
+# message whose final reply never came. The agent does not retry within the test.
+stop_agent
+set_agent_env O365_AGENT_RETRY=600/600
+rm -f "$outbox"/*.meta "$outbox"/*.eml
+for flusher in o365-send o365-account; do
+  ids=("flush-$flusher-1" "flush-$flusher-2" "flush-$flusher-3")
+  for id in "${ids[@]}"; do
+    message "$id" | timeout 60 "$send" -t >"$work/$id.out" 2>"$work/$id.err"
+  done
+  check "$flusher flush: three messages queued while the server is down" test "$(queued_count)" -eq 3
+  sed -i 's/^State=queued$/State=held-unknown/' "$outbox"/*.meta
+  start_server "flush-$flusher"
+  message "flush-$flusher-warm" | timeout 60 "$send" -t >"$work/flush-warm.out" 2>"$work/flush-warm.err"
+  check "$flusher flush: the agent sent a message and keeps its connection; the held ones wait" \
+    bash -c "test $(copies "flush-$flusher-warm") -eq 1 && test $(copies "flush-$flusher-1") -eq 0"
+  t0=$(now_ms)
+  if [ "$flusher" = o365-send ]; then
+    run "flush-$flusher" --flush --include-unknown --debug
+  else
+    timeout 60 "$account" flush --include-unknown --debug >"$work/flush-$flusher.out" 2>"$work/flush-$flusher.err"
+    status=$?
+  fi
+  elapsed=$(($(now_ms) - t0))
+  connections=$(grep -c '\] connected from ' "$server_log")
+  echo "# $flusher flush: $elapsed ms, $connections connection(s) in all"
+  expect_status "$flusher flush --include-unknown, the agent's connection open: exit 0" "flush-$flusher" 0
+  check "$flusher flush: through the agent, and --debug says so" grep -q 'flushed through the agent' "$work/flush-$flusher.err"
+  check "$flusher flush: each of the three reported sent" test "$(grep -c '^Sent ' "$work/flush-$flusher.out")" -eq 3 ||
+    echo "# said: $(head -c 600 "$work/flush-$flusher.out")"
+  check_once "$flusher flush: the three and the agent's own stored once each" "${ids[@]}" "flush-$flusher-warm"
+  check "$flusher flush: over the agent's open connection, without waiting for it to close (< 10 s)" \
+    test "$connections" -eq 1 -a "$elapsed" -lt 10000
+  check "$flusher flush: the outbox is empty" outbox_empty
+  stop_server
+done
+stop_agent
+set_agent_env O365_AGENT_RETRY=1/4
+
 # --- kill -9 of the agent at every stage --------------------------------------------------------
 
 # What an earlier case left queued (when it failed) would blur the outbox counts below.

@@ -102,3 +102,85 @@ agent_client_send (const char *id, char **why_not)
   g_variant_get (reply, "(@a{sv})", &result);
   return result;
 }
+
+static void
+variant_unref0 (gpointer variant)
+{
+  if (variant != NULL)
+    g_variant_unref (variant);
+}
+
+typedef struct
+{
+  GPtrArray *results; /* of GVariant a{sv}, or NULL for an entry not taken */
+  guint pending;
+  char *first_refusal;
+} Handing;
+
+typedef struct
+{
+  Handing *handing;
+  guint index;
+} HandedEntry;
+
+static void
+on_entry_sent (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autofree HandedEntry *handed = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+
+  if (reply != NULL)
+    g_variant_get (reply, "(@a{sv})", &g_ptr_array_index (handed->handing->results, handed->index));
+  else if (handed->handing->first_refusal == NULL)
+    {
+      g_dbus_error_strip_remote_error (error);
+      handed->handing->first_refusal = g_strdup (error->message);
+    }
+  handed->handing->pending--;
+}
+
+GPtrArray *
+agent_client_send_all (GPtrArray *ids, char **why_not)
+{
+  g_autoptr (GDBusConnection) bus = get_bus (why_not);
+  g_autoptr (GMainContext) context = NULL;
+  Handing handing = { NULL, 0, NULL };
+  gboolean taken = FALSE;
+
+  g_return_val_if_fail (ids->len > 0, NULL);
+  if (bus == NULL)
+    return NULL;
+  handing.results = g_ptr_array_new_full (ids->len, variant_unref0);
+  g_ptr_array_set_size (handing.results, ids->len);
+  /* Every call at once: the agent's next flush of the account takes all that have arrived. As
+   * with Send, no timeout of our own. The calls complete on a context of their own, so that a
+   * host's default context is not run here. */
+  context = g_main_context_new ();
+  g_main_context_push_thread_default (context);
+  for (guint i = 0; i < ids->len; i++)
+    {
+      HandedEntry *handed = g_new (HandedEntry, 1);
+
+      handed->handing = &handing;
+      handed->index = i;
+      handing.pending++;
+      g_dbus_connection_call (bus, "org.o365account.Agent", "/org/o365account/Agent", "org.o365account.Agent1",
+                              "Send", g_variant_new ("(s)", (const char *) g_ptr_array_index (ids, i)),
+                              G_VARIANT_TYPE ("(a{sv})"), G_DBUS_CALL_FLAGS_NONE, G_MAXINT, NULL, on_entry_sent,
+                              handed);
+    }
+  while (handing.pending > 0)
+    g_main_context_iteration (context, TRUE);
+  g_main_context_pop_thread_default (context);
+  for (guint i = 0; i < ids->len && !taken; i++)
+    taken = g_ptr_array_index (handing.results, i) != NULL;
+  if (!taken)
+    {
+      /* Not one taken: there is no agent to speak of (not installed, failed to start…). */
+      *why_not = g_strdup_printf (_("the agent did not take them: %s"), handing.first_refusal);
+      g_clear_pointer (&handing.results, g_ptr_array_unref);
+    }
+  g_free (handing.first_refusal);
+  return handing.results;
+}

@@ -13,6 +13,12 @@ G_BEGIN_DECLS
  * failed): the caller then sends the message itself. O365_SEND_NO_AGENT=1 says no at once. */
 GVariant *agent_client_send (const char *id, char **why_not);
 
+/* Hands every outbox entry of @ids (unlocked, sendable) to the agent at once, so that it
+ * sends them over one connection per account, and waits for every outcome. Returns: (transfer
+ * full) one result (a{sv}) per id, in order, NULL where the agent did not take that entry (it
+ * is left as it was, for sending directly); or NULL with *@why_not when there is no agent. */
+GPtrArray *agent_client_send_all (GPtrArray *ids, char **why_not);
+
 /* Asks the agent (activating it) which account sends a message: @address (--account; NULL:
  * none), else the one whose address is @sender (NULL: none), else the only one. Returns its
  * address; NULL with @error when the agent says there is no such account (G_IO_ERROR_NOT_FOUND)

@@ -5,10 +5,12 @@
 #include <glib/gi18n.h>
 #include <sysexits.h>
 
+#include "agent-client.h"
 #include "host-accounts.h"
 #include "host-complain.h"
 #include "host-exit-status.h"
 #include "host-outbox.h"
+#include "outbox-result-variant.h"
 #include "outbox-retry.h"
 
 static void
@@ -148,6 +150,14 @@ format_unix_time (gint64 seconds)
   return format_time (time);
 }
 
+static void
+say_deferred (OutboxEntry *entry)
+{
+  g_autofree char *when = format_unix_time (entry->next_attempt);
+
+  g_printerr (_("%s stays queued: the server asked not to be tried again before %s.\n"), entry->id, when);
+}
+
 /* Takes the entries whose next attempt the server put off out of @entries (releasing them),
  * saying when each will be tried. Returns the status they call for. */
 static int
@@ -159,15 +169,13 @@ leave_deferred (GPtrArray *entries)
   for (guint i = 0; i < entries->len;)
     {
       OutboxEntry *entry = g_ptr_array_index (entries, i);
-      g_autofree char *when = NULL;
 
       if (!outbox_entry_is_deferred (entry, now))
         {
           i++;
           continue;
         }
-      when = format_unix_time (entry->next_attempt);
-      g_printerr (_("%s stays queued: the server asked not to be tried again before %s.\n"), entry->id, when);
+      say_deferred (entry);
       status = EX_TEMPFAIL;
       g_ptr_array_remove_index (entries, i);
     }
@@ -216,12 +224,93 @@ flush_account (Outbox *outbox, MailPluginLoader *loader, const char *address, gb
   return status;
 }
 
+/* The flush through the agent, which holds the account's connection (and may keep it open
+ * for a while after its last message: a flush of our own would wait for it). The entries of
+ * @listed to send now (of @address, or all) are handed to it together; TRUE with *@status when
+ * it took some, each outcome reported. What it did not take is left for the direct flush
+ * (*@rest). FALSE when there is nothing to hand over or no agent. */
+static gboolean
+flush_through_agent (Outbox *outbox, GPtrArray *listed, const char *address, gboolean include_unknown,
+                     gboolean debug, gboolean *rest, int *status)
+{
+  g_autoptr (GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) entries = g_ptr_array_new ();
+  g_autoptr (GPtrArray) deferred = g_ptr_array_new ();
+  g_autoptr (GPtrArray) outcomes = NULL;
+  g_autofree char *why_not = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  for (guint i = 0; i < listed->len; i++)
+    {
+      OutboxEntry *entry = g_ptr_array_index (listed, i);
+
+      if (!outbox_state_is_sendable (entry->state, include_unknown)
+          || (address != NULL && g_ascii_strcasecmp (entry->account, address) != 0))
+        continue;
+      if (outbox_entry_is_deferred (entry, now))
+        g_ptr_array_add (deferred, entry);
+      else
+        {
+          g_ptr_array_add (ids, g_strdup (entry->id));
+          g_ptr_array_add (entries, entry);
+        }
+    }
+  if (ids->len == 0)
+    return FALSE;
+  /* --include-unknown is the person's decision to send held messages again; the agent sends
+   * only what is queued. */
+  for (guint i = 0; i < entries->len; i++)
+    {
+      OutboxEntry *entry = g_ptr_array_index (entries, i);
+      g_autoptr (GError) error = NULL;
+
+      if (entry->state == OUTBOX_STATE_HELD_UNKNOWN && !outbox_requeue (outbox, entry->id, &error))
+        host_complain (host_program_name (), "%s", error->message);
+    }
+  outcomes = agent_client_send_all (ids, &why_not);
+  if (outcomes == NULL)
+    {
+      if (debug)
+        g_printerr ("%s: no agent (%s); flushing directly\n", host_program_name (), why_not);
+      return FALSE;
+    }
+  if (debug)
+    g_printerr ("%s: flushed through the agent (org.o365account.Agent)\n", host_program_name ());
+  *status = deferred->len > 0 ? EX_TEMPFAIL : EX_OK;
+  for (guint i = 0; i < deferred->len; i++)
+    say_deferred (g_ptr_array_index (deferred, i));
+  *rest = FALSE;
+  for (guint i = 0; i < outcomes->len; i++)
+    {
+      GVariant *outcome = g_ptr_array_index (outcomes, i);
+      g_autoptr (OutboxResult) result = NULL;
+      g_autoptr (GError) error = NULL;
+
+      if (outcome == NULL)
+        {
+          *rest = TRUE;
+          continue;
+        }
+      result = outbox_result_from_variant (outcome, g_ptr_array_index (entries, i), &error);
+      if (result == NULL)
+        {
+          host_complain (host_program_name (), _("%s; the message stays in the outbox as %s (see “o365-send --queue”)"),
+                         error->message, (const char *) g_ptr_array_index (ids, i));
+          *status = host_exit_status_combine (*status, EX_TEMPFAIL);
+          continue;
+        }
+      *status = host_exit_status_combine (*status, host_outbox_report (outbox, result, TRUE));
+    }
+  return TRUE;
+}
+
 int
 host_outbox_flush (Outbox *outbox, MailPluginLoader *loader, const char *address, gboolean include_unknown, gboolean debug)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) listed = outbox_list (outbox, &error);
   g_autoptr (GPtrArray) accounts = NULL;
+  gboolean rest = TRUE;
   int status = EX_OK;
 
   if (listed == NULL)
@@ -229,8 +318,10 @@ host_outbox_flush (Outbox *outbox, MailPluginLoader *loader, const char *address
       host_complain (host_program_name (), "%s", error->message);
       return EX_IOERR;
     }
+  if (flush_through_agent (outbox, listed, address, include_unknown, debug, &rest, &status) && !rest)
+    return status;
   if (address != NULL)
-    return flush_account (outbox, loader, address, include_unknown, debug);
+    return host_exit_status_combine (status, flush_account (outbox, loader, address, include_unknown, debug));
 
   accounts = accounts_with_entries (listed, include_unknown);
   if (accounts->len == 0)
