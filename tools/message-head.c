@@ -176,24 +176,24 @@ split_head (GBytes *head)
   return fields;
 }
 
-/* Whether @value opens a comment it never closes, quoted strings and escapes (RFC 5322 §3.2)
- * taken into account. Such a field is no list of addresses, and GMime 3.2.13's
- * internet_address_list_parse() leaks what it built for an address followed by one
- * ("e@[192.0.2.1] (x", fuzz-message-head; upstream: jstedfast/gmime#159), so it never sees it. */
+/* Whether @value has a '(' whose comment never closes. GMime 3.2.13's
+ * internet_address_list_parse() leaks what it built for an address followed by such a comment
+ * ("e@[192.0.2.1] (x", fuzz-message-head; upstream: jstedfast/gmime#159), so a field with one is
+ * no list of addresses and never reaches it. GMime skips a comment counting parentheses and
+ * escapes only, and where its parser starts one need not be where a reader of the grammar would
+ * (a '"' inside a domain literal is no quote to it): so quotes are not looked at here either. A
+ * quoted name with a lone '(' ("\"Smith (Sales\" <s@example.com>") is refused with the rest. */
 static gboolean
 has_unterminated_comment (const char *value)
 {
-  gboolean quoted = FALSE;
   gsize depth = 0;
 
   for (const char *c = value; *c != '\0'; c++)
-    if (*c == '\\' && c[1] != '\0' && (quoted || depth > 0))
+    if (*c == '\\' && c[1] != '\0' && depth > 0)
       c++;
-    else if (*c == '"' && depth == 0)
-      quoted = !quoted;
-    else if (*c == '(' && !quoted)
+    else if (*c == '(')
       depth++;
-    else if (*c == ')' && !quoted && depth > 0)
+    else if (*c == ')' && depth > 0)
       depth--;
   return depth > 0;
 }
