@@ -203,6 +203,8 @@ test_unsafe_permissions (void)
   g_assert_cmpint (g_chmod (module, 0757), ==, 0);
   assert_unsafe (module, real_module, "everyone can write");
   g_assert_cmpint (g_chmod (module, 0755), ==, 0);
+  g_assert_cmpint (g_chmod (directory, 0775), ==, 0);
+  assert_unsafe (module, real_directory, "its group can write");
   g_assert_cmpint (g_chmod (directory, 0777), ==, 0);
   assert_unsafe (module, real_directory, "everyone can write");
   g_assert_cmpint (g_chmod (directory, 01777), ==, 0);

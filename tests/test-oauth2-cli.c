@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
 #include <sysexits.h>
 
@@ -738,17 +739,28 @@ test_password_account_moves_to_sign_in (void)
     g_assert_null (strstr (found, "attribute.kind = password"));
   }
 
-  /* A CA file that is not there is refused by add and edit alike. */
+  /* A CA file that is not there, or cannot be read as a file (a directory: the tests run as
+   * root, whom no mode bit keeps out), is refused by add and edit alike. */
   {
-    const char *edit[] = { o365_account_path, "edit", addresses[1], "--ca-file", "/nonexistent/ca.pem", NULL };
-    const char *add[] = { o365_account_path, "add", "erin@example.test", "--password-stdin", "--ca-file",
-                          "/nonexistent/ca.pem", NULL };
+    g_autofree char *directory = g_dir_make_tmp ("test-oauth2-cli-ca-XXXXXX", NULL);
+    const char *unreadable[] = { "/nonexistent/ca.pem", directory };
 
-    g_assert_cmpint (run_to_end (&run, edit, NULL, NULL, NULL), ==, EX_CONFIG);
-    g_assert_nonnull (strstr (run_stderr (&run), "/nonexistent/ca.pem"));
-    run_clear (&run);
-    g_assert_cmpint (run_to_end (&run, add, "pw\n", NULL, NULL), ==, EX_CONFIG);
-    run_clear (&run);
+    for (gsize i = 0; i < G_N_ELEMENTS (unreadable); i++)
+      {
+        const char *edit[] = { o365_account_path, "edit", addresses[1], "--ca-file", unreadable[i], NULL };
+        const char *add[] = { o365_account_path, "add", "erin@example.test", "--password-stdin", "--ca-file",
+                              unreadable[i], NULL };
+
+        g_assert_cmpint (run_to_end (&run, edit, NULL, NULL, NULL), ==, EX_CONFIG);
+        g_assert_nonnull (strstr (run_stderr (&run), unreadable[i]));
+        run_clear (&run);
+        /* No password on stdin: add refuses before it reads one, and a write could meet a
+         * closed pipe. */
+        g_assert_cmpint (run_to_end (&run, add, NULL, NULL, NULL), ==, EX_CONFIG);
+        g_assert_nonnull (strstr (run_stderr (&run), unreadable[i]));
+        run_clear (&run);
+      }
+    g_rmdir (directory);
   }
   oauth2_test_browser_clear (&browser);
   services_stop (&services);
