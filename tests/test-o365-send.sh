@@ -620,6 +620,7 @@ run -v -- bob@example.test later@example.test nobody@example.test <"$work/plain.
 expect_status "a recipient refused for good, one for now, one accepted: EX_NOUSER (67)" 67
 check "it reached the accepted recipient" test "$(stored_count)" -eq $((before + 1))
 check "the permanent refusal is reported with the server's reply" grep -q 'Not sent to nobody@example.test: .*550 5.1.10' "$work/err"
+check "the permanent refusal is explained" grep -q 'Not sent to nobody@example.test: .*refused this recipient: check the address' "$work/err"
 check "the temporary refusal is reported" grep -q 'Not sent to later@example.test yet: .*452 4.2.2' "$work/err"
 check "the message stays queued for the deferred recipient only" \
   bash -c "test $(queued_count) -eq 1 && grep -qx 'Recipients=later@example.test;' '$outbox'/*.meta"
