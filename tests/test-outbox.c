@@ -478,6 +478,63 @@ test_orphans (void)
   g_assert_cmpuint (listed->len, ==, 2);
 }
 
+/* The mark written before the final dot (issue 16.2): on disk before it returns; while its
+ * sender holds the entry nobody takes it, once the sender is gone it is held as status unknown
+ * and never claimed by a plain flush; and a mark that cannot be written fails, leaving the
+ * entry as it was, so that the caller does not send the dot. */
+static void
+test_in_flight (void)
+{
+  g_autoptr (Outbox) outbox = open_outbox ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (OutboxEntry) sending = add_entry (outbox, "me@example.com", "x\n");
+  g_autoptr (OutboxEntry) blocked = add_entry (outbox, "other@example.com", "y\n");
+  g_autofree char *meta = g_strconcat (sending->id, ".meta", NULL);
+  g_autofree char *blocked_temp = g_strconcat (".", blocked->id, ".meta.tmp", NULL);
+  g_autofree char *blocked_temp_path = g_build_filename (outbox_get_directory (outbox), blocked_temp, NULL);
+  g_autofree char *contents = NULL;
+  g_autofree char *path = g_build_filename (outbox_get_directory (outbox), meta, NULL);
+  g_autoptr (GPtrArray) claimed = NULL;
+  g_autoptr (GPtrArray) listed = NULL;
+
+  g_assert_true (outbox_entry_mark_in_flight (outbox, sending, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  g_assert_nonnull (strstr (contents, "State=in-flight\n"));
+  /* Its sender still holds it: not claimable, even with --include-unknown. */
+  claimed = outbox_claim (outbox, "me@example.com", TRUE, &error);
+  g_assert_cmpuint (claimed->len, ==, 0);
+  g_clear_pointer (&claimed, g_ptr_array_unref);
+
+  /* The sender dies (its lock goes with it): listed as held, and a plain flush leaves it. */
+  g_clear_pointer (&sending, outbox_entry_free);
+  listed = outbox_list (outbox, &error);
+  g_assert_cmpuint (listed->len, ==, 2);
+  g_assert_cmpint (((OutboxEntry *) g_ptr_array_index (listed, 0))->state, ==, OUTBOX_STATE_HELD_UNKNOWN);
+  claimed = outbox_claim (outbox, "me@example.com", FALSE, &error);
+  g_assert_cmpuint (claimed->len, ==, 0);
+  g_clear_pointer (&claimed, g_ptr_array_unref);
+  claimed = outbox_claim (outbox, "me@example.com", TRUE, &error);
+  g_assert_cmpuint (claimed->len, ==, 1);
+  g_assert_cmpint (((OutboxEntry *) g_ptr_array_index (claimed, 0))->state, ==, OUTBOX_STATE_HELD_UNKNOWN);
+  g_clear_pointer (&contents, g_free);
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  g_assert_nonnull (strstr (contents, "State=held-unknown\n"));
+
+  /* The mark cannot be written (a directory where its temporary file goes; the tests may run as
+   * root, whom no mode bit stops): it fails and the entry stays queued, in memory and on disk. */
+  g_assert_cmpint (g_mkdir (blocked_temp_path, 0700), ==, 0);
+  g_assert_false (outbox_entry_mark_in_flight (outbox, blocked, &error));
+  g_assert_nonnull (error);
+  g_assert_cmpint (blocked->state, ==, OUTBOX_STATE_QUEUED);
+  g_rmdir (blocked_temp_path);
+  g_clear_pointer (&blocked, outbox_entry_free);
+  g_clear_pointer (&claimed, g_ptr_array_unref);
+  claimed = outbox_claim (outbox, "other@example.com", FALSE, &error);
+  g_assert_cmpuint (claimed->len, ==, 1);
+  g_assert_cmpint (((OutboxEntry *) g_ptr_array_index (claimed, 0))->state, ==, OUTBOX_STATE_QUEUED);
+}
+
 /* A writer creates its draft, then locks it: another process cleaning in between (every
  * o365-send opens the outbox) must not take the new, not yet locked draft for a dead one's. */
 static void
@@ -573,6 +630,7 @@ main (int argc, char **argv)
   g_test_add_func ("/outbox/move-to-failed", test_move_to_failed);
   g_test_add_func ("/outbox/claim-locks", test_claim_locks);
   g_test_add_func ("/outbox/orphans", test_orphans);
+  g_test_add_func ("/outbox/in-flight", test_in_flight);
   g_test_add_func ("/outbox/fresh-draft-not-orphaned", test_fresh_draft_not_orphaned);
   g_test_add_func ("/outbox/damaged-meta", test_damaged_meta);
   g_test_add_func ("/outbox/damaged-meta-values", test_damaged_meta_values);
