@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # test-password-prompt.py — Ctrl-C at o365-account's "Password:" prompt ends the program and
 # leaves the terminal as it found it, echo on. The program runs on a pseudo-terminal of its
-# own (its controlling terminal, so the ^C typed there is a real SIGINT); SIGTERM likewise.
+# own (its controlling terminal, so the ^C and ^\ typed there are a real SIGINT and SIGQUIT);
+# SIGTERM and SIGHUP likewise.
 #   test-password-prompt.py O365_ACCOUNT
 import fcntl
 import os
@@ -37,7 +38,7 @@ def read_until(master, text, seconds=10):
     return seen
 
 
-def interrupt_at_prompt(stop, how):
+def interrupt_at_prompt(stop, how, expected_signal):
     master, slave = os.openpty()
 
     def own_terminal():
@@ -58,15 +59,16 @@ def interrupt_at_prompt(stop, how):
     echo_after = bool(termios.tcgetattr(slave)[3] & termios.ECHO)
     detail = f"output: {seen!r}\nexit status: {process.returncode}"
     report(b"assword" in seen and not echo_at_prompt, f"{how}: the prompt turns the echo off", detail)
-    report(process.returncode == -signal.SIGINT if how == "Ctrl-C" else process.returncode == -signal.SIGTERM,
-           f"{how}: the program ends of the signal", detail)
+    report(process.returncode == -expected_signal, f"{how}: the program ends of the signal", detail)
     report(echo_after, f"{how}: the terminal has its echo back", detail)
     os.close(master)
     os.close(slave)
 
 
-interrupt_at_prompt(lambda master, process: os.write(master, b"\x03"), "Ctrl-C")
-interrupt_at_prompt(lambda master, process: process.send_signal(signal.SIGTERM), "SIGTERM")
+interrupt_at_prompt(lambda master, process: os.write(master, b"\x03"), "Ctrl-C", signal.SIGINT)
+interrupt_at_prompt(lambda master, process: os.write(master, b"\x1c"), "Ctrl-\\", signal.SIGQUIT)
+interrupt_at_prompt(lambda master, process: process.send_signal(signal.SIGTERM), "SIGTERM", signal.SIGTERM)
+interrupt_at_prompt(lambda master, process: process.send_signal(signal.SIGHUP), "SIGHUP", signal.SIGHUP)
 
 print(f"1..{len(results)}")
 sys.exit(0 if all(results) else 1)
