@@ -539,6 +539,32 @@ check "an unknown authority: its issuer, and --ca-file" \
   bash -c "grep -q 'unrelated CA' '$work/err' && grep -q -- '--ca-file' '$work/err'"
 stop_server
 
+# Not an SMTP server on the port (a web server's answer as its greeting): a protocol error
+# before anything was sent is never "status unknown" (76) either.
+/usr/bin/python3 -c '
+import socket, sys
+listener = socket.create_server(("127.0.0.1", int(sys.argv[1])))
+listener.settimeout(30)
+for _ in range(2):
+    connection, _ = listener.accept()
+    connection.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+    connection.close()
+' "$port" 2>"$work/not-smtp.log" &
+not_smtp_pid=$!
+for _ in $(seq 50); do
+  /usr/bin/python3 -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1]))).close()' \
+    "$port" 2>/dev/null && break
+  sleep 0.1
+done
+before_queued=$(queued_count)
+run -t <"$work/plain.eml"
+kill "$not_smtp_pid" 2>/dev/null
+wait "$not_smtp_pid" 2>/dev/null
+expect_status "not an SMTP server on the port: EX_UNAVAILABLE (69), not status unknown" 69
+check "not an SMTP server: the message is not held as status unknown" \
+  bash -c "! grep -qx 'State=held-unknown' '$outbox'/*.meta 2>/dev/null && ! grep -qi 'status unknown' '$work/err'"
+check "not an SMTP server: nothing left queued to be sent again to it" test "$(queued_count)" -eq "$before_queued"
+
 # The keyring cannot be reached (no session bus): temporary, the message stays queued, and the
 # error says what to start.
 start_server no-keyring
